@@ -1,0 +1,77 @@
+"""``python -m bot``: run the bot; ``python -m bot questions``: list unanswered questions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.app import create_app
+from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.storage import TinyDBStore
+from content import ContentError
+from dialogs.qa.feature import QUESTION_LOG
+
+DB_FILE = "strategibot.json"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        sys.exit(f"Invalid setting {where}: {first['msg']}")
+
+
+def serve() -> None:
+    """Run the web service until stopped."""
+    settings = _settings()
+    store = TinyDBStore(settings.data_dir / DB_FILE)
+    try:
+        app = create_app(settings, store, SystemClock(settings.tz))
+    except ContentError as exc:
+        sys.exit(f"Content error: {exc}")
+    print(f"Strategibot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+
+async def _questions() -> list[dict[str, str]]:
+    settings = _settings()
+    store = TinyDBStore(settings.data_dir / DB_FILE)
+    try:
+        rows = list((await store.all(QUESTION_LOG)).values())
+    finally:
+        await store.close()
+    return sorted(rows, key=lambda row: row.get("time", ""))
+
+
+def questions() -> None:
+    """Print the questions that got the fallback or a 👎, oldest first."""
+    rows = asyncio.run(_questions())
+    if not rows:
+        print("Ingen ubesvarede spørgsmål.")
+    for row in rows:
+        reason = "👎" if row.get("reason") == "thumbs_down" else "ikke forstået"
+        print(f"{row.get('time', '')[:16]}  {reason:13}  {row.get('text', '')}")
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Strategibot")
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "questions"],
+        help="serve (default): run the bot; questions: list unanswered questions",
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    {"serve": serve, "questions": questions}[args.command]()
+
+
+if __name__ == "__main__":
+    main()

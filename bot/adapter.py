@@ -1,0 +1,125 @@
+"""The Bot Framework adapter, with connector clients reused across turns.
+
+botbuilder's ``CloudAdapter`` builds a new ``ConnectorClient`` and ``UserTokenClient`` for
+every turn; building their msrest pipelines costs more than the rest of a turn. The
+:class:`ReusingAuthentication` wrapper hands out one client per (service URL, audience) and
+one token client per app id instead, so each turn only pays for its own work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_CACHED_CLIENTS = 64
+
+
+class _SdkConfig:
+    """The attribute names ``ConfigurationBotFrameworkAuthentication`` reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        self.APP_TYPE = settings.microsoft_app_type
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    def __init__(self, inner: ConnectorFactory, cache: OrderedDict[Any, ConnectorClient]) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._cache[key] = client
+            while len(self._cache) > MAX_CACHED_CLIENTS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return client
+
+
+class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """Delegates to the SDK's authentication and reuses the clients it creates."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self._connectors: OrderedDict[Any, ConnectorClient] = OrderedDict()
+        self._token_clients: dict[str, UserTokenClient] = {}
+
+    def _wrap(self, factory: ConnectorFactory | None) -> ConnectorFactory | None:
+        return _ReusingConnectorFactory(factory, self._connectors) if factory else None
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        result.connector_factory = self._wrap(result.connector_factory)
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        result.connector_factory = self._wrap(result.connector_factory)
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._wrap(self._inner.create_connector_factory(claims_identity))
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        key = str(getattr(claims_identity, "claims", {}) and sorted(claims_identity.claims.items()))
+        client = self._token_clients.get(key)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            if len(self._token_clients) < MAX_CACHED_CLIENTS:
+                self._token_clients[key] = client
+        return client
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return str(self._inner.get_originating_audience())
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+
+def create_adapter(settings: Settings, error_text: str) -> CloudAdapter:
+    """A ``CloudAdapter`` for ``settings`` that logs turn errors and apologises in Danish."""
+    auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
+    adapter = CloudAdapter(auth)
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        log.exception("turn failed", exc_info=error)
+        try:
+            await context.send_activity(error_text)
+        except Exception:  # the channel may be what failed
+            log.warning("could not send the error message")
+
+    adapter.on_turn_error = on_error
+    return adapter

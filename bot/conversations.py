@@ -1,0 +1,92 @@
+"""The conversations the bot is in, with the references needed to message them proactively."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationReference
+
+from bot.storage import Store
+
+TABLE = "conversations"
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    """One conversation: personal chat, team channel or group chat."""
+
+    conversation_id: str
+    kind: str
+    reference: ConversationReference
+    user_aad_id: str | None
+    tenant_id: str | None
+    welcomed: bool
+
+
+def conversation_kind(activity: Activity) -> str:
+    """``personal``, ``channel`` or ``groupChat`` (``personal`` when Teams does not say)."""
+    return str(getattr(activity.conversation, "conversation_type", None) or "personal")
+
+
+class ConversationDirectory:
+    """Keeps one reference per conversation in the store, refreshed on each activity."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def remember(self, activity: Activity, now: datetime) -> None:
+        """Store or refresh the conversation of ``activity``; writes only when it changed."""
+        if activity.conversation is None or not activity.conversation.id:
+            return
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        reference.pop("activityId", None)
+        key = activity.conversation.id
+        existing = await self.store.get(TABLE, key)
+        doc: dict[str, Any] = {
+            "kind": conversation_kind(activity),
+            "reference": reference,
+            "tenant_id": getattr(activity.conversation, "tenant_id", None),
+            "user_aad_id": (
+                getattr(activity.from_property, "aad_object_id", None)
+                if conversation_kind(activity) == "personal"
+                else None
+            ),
+            "welcomed": bool(existing and existing.get("welcomed")),
+        }
+        if existing is None or {k: existing.get(k) for k in doc} != doc:
+            await self.store.put(TABLE, key, {**doc, "updated": now.isoformat()})
+
+    async def mark_welcomed(self, conversation_id: str) -> bool:
+        """Record that the welcome was sent; False if it had been sent already."""
+        doc = await self.store.get(TABLE, conversation_id)
+        if doc is None or doc.get("welcomed"):
+            return False
+        await self.store.put(TABLE, conversation_id, {**doc, "welcomed": True})
+        return True
+
+    async def forget(self, conversation_id: str) -> bool:
+        """Remove a conversation (the app was uninstalled there)."""
+        return await self.store.delete(TABLE, conversation_id)
+
+    async def get(self, conversation_id: str) -> StoredConversation | None:
+        """One stored conversation."""
+        doc = await self.store.get(TABLE, conversation_id)
+        return _parse(conversation_id, doc) if doc else None
+
+    async def all(self) -> list[StoredConversation]:
+        """Every stored conversation."""
+        return [_parse(key, doc) for key, doc in (await self.store.all(TABLE)).items()]
+
+
+def _parse(key: str, doc: dict[str, Any]) -> StoredConversation:
+    return StoredConversation(
+        conversation_id=key,
+        kind=doc.get("kind", "personal"),
+        reference=ConversationReference().deserialize(doc["reference"]),
+        user_aad_id=doc.get("user_aad_id"),
+        tenant_id=doc.get("tenant_id"),
+        welcomed=bool(doc.get("welcomed")),
+    )

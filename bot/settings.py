@@ -1,0 +1,77 @@
+"""Settings from the environment and an optional ``.env`` file; bad values stop start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. See ``.env.example`` for documentation."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
+    microsoft_app_password: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
+    )
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "microsoft_app_type")
+    )
+    microsoft_app_tenant_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppTenantId", "microsoft_app_tenant_id")
+    )
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST", "host"))
+    port: int = Field(3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    data_dir: Path = Field(Path("data"), validation_alias=AliasChoices("DATA_DIR", "data_dir"))
+    timezone: str = Field(
+        "Europe/Copenhagen", validation_alias=AliasChoices("TIMEZONE", "timezone")
+    )
+    admins: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), validation_alias=AliasChoices("ADMINS", "admins")
+    )
+    max_body_bytes: int = Field(
+        256 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
+    )
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _complete_credentials(self) -> Self:
+        if not self.microsoft_app_id:
+            return self
+        if self.microsoft_app_type != "UserAssignedMSI" and not self.microsoft_app_password:
+            raise ValueError("MicrosoftAppPassword is required when MicrosoftAppId is set")
+        if self.microsoft_app_type != "MultiTenant" and not self.microsoft_app_tenant_id:
+            raise ValueError(f"MicrosoftAppTenantId is required for {self.microsoft_app_type}")
+        return self
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: accept unauthenticated requests, as Microsoft's emulators do."""
+        return not self.microsoft_app_id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,122 @@
+"""The Teams activity handler: thin, it only translates between Teams and the dispatcher."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.clock import Clock
+from bot.conversations import ConversationDirectory, conversation_kind
+from dialogs.replies import Reply
+from dialogs.router import Dispatcher, Turn
+
+log = logging.getLogger("strategibot.turn")
+
+
+def to_activity(reply: Reply) -> Activity:
+    """A Teams message for ``reply``: the card as an attachment, the plain text as ``text``."""
+    if reply.card is None:
+        return MessageFactory.text(reply.text)
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
+    activity.text = reply.text
+    return activity
+
+
+def mentions_bot(activity: Activity) -> bool:
+    """True if the message @mentions the bot (needed in channels and group chats)."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        if getattr(entity, "type", None) != "mention":
+            continue
+        mentioned = getattr(entity, "mentioned", None)
+        if mentioned is None and hasattr(entity, "additional_properties"):
+            mentioned = (entity.additional_properties or {}).get("mentioned")
+        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else getattr(mentioned, "id", None)
+        if mentioned_id == bot_id:
+            return True
+    return False
+
+
+class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
+    """Welcomes, remembers conversations and hands messages to the dispatcher."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        conversations: ConversationDirectory,
+        clock: Clock,
+        welcome: Callable[[], Reply],
+        is_admin: Callable[[str], bool],
+    ) -> None:
+        super().__init__()
+        self.dispatcher = dispatcher
+        self.conversations = conversations
+        self.clock = clock
+        self.welcome = welcome
+        self.is_admin = is_admin
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        started = time.perf_counter()
+        activity = turn_context.activity
+        removed = activity.type == "installationUpdate" and activity.action in ("remove", "remove-upgrade")
+        if not removed:
+            await self.conversations.remember(activity, self.clock.now())
+        await super().on_turn(turn_context)
+        log.info(
+            "turn type=%s conversation=%s intent=%s ms=%.1f",
+            activity.type,
+            conversation_kind(activity),
+            turn_context.turn_state.get("intent", "-"),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        kind = conversation_kind(activity)
+        if activity.value is None and kind != "personal" and not mentions_bot(activity):
+            turn_context.turn_state["intent"] = "not_mentioned"
+            return
+        user = activity.from_property
+        user_id = (getattr(user, "aad_object_id", None) or getattr(user, "id", "")) if user else ""
+        turn = Turn(
+            text=activity.text or "",
+            value=activity.value if isinstance(activity.value, dict) else (
+                {} if activity.value is not None else None
+            ),
+            user_id=user_id,
+            conversation_id=activity.conversation.id,
+            conversation_kind=kind,
+            is_admin=self.is_admin(user_id),
+            now=self.clock.now(),
+        )
+        intent, replies = await self.dispatcher.dispatch(turn)
+        turn_context.turn_state["intent"] = intent
+        for reply in replies:
+            await turn_context.send_activity(to_activity(reply))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome_once(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self.conversations.forget(turn_context.activity.conversation.id)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id
+        if any(member.id == bot_id for member in members_added):
+            await self._welcome_once(turn_context)
+
+    async def on_teams_members_added(  # type: ignore[override]
+        self, teams_members_added: list[ChannelAccount], team_info: object, turn_context: TurnContext
+    ) -> None:
+        await self.on_members_added_activity(teams_members_added, turn_context)
+
+    async def _welcome_once(self, turn_context: TurnContext) -> None:
+        if await self.conversations.mark_welcomed(turn_context.activity.conversation.id):
+            await turn_context.send_activity(to_activity(self.welcome()))

@@ -1,0 +1,62 @@
+"""Load and validate the content files; errors name the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from content.models import Content, Facts, Glossary, Intents, Messages, Strategy
+
+DATA_DIR = Path(__file__).parent / "data"
+
+_FILES: dict[str, type[BaseModel]] = {
+    "strategy.yaml": Strategy,
+    "facts.yaml": Facts,
+    "glossary.yaml": Glossary,
+    "messages.yaml": Messages,
+    "intents.yaml": Intents,
+}
+
+
+class ContentError(Exception):
+    """A content file is missing, not YAML, or does not match its model."""
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _load_file(path: Path, model: type[BaseModel]) -> Any:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ContentError(f"{path.name}: cannot read file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path.name}: not valid YAML ({exc})") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ContentError(
+            f"{path.name}: field {_location(first['loc'])}: {first['msg']}"
+            + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+        ) from exc
+
+
+def load_content(data_dir: Path = DATA_DIR) -> Content:
+    """Read every content file in ``data_dir`` and return the validated :class:`Content`."""
+    loaded = {name: _load_file(data_dir / name, model) for name, model in _FILES.items()}
+    try:
+        return Content(
+            strategy=loaded["strategy.yaml"],
+            facts=loaded["facts.yaml"].facts,
+            terms=loaded["glossary.yaml"].terms,
+            messages=loaded["messages.yaml"],
+            commands=loaded["intents.yaml"].commands,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ContentError(f"content cross-check: {first['msg']}") from exc

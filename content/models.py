@@ -1,0 +1,258 @@
+"""Pydantic models for the content files in ``content/data``.
+
+Cross-references (a målsætning's pejlemærke, a nøgleord's glossary term) are checked when
+the whole :class:`Content` is built, so a broken file stops start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_MAALSAETNING_ID = re.compile(r"^[1-9]\.[1-9]$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Pejlemaerke(_Strict):
+    """One of the four guiding principles."""
+
+    number: int = Field(ge=1, le=9)
+    name: str = Field(min_length=1)
+    vision: str = Field(min_length=1)
+    english: str = Field(min_length=1)
+    about: tuple[str, ...] = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+
+
+class Maalsaetning(_Strict):
+    """One målsætning with its exact official wording."""
+
+    id: str = Field(pattern=_MAALSAETNING_ID.pattern)
+    pejlemaerke: int
+    text: str = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+
+
+class Noegleord(_Strict):
+    """A nøgleord of a pejlemærke, optionally explained by a glossary term."""
+
+    id: str = Field(min_length=1)
+    pejlemaerke: int
+    text: str = Field(min_length=1)
+    related: tuple[str, ...] = ()
+    term: str | None = None
+    synonyms: tuple[str, ...] = ()
+
+
+class Section(_Strict):
+    """A titled section of the strategy (the cross-cutting collaboration)."""
+
+    title: str
+    passages: tuple[str, ...] = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+
+
+class Strategy(_Strict):
+    """The strategy document itself."""
+
+    title: str
+    owner: str
+    approved_by: str
+    approved_on: date
+    source: str
+    introduction: tuple[str, ...] = Field(min_length=1)
+    structure: tuple[str, ...] = Field(min_length=1)
+    pejlemaerker: tuple[Pejlemaerke, ...] = Field(min_length=1)
+    collaboration: Section
+    malsaetninger: tuple[Maalsaetning, ...] = Field(min_length=1)
+    noegleord: tuple[Noegleord, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        numbers = [p.number for p in self.pejlemaerker]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("pejlemaerker: numbers must be unique")
+        ids = [m.id for m in self.malsaetninger]
+        if len(set(ids)) != len(ids):
+            raise ValueError("malsaetninger: ids must be unique")
+        for m in self.malsaetninger:
+            if m.pejlemaerke not in numbers:
+                raise ValueError(f"malsaetninger {m.id}: unknown pejlemaerke {m.pejlemaerke}")
+            if not m.id.startswith(f"{m.pejlemaerke}."):
+                raise ValueError(f"malsaetninger {m.id}: id does not match pejlemaerke")
+        for n in self.noegleord:
+            if n.pejlemaerke not in numbers:
+                raise ValueError(f"noegleord {n.id}: unknown pejlemaerke {n.pejlemaerke}")
+            for ref in n.related:
+                if ref not in ids:
+                    raise ValueError(f"noegleord {n.id}: unknown målsætning {ref}")
+        return self
+
+    def pejlemaerke(self, number: int) -> Pejlemaerke | None:
+        """The pejlemærke with this number, if any."""
+        return next((p for p in self.pejlemaerker if p.number == number), None)
+
+    def maalsaetning(self, ident: str) -> Maalsaetning | None:
+        """The målsætning with this id ("2.3"), if any."""
+        return next((m for m in self.malsaetninger if m.id == ident), None)
+
+    def maalsaetninger_under(self, number: int) -> list[Maalsaetning]:
+        """The målsætninger of one pejlemærke, in order."""
+        return [m for m in self.malsaetninger if m.pejlemaerke == number]
+
+
+class Fact(_Strict):
+    """A fact about the strategy from the source documents."""
+
+    id: str = Field(min_length=1)
+    title: str
+    answer: str
+    details: tuple[str, ...] = ()
+    source: str
+    questions: tuple[str, ...] = ()
+
+
+class Facts(_Strict):
+    facts: tuple[Fact, ...]
+
+
+class Term(_Strict):
+    """A glossary entry; ``general`` marks a definition not taken from the sources."""
+
+    id: str = Field(min_length=1)
+    term: str
+    aliases: tuple[str, ...] = ()
+    definition: str
+    general: bool
+
+
+class Glossary(_Strict):
+    terms: tuple[Term, ...]
+
+
+class HelpCommand(_Strict):
+    command: str
+    description: str
+
+
+class DanishMessages(_Strict):
+    """Every text the bot writes in Danish."""
+
+    welcome_title: str
+    welcome_text: str
+    welcome_examples: tuple[str, ...] = Field(min_length=1)
+    help_title: str
+    help_text: str
+    help_commands: tuple[HelpCommand, ...]
+    help_examples: tuple[str, ...]
+    fallback_text: str
+    fallback_hint: str
+    fallback_suggestions: str
+    empty_text: str
+    unknown_maalsaetning: str
+    unknown_pejlemaerke: str
+    invalid_submit: str
+    feedback_thanks_up: str
+    feedback_thanks_down: str
+    error_generic: str
+    too_long: str
+    label_pejlemaerke: str
+    label_maalsaetninger: str
+    label_noegleord: str
+    label_about: str
+    label_source: str
+    label_related: str
+    label_helpful: str
+    label_yes: str
+    label_no: str
+    label_general: str
+    label_also: str
+    label_all_pejlemaerker: str
+    label_all_maalsaetninger: str
+    label_show_pejlemaerke: str
+    label_show_maalsaetning: str
+    about_title: str
+    list_pejlemaerker_intro: str
+    list_maalsaetninger_intro: str
+    noegleord_intro: str
+    source_line: str
+
+
+class EnglishMessages(_Strict):
+    """The English frame around Danish official wording."""
+
+    frame_maalsaetning: str
+    frame_pejlemaerke: str
+    frame_term: str
+    frame_noegleord: str
+    frame_fact: str
+    frame_list: str
+    fallback_text: str
+    fallback_hint: str
+    fallback_suggestions: str
+    unknown_maalsaetning: str
+    unknown_pejlemaerke: str
+    label_source: str
+    label_helpful: str
+    label_yes: str
+    label_no: str
+    label_related: str
+
+
+class Messages(_Strict):
+    da: DanishMessages
+    en: EnglishMessages
+
+
+class Command(_Strict):
+    """A command: whole messages that are it (aliases) and free phrasings of it."""
+
+    intent: str = Field(min_length=1)
+    aliases: tuple[str, ...] = Field(min_length=1)
+    phrasings: tuple[str, ...] = ()
+
+
+class Intents(_Strict):
+    commands: tuple[Command, ...]
+
+
+class Content(_Strict):
+    """All content, cross-checked."""
+
+    strategy: Strategy
+    facts: tuple[Fact, ...]
+    terms: tuple[Term, ...]
+    messages: Messages
+    commands: tuple[Command, ...]
+
+    @model_validator(mode="after")
+    def _check_cross_references(self) -> Self:
+        term_ids = [t.id for t in self.terms]
+        if len(set(term_ids)) != len(term_ids):
+            raise ValueError("glossary: term ids must be unique")
+        fact_ids = [f.id for f in self.facts]
+        if len(set(fact_ids)) != len(fact_ids):
+            raise ValueError("facts: ids must be unique")
+        for n in self.strategy.noegleord:
+            if n.term is not None and n.term not in term_ids:
+                raise ValueError(f"noegleord {n.id}: unknown glossary term {n.term}")
+        return self
+
+    def term(self, ident: str) -> Term | None:
+        """The glossary term with this id, if any."""
+        return next((t for t in self.terms if t.id == ident), None)
+
+    def fact(self, ident: str) -> Fact | None:
+        """The fact with this id, if any."""
+        return next((f for f in self.facts if f.id == ident), None)
+
+    def noegleord(self, ident: str) -> Noegleord | None:
+        """The nøgleord with this id, if any."""
+        return next((n for n in self.strategy.noegleord if n.id == ident), None)
+

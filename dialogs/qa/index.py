@@ -1,0 +1,219 @@
+"""A small retrieval index over the content: one entry per answerable target.
+
+Each entry has *phrasings* (its name, aliases, synonyms and typical questions) and a *body*
+(official text, passages, definitions). A question is scored against the closest phrasing
+(idf-weighted F2 of question and phrasing coverage) and against the body (question coverage),
+so short names beat long texts that merely mention a word.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from content.models import Content
+from dialogs.qa.text import WEAK_FACTOR, WEAK_RAW, canonical, content_tokens, fold, topic_words
+
+# A match in the body counts less than one in a phrasing; a glossary definition mentions
+# many neighbouring words, so a match there counts least.
+BODY_WEIGHT = {"term": 0.6}
+DEFAULT_BODY_WEIGHT = 0.65
+FUZZY_WEIGHT = 0.85  # a typo-corrected token counts less than an exact one
+UNKNOWN_FACTOR = 1.0  # a word the content never uses weighs as much as the rarest known one
+BETA2 = 4.0  # F2: covering the question matters more than covering the phrasing
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answerable target with its phrasings and body tokens."""
+
+    target: str
+    phrasings: tuple[frozenset[str], ...]
+    body: frozenset[str]
+    spellings: tuple[tuple[str, str], ...] = ()  # (folded word, its token), for typo repair
+    tokens: frozenset[str] = field(init=False)
+    body_weight: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tokens", self.body.union(*self.phrasings))
+        kind = self.target.partition(":")[0]
+        object.__setattr__(self, "body_weight", BODY_WEIGHT.get(kind, DEFAULT_BODY_WEIGHT))
+
+
+@dataclass(frozen=True)
+class Match:
+    """A scored target."""
+
+    target: str
+    score: float
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(t for t in content_tokens(text) if not t.isdigit())
+
+
+def _entry(target: str, phrasings: Iterable[str], body: Iterable[str]) -> Entry:
+    phrasings, body = tuple(phrasings), tuple(body)
+    phrases = tuple(p for p in (_tokens(text) for text in phrasings) if p)
+    spellings = {
+        (fold(w), canonical(w))
+        for text in (*phrasings, *body)
+        for w in topic_words(text)
+        if not w.isdigit()
+    }
+    return Entry(
+        target, phrases, frozenset().union(*(_tokens(text) for text in body)), tuple(spellings)
+    )
+
+
+def build_entries(content: Content) -> list[Entry]:
+    """One entry per target: målsætninger, pejlemærker, nøgleord, terms, facts, lists."""
+    strategy = content.strategy
+    entries: list[Entry] = []
+    for m in strategy.malsaetninger:
+        entries.append(_entry(f"maalsaetning:{m.id}", (m.text, *m.synonyms), ()))
+    for p in strategy.pejlemaerker:
+        entries.append(
+            _entry(
+                f"pejlemaerke:{p.number}",
+                (p.name, p.english, p.vision, *p.synonyms),
+                p.about,
+            )
+        )
+    for n in strategy.noegleord:
+        entries.append(_entry(f"noegleord:{n.id}", (n.text, *n.synonyms), ()))
+    for t in content.terms:
+        entries.append(_entry(f"term:{t.id}", (t.term, *t.aliases), (t.definition,)))
+    for f in content.facts:
+        entries.append(_entry(f"fact:{f.id}", (f.title, *f.questions), (f.answer, *f.details)))
+    section = strategy.collaboration
+    entries.append(_entry("section:samarbejde", (section.title, *section.synonyms), section.passages))
+    for command in content.commands:
+        entries.append(_entry(f"command:{command.intent}", (*command.aliases, *command.phrasings), ()))
+    return entries
+
+
+@dataclass(frozen=True)
+class _QueryToken:
+    token: str
+    weight: float
+    known: bool
+
+
+class Index:
+    """Scores free questions against every entry."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        df: dict[str, int] = {}
+        for entry in entries:
+            for token in entry.tokens:
+                df[token] = df.get(token, 0) + 1
+        n = len(entries)
+        self.idf = {t: math.log(1 + n / count) for t, count in df.items()}
+        self.unknown_idf = math.log(1 + n)
+        spellings = dict(s for entry in entries for s in entry.spellings)
+        self._token_of = spellings
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(spellings):
+            self._by_initial.setdefault(word[0], []).append(word)
+
+    def _correct(self, word: str) -> str | None:
+        """The token of the known word one edit (two for long words) from ``word``.
+
+        Typos rarely hit the first letter, and short words are too close to each other to
+        correct safely, so both must hold: same first letter, and ``word`` of 5+ letters.
+        """
+        if len(word) < 5:
+            return None
+        folded = fold(word)
+        max_edits = 1 if len(word) < 9 else 2
+        found = process.extractOne(
+            folded,
+            self._by_initial.get(folded[0], []),
+            scorer=Levenshtein.distance,
+            score_cutoff=max_edits,
+        )
+        return self._token_of[found[0]] if found else None
+
+    def _joins(self, first: str, second: str) -> bool:
+        """True if two words are one known compound written apart ("kerne opgaven")."""
+        if canonical(first) in self.idf and canonical(second) in self.idf:
+            return False
+        return canonical(first + second) in self.idf
+
+    def _split(self, word: str) -> list[str] | None:
+        """Split an unknown compound into two known parts ("borgerinddragelse")."""
+        for i in range(4, len(word) - 3):
+            left, right = word[:i], word[i:]
+            for head in (left, left[:-1] if left[-1] in "se" else left):
+                parts = [canonical(head), canonical(right)]
+                if all(p in self.idf for p in parts):
+                    return parts
+        return None
+
+    def query_tokens(self, question: str) -> list[_QueryToken]:
+        """The question's topic tokens, with compounds joined or split and typos corrected."""
+        raw = [w for w in topic_words(question) if not w.isdigit()]
+        result: list[_QueryToken] = []
+        i = 0
+        while i < len(raw):
+            if i + 1 < len(raw) and self._joins(raw[i], raw[i + 1]):
+                joined = canonical(raw[i] + raw[i + 1])
+                result.append(_QueryToken(joined, self.idf[joined], True))
+                i += 2
+                continue
+            token = canonical(raw[i])
+            i += 1
+            if raw[i - 1] in WEAK_RAW:
+                result.append(_QueryToken(token, self.idf.get(token, 0.0) * WEAK_FACTOR, False))
+                continue
+            if token in self.idf:
+                result.append(_QueryToken(token, self.idf[token], True))
+                continue
+            parts = self._split(raw[i - 1])
+            if parts:
+                result.extend(_QueryToken(p, self.idf[p] * FUZZY_WEIGHT, True) for p in parts)
+                continue
+            corrected = self._correct(raw[i - 1])
+            if corrected:
+                result.append(_QueryToken(corrected, self.idf[corrected] * FUZZY_WEIGHT, True))
+            else:
+                result.append(_QueryToken(token, self.unknown_idf * UNKNOWN_FACTOR, False))
+        seen: set[str] = set()
+        unique = []
+        for qt in result:
+            if qt.token not in seen:
+                seen.add(qt.token)
+                unique.append(qt)
+        return unique
+
+    def score(self, question: str) -> list[Match]:
+        """Every entry with a positive score, best first."""
+        query = self.query_tokens(question)
+        total = sum(q.weight for q in query)
+        if total == 0 or not any(q.known for q in query):
+            return []
+        weights = {q.token: q.weight for q in query}
+        matches = []
+        for entry in self.entries:
+            common = entry.tokens.intersection(weights)
+            if not common:
+                continue
+            best = entry.body_weight * sum(weights[t] for t in common) / total
+            for phrasing in entry.phrasings:
+                hit = phrasing.intersection(weights)
+                if not hit:
+                    continue
+                matched = sum(weights[t] for t in hit)
+                recall = matched / total
+                precision = sum(self.idf[t] for t in hit) / sum(self.idf[t] for t in phrasing)
+                f2 = (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
+                best = max(best, f2)
+            matches.append(Match(entry.target, best))
+        matches.sort(key=lambda m: -m.score)
+        return matches

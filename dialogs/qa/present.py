@@ -1,0 +1,356 @@
+"""From an :class:`~dialogs.qa.answer.Answer` to a reply: an Adaptive Card and plain text.
+
+Every answer leads with what it answers (a målsætning's number and official wording, a
+pejlemærke's number and name, a term and its definition), names its source, offers
+follow-up buttons that ask exactly what typing their label asks, and asks "Hjalp svaret?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from content.models import Content, Maalsaetning, Pejlemaerke
+from dialogs.cards import (
+    action_set,
+    bullets,
+    card,
+    heading,
+    label,
+    paragraph,
+    submit,
+)
+from dialogs.qa.answer import Answer, Answerer
+from dialogs.qa.text import content_tokens
+from dialogs.replies import Reply
+
+ASK = "ask"
+FEEDBACK = "feedback"
+
+
+class Presenter:
+    """Renders answers with the texts from ``content/data/messages.yaml``."""
+
+    def __init__(self, content: Content, answerer: Answerer) -> None:
+        self.content = content
+        self.answerer = answerer
+        self.da = content.messages.da
+        self.en = content.messages.en
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    def ask_button(self, target: str, title: str | None = None) -> dict[str, Any]:
+        """A button that asks the question whose answer is ``target``."""
+        text = self.answerer.button_text(target)
+        if title is None and target.startswith("maalsaetning:"):
+            title = self.da.label_show_maalsaetning.format(id=target.partition(":")[2])
+        return submit(title or text, {"action": ASK, "text": text})
+
+    def _feedback(self, answer: Answer) -> list[dict[str, Any]]:
+        data = {"action": FEEDBACK, "target": answer.target, "question": answer.question[:1000]}
+        english = answer.language == "en"
+        yes = self.en.label_yes if english else self.da.label_yes
+        no = self.en.label_no if english else self.da.label_no
+        ask = self.en.label_helpful if english else self.da.label_helpful
+        return [
+            {**paragraph(ask, subtle=True), "id": FEEDBACK},
+            action_set(
+                [
+                    submit(yes, {**data, "helpful": True}),
+                    submit(no, {**data, "helpful": False}),
+                ]
+            ),
+        ]
+
+    def _source(self, answer: Answer, source: str | None = None) -> dict[str, Any]:
+        name = self.en.label_source if answer.language == "en" else self.da.label_source
+        return paragraph(f"{name}: {source or self.content.strategy.source}", subtle=True)
+
+    def _alternatives(self, answer: Answer) -> list[dict[str, Any]]:
+        if not answer.alternatives:
+            return []
+        return [
+            paragraph(self.da.label_also, subtle=True),
+            action_set(self.ask_button(t) for t in answer.alternatives),
+        ]
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def render(self, answer: Answer) -> Reply:
+        """The reply for ``answer``."""
+        render = getattr(self, f"_render_{answer.kind}")
+        body: list[dict[str, Any]] = render(answer)
+        return self._reply(body)
+
+    def _reply(self, body: list[dict[str, Any]]) -> Reply:
+        text = plain_text(body)
+        return Reply(text=text, card=card(body, text))
+
+    def _frame(self, answer: Answer, template: str, **values: Any) -> list[dict[str, Any]]:
+        if answer.language != "en":
+            return []
+        return [paragraph(template.format(**values), subtle=True)]
+
+    def _pejlemaerke_line(self, p: Pejlemaerke) -> str:
+        return f"{self.da.label_pejlemaerke} {p.number}: {p.name}"
+
+    def _noegleord_line(self, number: int) -> str:
+        words = [n.text for n in self.content.strategy.noegleord if n.pejlemaerke == number]
+        return f"{self.da.label_noegleord}: " + " · ".join(words)
+
+    def _maalsaetning_lines(self, items: Iterable[Maalsaetning]) -> list[str]:
+        return [f"{m.id} {m.text}" for m in items]
+
+    def _render_maalsaetning(self, answer: Answer) -> list[dict[str, Any]]:
+        strategy = self.content.strategy
+        m = strategy.maalsaetning(answer.key)
+        assert m is not None
+        p = strategy.pejlemaerke(m.pejlemaerke)
+        assert p is not None
+        siblings = [s for s in strategy.maalsaetninger_under(p.number) if s.id != m.id]
+        return [
+            *self._frame(answer, self.en.frame_maalsaetning, id=m.id),
+            heading(f"{m.id} {m.text}"),
+            paragraph(self._pejlemaerke_line(p)),
+            label(self.da.label_about),
+            paragraph(best_passage(p.about, (m.text, *m.synonyms))),
+            paragraph(self._noegleord_line(p.number), subtle=True),
+            self._source(answer),
+            action_set(
+                [
+                    self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p)),
+                    *(self.ask_button(f"maalsaetning:{s.id}") for s in siblings),
+                ]
+            ),
+            *self._alternatives(answer),
+            *self._feedback(answer),
+        ]
+
+    def _render_pejlemaerke(self, answer: Answer) -> list[dict[str, Any]]:
+        p = self.content.strategy.pejlemaerke(int(answer.key))
+        assert p is not None
+        items = self.content.strategy.maalsaetninger_under(p.number)
+        return [
+            *self._frame(
+                answer, self.en.frame_pejlemaerke, number=p.number, name=p.name, english=p.english
+            ),
+            heading(self._pejlemaerke_line(p)),
+            paragraph(f"”{p.vision}”", italic=True),
+            label(self.da.label_maalsaetninger),
+            bullets(self._maalsaetning_lines(items)),
+            label(self.da.label_about),
+            paragraph(p.about[0]),
+            paragraph(self._noegleord_line(p.number), subtle=True),
+            self._source(answer),
+            action_set(self.ask_button(f"maalsaetning:{m.id}") for m in items),
+            *self._alternatives(answer),
+            *self._feedback(answer),
+        ]
+
+    def _render_noegleord(self, answer: Answer) -> list[dict[str, Any]]:
+        word = self.content.noegleord(answer.key)
+        assert word is not None
+        p = self.content.strategy.pejlemaerke(word.pejlemaerke)
+        assert p is not None
+        term = self.content.term(word.term) if word.term else None
+        related = [self.content.strategy.maalsaetning(r) for r in word.related]
+        return [
+            *self._frame(answer, self.en.frame_noegleord, number=p.number, english=p.english),
+            heading(word.text),
+            paragraph(self.da.noegleord_intro.format(text=word.text, number=p.number, name=p.name)),
+            *(self._definition(term.definition, term.general) if term else []),
+            label(self.da.label_related),
+            bullets(self._maalsaetning_lines(m for m in related if m)),
+            self._source(answer),
+            action_set(
+                [
+                    self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p)),
+                    *(self.ask_button(f"maalsaetning:{m.id}") for m in related if m),
+                ]
+            ),
+            *self._alternatives(answer),
+            *self._feedback(answer),
+        ]
+
+    def _definition(self, text: str, general: bool) -> list[dict[str, Any]]:
+        return [paragraph(text), *([paragraph(self.da.label_general, subtle=True)] if general else [])]
+
+    def _render_term(self, answer: Answer) -> list[dict[str, Any]]:
+        term = self.content.term(answer.key)
+        assert term is not None
+        words = [n for n in self.content.strategy.noegleord if n.term == term.id]
+        context = []
+        buttons = []
+        for word in words:
+            p = self.content.strategy.pejlemaerke(word.pejlemaerke)
+            assert p is not None
+            context.append(
+                paragraph(self.da.noegleord_intro.format(text=word.text, number=p.number, name=p.name))
+            )
+            buttons.append(self.ask_button(f"noegleord:{word.id}"))
+        return [
+            *self._frame(answer, self.en.frame_term),
+            heading(term.term),
+            *self._definition(term.definition, term.general),
+            *context,
+            self._source(answer),
+            action_set(buttons),
+            *self._alternatives(answer),
+            *self._feedback(answer),
+        ]
+
+    def _render_fact(self, answer: Answer) -> list[dict[str, Any]]:
+        fact = self.content.fact(answer.key)
+        assert fact is not None
+        return [
+            *self._frame(answer, self.en.frame_fact),
+            heading(fact.title),
+            paragraph(fact.answer),
+            *([bullets(fact.details)] if fact.details else []),
+            self._source(answer, fact.source),
+            *self._alternatives(answer),
+            *self._feedback(answer),
+        ]
+
+    def _render_section(self, answer: Answer) -> list[dict[str, Any]]:
+        section = self.content.strategy.collaboration
+        return [
+            heading(section.title),
+            *(paragraph(text) for text in section.passages),
+            self._source(answer),
+            action_set([self.ask_button("pejlemaerke:4"), self.ask_button("maalsaetning:4.3")]),
+            *self._alternatives(answer),
+            *self._feedback(answer),
+        ]
+
+    def _render_list_pejlemaerker(self, answer: Answer) -> list[dict[str, Any]]:
+        strategy = self.content.strategy
+        return [
+            *self._frame(answer, self.en.frame_list),
+            heading(self.da.label_all_pejlemaerker),
+            paragraph(self.da.list_pejlemaerker_intro),
+            bullets(f"**{self._pejlemaerke_line(p)}** – ”{p.vision}”" for p in strategy.pejlemaerker),
+            self._source(answer),
+            action_set(
+                self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
+                for p in strategy.pejlemaerker
+            ),
+        ]
+
+    def _render_list_maalsaetninger(self, answer: Answer) -> list[dict[str, Any]]:
+        strategy = self.content.strategy
+        body: list[dict[str, Any]] = [
+            *self._frame(answer, self.en.frame_list),
+            heading(self.da.label_all_maalsaetninger),
+            paragraph(self.da.list_maalsaetninger_intro),
+        ]
+        for p in strategy.pejlemaerker:
+            body.append(label(self._pejlemaerke_line(p)))
+            body.append(bullets(self._maalsaetning_lines(strategy.maalsaetninger_under(p.number))))
+        body.append(self._source(answer))
+        body.append(
+            action_set(
+                self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
+                for p in strategy.pejlemaerker
+            )
+        )
+        return body
+
+    def _render_about(self, answer: Answer) -> list[dict[str, Any]]:
+        strategy = self.content.strategy
+        return [
+            heading(strategy.title),
+            *(paragraph(text) for text in strategy.introduction[2:5]),
+            paragraph(strategy.structure[0]),
+            self._source(answer),
+            action_set(
+                [
+                    self.ask_button("list:pejlemaerker", self.da.label_all_pejlemaerker),
+                    self.ask_button("list:maalsaetninger", self.da.label_all_maalsaetninger),
+                    self.ask_button("fact:godkendelse"),
+                    self.ask_button("fact:forfattere"),
+                ]
+            ),
+        ]
+
+    def _render_help(self, answer: Answer) -> list[dict[str, Any]]:
+        da = self.da
+        return [
+            heading(da.help_title),
+            paragraph(da.help_text),
+            {
+                "type": "FactSet",
+                "facts": [{"title": c.command, "value": c.description} for c in da.help_commands],
+            },
+            action_set(submit(q, {"action": ASK, "text": q}) for q in da.help_examples),
+        ]
+
+    def _render_unknown(self, answer: Answer) -> list[dict[str, Any]]:
+        english = answer.language == "en"
+        is_maal = "." in answer.reference
+        if english:
+            template = self.en.unknown_maalsaetning if is_maal else self.en.unknown_pejlemaerke
+        else:
+            template = self.da.unknown_maalsaetning if is_maal else self.da.unknown_pejlemaerke
+        target = "list:maalsaetninger" if is_maal else "list:pejlemaerker"
+        title = self.da.label_all_maalsaetninger if is_maal else self.da.label_all_pejlemaerker
+        return [
+            paragraph(template.format(ref=answer.reference)),
+            action_set([self.ask_button(target, title)]),
+        ]
+
+    def _render_fallback(self, answer: Answer) -> list[dict[str, Any]]:
+        text = self.en if answer.language == "en" else self.da
+        if answer.alternatives:
+            suggestions = [
+                paragraph(text.fallback_suggestions, subtle=True),
+                action_set(self.ask_button(t) for t in answer.alternatives),
+            ]
+        else:
+            suggestions = [
+                action_set(submit(q, {"action": ASK, "text": q}) for q in self.da.welcome_examples)
+            ]
+        return [paragraph(text.fallback_text), paragraph(text.fallback_hint), *suggestions]
+
+    # -- other messages --------------------------------------------------------------------
+
+    def welcome(self) -> Reply:
+        """The welcome card shown when the app is installed."""
+        da = self.da
+        return self._reply(
+            [
+                heading(da.welcome_title),
+                paragraph(da.welcome_text),
+                action_set(submit(q, {"action": ASK, "text": q}) for q in da.welcome_examples),
+            ]
+        )
+
+    def notice(self, text: str) -> Reply:
+        """A short plain message (confirmations, errors)."""
+        return Reply(text=text)
+
+
+def best_passage(passages: Sequence[str], about: Iterable[str]) -> str:
+    """The passage sharing most topic words with ``about`` (the first one on a tie)."""
+    wanted = {t for text in about for t in content_tokens(text)}
+    scores = [len(wanted.intersection(content_tokens(p))) for p in passages]
+    return passages[scores.index(max(scores))]
+
+
+def plain_text(body: Iterable[dict[str, Any]]) -> str:
+    """The card as plain text, for notifications and clients without cards.
+
+    Question buttons become a list of their labels; the feedback question is left out.
+    """
+    lines: list[str] = []
+    for element in body:
+        kind = element.get("type")
+        if kind == "TextBlock" and element.get("id") != FEEDBACK:
+            lines.append(element["text"].replace("**", "").strip("_"))
+        elif kind == "FactSet":
+            lines.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
+        elif kind == "ActionSet":
+            asks = [a["title"] for a in element["actions"] if a["data"].get("action") == ASK]
+            if asks:
+                lines.append("\n".join(f"- {title}" for title in asks))
+    return "\n\n".join(lines)

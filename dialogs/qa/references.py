@@ -1,0 +1,71 @@
+"""Explicit references to a målsætning ("2.3", "mål 2,3") or a pejlemærke ("det tredje pejlemærke").
+
+Works on folded text (see :func:`dialogs.qa.text.fold`), so "målsætning", "maalsaetning" and
+"malsatning" are the same word here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from dialogs.qa.text import clean, fold
+
+_NUMBER_WORDS = {
+    "en": 1, "et": 1, "one": 1, "1": 1,
+    "to": 2, "two": 2, "2": 2,
+    "tre": 3, "three": 3, "3": 3,
+    "fire": 4, "four": 4, "4": 4,
+    "fem": 5, "five": 5, "5": 5,
+    "seks": 6, "six": 6, "6": 6,
+    "syv": 7, "seven": 7, "7": 7,
+    "otte": 8, "eight": 8, "8": 8,
+    "ni": 9, "nine": 9, "9": 9,
+}  # fmt: skip
+_ORDINALS = {
+    "forste": 1, "first": 1, "1st": 1,
+    "anden": 2, "andet": 2, "second": 2, "2nd": 2,
+    "tredje": 3, "third": 3, "3rd": 3,
+    "fjerde": 4, "fourth": 4, "4th": 4,
+    "femte": 5, "fifth": 5, "5th": 5,
+}  # fmt: skip
+
+# "2.3", "2,3", "2 . 3" — not part of a date, an amount or a longer number.
+_MAAL = re.compile(
+    r"(?<![\d.,])(\d)\s?[.,]\s?(\d)(?![\d])(?![.,]\d)(?!\s*(?:mio|mia|mill|kr|%|pct|procent))"
+)
+_PEJL_WORD = r"(?:pejl\w*|guiding\s+principles?|principles?|pillars?)"
+_NUMBER = r"(?:nr\.?\s*|nummer\s+|no\.?\s*|number\s+)?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b"
+_PEJL_AFTER = re.compile(_PEJL_WORD + r"\s*" + _NUMBER)
+_PEJL_BEFORE = re.compile(
+    r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?" + _PEJL_WORD
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An explicit reference found in a question."""
+
+    kind: Literal["maalsaetning", "pejlemaerke"]
+    value: str  # "2.3" or "3"
+
+
+def find_reference(question: str) -> Reference | None:
+    """The first explicit målsætning or pejlemærke reference in ``question``, if any.
+
+    A målsætning number wins over a pejlemærke number ("målsætning 2.3 under pejlemærke 2").
+    """
+    text = fold(clean(question))
+    maal = _MAAL.search(text)
+    if maal:
+        return Reference("maalsaetning", f"{maal.group(1)}.{maal.group(2)}")
+    after = _PEJL_AFTER.search(text)
+    if after:
+        word = after.group(1)
+        number = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+        return Reference("pejlemaerke", str(number))
+    before = _PEJL_BEFORE.search(text)
+    if before:
+        return Reference("pejlemaerke", str(_ORDINALS[before.group(1)]))
+    return None

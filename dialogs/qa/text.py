@@ -1,0 +1,142 @@
+"""Danish-aware text normalisation: folding æ/ø/å, stemming, stop words, tokens.
+
+Every token the answerer compares goes through :func:`canonical`: lower-cased, stemmed with
+the Snowball Danish stemmer, then folded so that ``æ``/``ae``/``a``, ``ø``/``oe``/``o`` and
+``å``/``aa``/``a`` compare equal ("målsætning", "maalsaetning" and "malsatning" are one token).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("danish")
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]{0,200}>")
+_WORD = re.compile(r"[a-zæøå0-9]+")
+
+# Words that carry no topic: Danish and English function words and question frames.
+STOPWORDS_RAW = frozenset(
+    """
+    af alle alt andet andre at blev bliver blive bl da de dem den denne der deres det dette
+    dig din dine disse du efter eller en end er et for fra få får fik gør gøre gjort kommer
+    komme kom tager tage gå går gik sker ske skete give giver gav giv gerne sagde sagt
+    overhovedet egentligt godt har have havde hende
+    her hos hun hvad hvis hvordan i ikke ind
+    jeg jer kan kunne lidt man mange med meget men mere mig min mine mit mod må ned noget nogen
+    nogle nu når og også om os over på sig sin sine sit skal skulle som så sådan til ud
+    under var vi vil ville vore vores være været ja nej tak hej lige bare egentlig præcis
+    betyder betyde betydning menes mener ment står stå siger sige handler handle hedder
+    forklar forklaring fortæl fortælle vis vise list liste se finde findes fx altså
+    what whats does do did is are was were the a an of in on to for and or about which who
+    how mean means meaning tell me please show explain define definition there
+    this that it its i you can could with by our we be been from say says said have has
+    strategy anything something anybody regarding apply applies
+    """.split()
+)
+
+# Question words say what kind of answer is wanted (a date, a person, a list) but not the
+# topic: they count, weakly.
+WEAK_RAW = frozenset("hvem hvornår hvorfor hvor hvilke hvilken hvilket who when why which".split())
+WEAK_FACTOR = 0.3
+_ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,5}\b")
+
+
+def strip_markup(text: str) -> str:
+    """Remove Teams ``<at>…</at>`` mentions and any other markup tags."""
+    return _TAG.sub(" ", _MENTION.sub(" ", text))
+
+
+def fold(text: str) -> str:
+    """Fold Danish letters and their ASCII spellings to one form (``æ``→``a``, ``ø``→``o``)."""
+    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return text.replace("aa", "a").replace("ae", "a").replace("oe", "o")
+
+
+def clean(text: str) -> str:
+    """Lower-case, strip markup and accents other than æøå, and collapse white space."""
+    text = unicodedata.normalize("NFKC", strip_markup(text)).lower()
+    text = "".join(
+        ch
+        for ch in unicodedata.normalize("NFD", text)
+        if unicodedata.category(ch) != "Mn" or ch == "\u030a"
+    )
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of ``text`` (letters and digits, æøå kept)."""
+    return _WORD.findall(clean(text))
+
+
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS_RAW)
+
+
+@lru_cache(maxsize=65536)
+def canonical(word: str) -> str:
+    """The comparable form of one lower-case word: stemmed, then folded."""
+    return fold(_STEMMER.stemWord(word))
+
+
+def is_stopword(word: str) -> bool:
+    """True for function words and question frames, in any spelling."""
+    return word in STOPWORDS_RAW or fold(word) in _FOLDED_STOPWORDS
+
+
+def acronyms(text: str) -> set[str]:
+    """Lower-cased words written in capitals ("MED", "OMU"): never stop words."""
+    return {a.lower() for a in _ACRONYM.findall(strip_markup(text))}
+
+
+def topic_words(text: str) -> list[str]:
+    """The words of ``text`` that may carry its topic (stop words out, acronyms kept)."""
+    keep = acronyms(text)
+    return [w for w in words(text) if w in keep or not is_stopword(w)]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Canonical tokens of the topic words of ``text``, in order (stop words removed)."""
+    return [canonical(w) for w in topic_words(text)]
+
+
+_ENGLISH = frozenset(
+    "what whats does do did is are was were the of who when how why which mean means meaning "
+    "tell me please show explain list about approved objective objectives principle principles "
+    "goal goals strategy guiding first second third fourth there this that with".split()
+)
+_DANISH = frozenset(
+    "hvad hvem hvornår hvordan hvorfor hvilke hvilken er og det den der om på til med af i "
+    "betyder står strategien målsætning pejlemærke blev har kan vi jeg".split()
+)
+
+
+_DEFINITION = re.compile(
+    r"^(?:hvad|what)\s+(?:er|is)\s+(?:en|et|a|an)\s+\w+\W*$"
+    r"|^hvad\s+betyder\s+\w+\W*$"
+    r"|^(?:hvad\s+)?(?:menes|forstås)\s+(?:der\s+)?med\b"
+)
+
+
+def is_definition_question(text: str) -> bool:
+    """True for "hvad er et pejlemærke"-style questions, which want a definition."""
+    return bool(_DEFINITION.search(clean(text)))
+
+
+_PERSONAL = frozenset("min mit mine my".split())
+
+
+def is_personal(text: str) -> bool:
+    """True for questions about the asker's own matters ("min leder", "my password")."""
+    return any(w in _PERSONAL for w in words(text))
+
+
+def is_english(text: str) -> bool:
+    """True when ``text`` reads as English rather than Danish (few words are enough)."""
+    tokens = words(text)
+    english = sum(t in _ENGLISH for t in tokens)
+    danish = sum(t in _DANISH for t in tokens)
+    return english > danish

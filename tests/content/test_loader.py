@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from content import Content, ContentError, load_content
+from content.loader import DATA_DIR
+
+# Spellings from the PDF extraction that must never reach a user.
+GARBLED = re.compile(
+    r"\b(faelles|felles|malsaetning\w*|pejlemaerke\w*|forst|omrade\w*|@konomi\w*|pa)\b", re.I
+)
+
+
+def test_the_strategy_has_four_pejlemaerker_and_fourteen_maalsaetninger(content: Content) -> None:
+    strategy = content.strategy
+    assert [p.name for p in strategy.pejlemaerker] == [
+        "Borgeren først",
+        "Fundamentet på plads",
+        "Mest muligt i eget liv",
+        "Helhed og fremtidssikring",
+    ]
+    assert [m.id for m in strategy.malsaetninger] == [
+        "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3",
+    ]  # fmt: skip
+    assert strategy.maalsaetning("2.3") is not None
+    assert strategy.maalsaetning("2.3").text == (  # type: ignore[union-attr]
+        "Vores serviceniveau er tydeligt, realistisk og kendt af borgere og samarbejdspartnere"
+    )
+
+
+def _texts(value: object, path: str = "") -> list[tuple[str, str]]:
+    """Every user-facing string in the content (ids and cross-references left out)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [
+            found
+            for key, item in value.items()
+            if key not in {"id", "intent", "related"}
+            and not (key == "term" and ".noegleord." in f"{path}.")
+            for found in _texts(item, f"{path}.{key}")
+        ]
+    if isinstance(value, (list, tuple)):
+        return [found for i, item in enumerate(value) for found in _texts(item, f"{path}.{i}")]
+    return []
+
+
+def test_no_garbled_danish_in_any_user_facing_text(content: Content) -> None:
+    texts = _texts(content.model_dump(mode="json"))
+    assert len(texts) > 500
+    for path, text in texts:
+        assert not GARBLED.search(text), f"{path}: {text}"
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def test_a_broken_field_names_file_and_field(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    strategy = data / "strategy.yaml"
+    strategy.write_text(
+        strategy.read_text(encoding="utf-8").replace('  - id: "2.3"', '  - id: "twothree"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match=r"strategy\.yaml: field malsaetninger\.6\.id"):
+        load_content(data)
+
+
+def test_a_missing_message_names_the_field(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    messages = data / "messages.yaml"
+    lines = [
+        line
+        for line in messages.read_text(encoding="utf-8").splitlines()
+        if not line.strip().startswith("fallback_hint:")
+    ]
+    messages.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"messages\.yaml: field da\.fallback_hint"):
+        load_content(data)
+
+
+def test_not_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    (data / "glossary.yaml").write_text("terms: [unclosed", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"glossary\.yaml: not valid YAML"):
+        load_content(data)
+
+
+def test_a_noegleord_pointing_at_an_unknown_term_is_refused(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    strategy = data / "strategy.yaml"
+    strategy.write_text(
+        strategy.read_text(encoding="utf-8").replace("term: olfa,", "term: no-such-term,"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match="unknown glossary term no-such-term"):
+        load_content(data)

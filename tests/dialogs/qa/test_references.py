@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+
+from dialogs.qa.references import Reference, find_reference
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("målsætning 2.3", Reference("maalsaetning", "2.3")),
+        ("mål 2,3", Reference("maalsaetning", "2.3")),
+        ("2.3", Reference("maalsaetning", "2.3")),
+        ("malsaetning 2.3", Reference("maalsaetning", "2.3")),
+        ("Hvad står der i 3.1?", Reference("maalsaetning", "3.1")),
+        ("objective 4.2", Reference("maalsaetning", "4.2")),
+        ("målsætning 5.2", Reference("maalsaetning", "5.2")),
+        ("pejlemærke 3", Reference("pejlemaerke", "3")),
+        ("pejlemaerke nr. 2", Reference("pejlemaerke", "2")),
+        ("det tredje pejlemærke", Reference("pejlemaerke", "3")),
+        ("pejlemærke tre", Reference("pejlemaerke", "3")),
+        ("the first guiding principle", Reference("pejlemaerke", "1")),
+    ],
+)
+def test_explicit_references(question: str, expected: Reference) -> None:
+    assert find_reference(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["godkendt 16.01.2024", "der er afsat 4,5 mio. kr.", "3-5 år", "mødet er kl. 9.30", "hvad er TRIO"],
+)
+def test_numbers_that_are_not_references(question: str) -> None:
+    assert find_reference(question) is None
