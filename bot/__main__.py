@@ -37,7 +37,9 @@ def serve() -> None:
         app = create_app(settings, store, SystemClock(settings.tz))
     except ContentError as exc:
         sys.exit(f"Content error: {exc}")
-    print(f"Strategibot listening on http://{settings.host}:{settings.port}/api/messages", flush=True)
+    print(
+        f"Strategibot listening on http://{settings.host}:{settings.port}/api/messages", flush=True
+    )
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
@@ -65,7 +67,10 @@ def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Strategibot")
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "questions"],
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "questions"],
         help="serve (default): run the bot; questions: list unanswered questions",
     )
     args = parser.parse_args()

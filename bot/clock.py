@@ -13,10 +13,13 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
 class SystemClock:
     """The real time in a given time zone."""
 
-    def __init__(self, tz: tzinfo = ZoneInfo("Europe/Copenhagen")) -> None:
+    def __init__(self, tz: tzinfo = COPENHAGEN) -> None:
         self.tz = tz
 
     def now(self) -> datetime:

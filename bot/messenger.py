@@ -13,7 +13,9 @@ from dialogs.replies import Reply
 class Messenger:
     """Sends replies to conversations the bot has stored a reference for."""
 
-    def __init__(self, adapter: CloudAdapter, conversations: ConversationDirectory, app_id: str) -> None:
+    def __init__(
+        self, adapter: CloudAdapter, conversations: ConversationDirectory, app_id: str
+    ) -> None:
         self.adapter = adapter
         self.conversations = conversations
         self.app_id = app_id

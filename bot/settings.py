@@ -17,7 +17,9 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
 
-    microsoft_app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
+    microsoft_app_id: str = Field(
+        "", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id")
+    )
     microsoft_app_password: str = Field(
         "", validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
     )

@@ -113,7 +113,7 @@ class _StringKeyTable(Table):
 
     document_id_class = str  # type: ignore[assignment]
 
-    def _get_next_id(self) -> str:  # type: ignore[override]
+    def _get_next_id(self) -> str:
         raise TypeError("documents in this store always have a key")
 
 
@@ -149,7 +149,7 @@ class TinyDBStore(Store):
         self._lock = asyncio.Lock()
 
     async def get(self, table: str, key: str) -> Doc | None:
-        doc = self._db.table(table).get(doc_id=key)  # type: ignore[arg-type]
+        doc = self._db.table(table).get(doc_id=key)  # type: ignore[call-overload]
         return copy.deepcopy(dict(doc)) if doc is not None else None
 
     async def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:

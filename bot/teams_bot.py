@@ -36,7 +36,9 @@ def mentions_bot(activity: Activity) -> bool:
         mentioned = getattr(entity, "mentioned", None)
         if mentioned is None and hasattr(entity, "additional_properties"):
             mentioned = (entity.additional_properties or {}).get("mentioned")
-        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else getattr(mentioned, "id", None)
+        mentioned_id = (
+            mentioned.get("id") if isinstance(mentioned, dict) else getattr(mentioned, "id", None)
+        )
         if mentioned_id == bot_id:
             return True
     return False
@@ -63,7 +65,10 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = time.perf_counter()
         activity = turn_context.activity
-        removed = activity.type == "installationUpdate" and activity.action in ("remove", "remove-upgrade")
+        removed = activity.type == "installationUpdate" and activity.action in (
+            "remove",
+            "remove-upgrade",
+        )
         if not removed:
             await self.conversations.remember(activity, self.clock.now())
         await super().on_turn(turn_context)
@@ -82,12 +87,12 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
             turn_context.turn_state["intent"] = "not_mentioned"
             return
         user = activity.from_property
-        user_id = (getattr(user, "aad_object_id", None) or getattr(user, "id", "")) if user else ""
+        user_id = str((user.aad_object_id or user.id or "") if user else "")
         turn = Turn(
             text=activity.text or "",
-            value=activity.value if isinstance(activity.value, dict) else (
-                {} if activity.value is not None else None
-            ),
+            value=activity.value
+            if isinstance(activity.value, dict)
+            else ({} if activity.value is not None else None),
             user_id=user_id,
             conversation_id=activity.conversation.id,
             conversation_kind=kind,
@@ -105,17 +110,16 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         await self.conversations.forget(turn_context.activity.conversation.id)
 
-    async def on_members_added_activity(
-        self, members_added: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
-        bot_id = turn_context.activity.recipient.id
-        if any(member.id == bot_id for member in members_added):
-            await self._welcome_once(turn_context)
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """Welcome when the bot itself joins; other membership changes need no action.
 
-    async def on_teams_members_added(  # type: ignore[override]
-        self, teams_members_added: list[ChannelAccount], team_info: object, turn_context: TurnContext
-    ) -> None:
-        await self.on_members_added_activity(teams_members_added, turn_context)
+        (The Teams base class would look up every added member over the network first.)
+        """
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added: list[ChannelAccount] = activity.members_added or []
+        if any(member.id == bot_id for member in added):
+            await self._welcome_once(turn_context)
 
     async def _welcome_once(self, turn_context: TurnContext) -> None:
         if await self.conversations.mark_welcomed(turn_context.activity.conversation.id):

@@ -255,4 +255,3 @@ class Content(_Strict):
     def noegleord(self, ident: str) -> Noegleord | None:
         """The nøgleord with this id, if any."""
         return next((n for n in self.strategy.noegleord if n.id == ident), None)
-

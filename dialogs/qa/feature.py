@@ -78,9 +78,15 @@ class QAFeature:
         if not submit.helpful and submit.question:
             await self._log(turn, submit.question, "thumbs_down")
         da = self.content.messages.da
-        return [self.presenter.notice(da.feedback_thanks_up if submit.helpful else da.feedback_thanks_down)]
+        return [
+            self.presenter.notice(
+                da.feedback_thanks_up if submit.helpful else da.feedback_thanks_down
+            )
+        ]
 
     async def _log(self, turn: Turn, text: str, reason: str) -> None:
         await self.store.put(
-            QUESTION_LOG, uuid4().hex, {"text": text, "time": turn.now.isoformat(), "reason": reason}
+            QUESTION_LOG,
+            uuid4().hex,
+            {"text": text, "time": turn.now.isoformat(), "reason": reason},
         )

@@ -91,9 +91,13 @@ def build_entries(content: Content) -> list[Entry]:
     for f in content.facts:
         entries.append(_entry(f"fact:{f.id}", (f.title, *f.questions), (f.answer, *f.details)))
     section = strategy.collaboration
-    entries.append(_entry("section:samarbejde", (section.title, *section.synonyms), section.passages))
+    entries.append(
+        _entry("section:samarbejde", (section.title, *section.synonyms), section.passages)
+    )
     for command in content.commands:
-        entries.append(_entry(f"command:{command.intent}", (*command.aliases, *command.phrasings), ()))
+        entries.append(
+            _entry(f"command:{command.intent}", (*command.aliases, *command.phrasings), ())
+        )
     return entries
 
 

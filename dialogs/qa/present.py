@@ -173,7 +173,10 @@ class Presenter:
         ]
 
     def _definition(self, text: str, general: bool) -> list[dict[str, Any]]:
-        return [paragraph(text), *([paragraph(self.da.label_general, subtle=True)] if general else [])]
+        return [
+            paragraph(text),
+            *([paragraph(self.da.label_general, subtle=True)] if general else []),
+        ]
 
     def _render_term(self, answer: Answer) -> list[dict[str, Any]]:
         term = self.content.term(answer.key)
@@ -185,7 +188,9 @@ class Presenter:
             p = self.content.strategy.pejlemaerke(word.pejlemaerke)
             assert p is not None
             context.append(
-                paragraph(self.da.noegleord_intro.format(text=word.text, number=p.number, name=p.name))
+                paragraph(
+                    self.da.noegleord_intro.format(text=word.text, number=p.number, name=p.name)
+                )
             )
             buttons.append(self.ask_button(f"noegleord:{word.id}"))
         return [
@@ -229,7 +234,9 @@ class Presenter:
             *self._frame(answer, self.en.frame_list),
             heading(self.da.label_all_pejlemaerker),
             paragraph(self.da.list_pejlemaerker_intro),
-            bullets(f"**{self._pejlemaerke_line(p)}** – ”{p.vision}”" for p in strategy.pejlemaerker),
+            bullets(
+                f"**{self._pejlemaerke_line(p)}** – ”{p.vision}”" for p in strategy.pejlemaerker
+            ),
             self._source(answer),
             action_set(
                 self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))

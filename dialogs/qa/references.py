@@ -38,9 +38,7 @@ _MAAL = re.compile(
 _PEJL_WORD = r"(?:pejl\w*|guiding\s+principles?|principles?|pillars?)"
 _NUMBER = r"(?:nr\.?\s*|nummer\s+|no\.?\s*|number\s+)?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b"
 _PEJL_AFTER = re.compile(_PEJL_WORD + r"\s*" + _NUMBER)
-_PEJL_BEFORE = re.compile(
-    r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?" + _PEJL_WORD
-)
+_PEJL_BEFORE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?" + _PEJL_WORD)
 
 
 @dataclass(frozen=True)

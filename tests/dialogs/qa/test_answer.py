@@ -32,7 +32,9 @@ def results(answerer: Answerer, content: Content) -> dict[str, list[bool]]:
     by_category: dict[str, list[bool]] = defaultdict(list)
     for item in QUESTIONS:
         expected = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
-        by_category[item["category"]].append(respond(answerer, parser, item["q"]).target in expected)
+        by_category[item["category"]].append(
+            respond(answerer, parser, item["q"]).target in expected
+        )
     return by_category
 
 
@@ -45,7 +47,9 @@ def test_explicit_numbers_are_always_right(results: dict[str, list[bool]]) -> No
 
 
 def test_answerable_questions_are_mostly_right(results: dict[str, list[bool]]) -> None:
-    answerable = [ok for category, oks in results.items() if category != "out_of_scope" for ok in oks]
+    answerable = [
+        ok for category, oks in results.items() if category != "out_of_scope" for ok in oks
+    ]
     assert sum(answerable) / len(answerable) >= 0.95
 
 
@@ -66,7 +70,9 @@ def test_out_of_scope_never_gets_a_maalsaetning(answerer: Answerer, question: st
 def test_fallback_offers_the_closest_topics(answerer: Answerer) -> None:
     answer = answerer.answer("hvad er status på min sag")
     assert answer.kind == "fallback"
-    assert all(target.startswith(("fact:", "term:", "pejlemaerke:")) for target in answer.alternatives)
+    assert all(
+        target.startswith(("fact:", "term:", "pejlemaerke:")) for target in answer.alternatives
+    )
 
 
 def test_every_follow_up_button_asks_what_it_shows(answerer: Answerer, content: Content) -> None:

@@ -28,7 +28,13 @@ def test_explicit_references(question: str, expected: Reference) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["godkendt 16.01.2024", "der er afsat 4,5 mio. kr.", "3-5 år", "mødet er kl. 9.30", "hvad er TRIO"],
+    [
+        "godkendt 16.01.2024",
+        "der er afsat 4,5 mio. kr.",
+        "3-5 år",
+        "mødet er kl. 9.30",
+        "hvad er TRIO",
+    ],
 )
 def test_numbers_that_are_not_references(question: str) -> None:
     assert find_reference(question) is None

@@ -34,7 +34,11 @@ def test_fold_maps_both_ways() -> None:
 
 
 def test_mentions_and_tags_are_removed() -> None:
-    assert strip_markup("<at>Strategibot</at> hvad er <b>TRIO</b>").split() == ["hvad", "er", "TRIO"]
+    assert strip_markup("<at>Strategibot</at> hvad er <b>TRIO</b>").split() == [
+        "hvad",
+        "er",
+        "TRIO",
+    ]
 
 
 def test_question_frames_are_not_topic_words_but_acronyms_are() -> None:

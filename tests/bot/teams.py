@@ -1,0 +1,64 @@
+"""Teams-shaped activities for handler tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    Mention,
+)
+
+BOT = ChannelAccount(id="28:strategibot", name="Strategibot")
+USER = ChannelAccount(id="29:user-1", name="Mette Leder", aad_object_id="aad-user-1")
+TENANT = "tenant-norddjurs"
+SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+
+PERSONAL = ConversationAccount(id="a:personal-1", conversation_type="personal", tenant_id=TENANT)
+CHANNEL = ConversationAccount(
+    id="19:channel-1@thread.tacv2;messageid=1", conversation_type="channel", tenant_id=TENANT
+)
+GROUP = ConversationAccount(
+    id="19:group-1@thread.v2", conversation_type="groupChat", tenant_id=TENANT
+)
+
+
+def _base(conversation: ConversationAccount, **fields: Any) -> Activity:
+    return Activity(
+        channel_id="msteams",
+        service_url=SERVICE_URL,
+        from_property=USER,
+        recipient=BOT,
+        conversation=conversation,
+        channel_data={"tenant": {"id": TENANT}},
+        **fields,
+    )
+
+
+def message(
+    text: str, conversation: ConversationAccount = PERSONAL, mention: bool = False
+) -> Activity:
+    """A message; with ``mention`` it @mentions the bot as Teams does in channels."""
+    entities = []
+    if mention:
+        tag = f"<at>{BOT.name}</at>"
+        text = f"{tag} {text}"
+        entities.append(Mention(mentioned=BOT, text=tag, type="mention"))
+    return _base(conversation, type="message", text=text, entities=entities)
+
+
+def submit(value: Any, conversation: ConversationAccount = PERSONAL) -> Activity:
+    """An Adaptive Card ``Action.Submit`` click: a message with ``value`` and no text."""
+    return _base(conversation, type="message", value=value, reply_to_id="card-1")
+
+
+def installation(action: str, conversation: ConversationAccount = PERSONAL) -> Activity:
+    """The app installed (``add``) or removed (``remove``) in a conversation."""
+    return _base(conversation, type="installationUpdate", action=action)
+
+
+def bot_added(conversation: ConversationAccount) -> Activity:
+    """``conversationUpdate`` saying the bot joined."""
+    return _base(conversation, type="conversationUpdate", members_added=[BOT])
