@@ -16,7 +16,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from content.models import Content
-from dialogs.qa.text import WEAK_FACTOR, WEAK_RAW, canonical, content_tokens, fold, topic_words
+from dialogs.qa.text import (
+    WEAK_FACTOR,
+    WEAK_RAW,
+    canonical,
+    content_tokens,
+    fold,
+    proper_names,
+    topic_words,
+)
 
 # A match in the body counts less than one in a phrasing; a glossary definition mentions
 # many neighbouring words, so a match there counts least.
@@ -24,6 +32,10 @@ BODY_WEIGHT = {"term": 0.6}
 DEFAULT_BODY_WEIGHT = 0.65
 FUZZY_WEIGHT = 0.85  # a typo-corrected token counts less than an exact one
 UNKNOWN_FACTOR = 1.0  # a word the content never uses weighs as much as the rarest known one
+# An unknown long compound or proper name ("parkeringstilladelse", "Nexus") names a topic
+# the strategy does not cover, so it weighs more.
+UNKNOWN_TOPIC_FACTOR = 1.6
+LONG_WORD = 12
 BETA2 = 4.0  # F2: covering the question matters more than covering the phrasing
 
 
@@ -163,6 +175,7 @@ class Index:
     def query_tokens(self, question: str) -> list[_QueryToken]:
         """The question's topic tokens, with compounds joined or split and typos corrected."""
         raw = [w for w in topic_words(question) if not w.isdigit()]
+        names = proper_names(question)
         result: list[_QueryToken] = []
         i = 0
         while i < len(raw):
@@ -187,7 +200,10 @@ class Index:
             if corrected:
                 result.append(_QueryToken(corrected, self.idf[corrected] * FUZZY_WEIGHT, True))
             else:
-                result.append(_QueryToken(token, self.unknown_idf * UNKNOWN_FACTOR, False))
+                word = raw[i - 1]
+                topic = len(word) >= LONG_WORD or word in names
+                factor = UNKNOWN_TOPIC_FACTOR if topic else UNKNOWN_FACTOR
+                result.append(_QueryToken(token, self.unknown_idf * factor, False))
         seen: set[str] = set()
         unique = []
         for qt in result:

@@ -308,6 +308,14 @@ def acronyms(text: str) -> set[str]:
     return {a.lower() for a in _ACRONYM.findall(strip_markup(text))}
 
 
+_CAPITALISED = re.compile(r"(?<=\w\s)([A-ZÆØÅ][a-zæøå]+)")
+
+
+def proper_names(text: str) -> set[str]:
+    """Lower-cased capitalised words that do not start the message ("i Nexus")."""
+    return {w.lower() for w in _CAPITALISED.findall(strip_markup(text))}
+
+
 def topic_words(text: str) -> list[str]:
     """The words of ``text`` that may carry its topic (stop words out, acronyms kept)."""
     keep = acronyms(text)

@@ -1,0 +1,47 @@
+# Strategibot — two commands do all set-up: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run test install lint typecheck unit bench package clean
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Start the bot and the Microsoft 365 Agents Playground; prints where to chat.
+run: install
+	$(PY) -m tools.run_local
+
+## Lint, type-check, every test (end-to-end included) and the quality figures.
+test: install lint typecheck
+	$(PY) -m pytest
+	$(PY) bench/quality.py
+
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(PY_STAMP)
+	$(PY) -m pytest -m "not e2e"
+
+## Benchmarks: answer quality, and speed against the SDK's echo sample.
+bench: install
+	$(PY) bench/quality.py
+	$(PY) bench/speed.py
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
