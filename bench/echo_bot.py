@@ -33,10 +33,10 @@ class DefaultConfig:
     """Bot configuration, read from the environment like the sample's ``config.py``."""
 
     PORT = int(os.environ.get("PORT", "3978"))
-    APP_ID = os.environ.get("MicrosoftAppId", "")
-    APP_PASSWORD = os.environ.get("MicrosoftAppPassword", "")
-    APP_TYPE = os.environ.get("MicrosoftAppType", "MultiTenant")
-    APP_TENANTID = os.environ.get("MicrosoftAppTenantId", "")
+    APP_ID = os.environ.get("MicrosoftAppId", "")  # noqa: SIM112
+    APP_PASSWORD = os.environ.get("MicrosoftAppPassword", "")  # noqa: SIM112
+    APP_TYPE = os.environ.get("MicrosoftAppType", "MultiTenant")  # noqa: SIM112
+    APP_TENANTID = os.environ.get("MicrosoftAppTenantId", "")  # noqa: SIM112
 
 
 class EchoBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type information

@@ -16,9 +16,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from content import load_content  # noqa: E402
-from dialogs.intents import ASK, IntentParser  # noqa: E402
-from dialogs.qa.answer import Answer, Answerer, answer_for_target  # noqa: E402
+from content import load_content
+from dialogs.intents import ASK, IntentParser
+from dialogs.qa.answer import Answer, Answerer, answer_for_target
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "questions.yaml"
 

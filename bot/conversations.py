@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,11 +37,18 @@ class ConversationDirectory:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Teams sends installationUpdate and conversationUpdate at once: read-check-write
+        # of one conversation's record must not interleave.
+        self._lock = asyncio.Lock()
 
     async def remember(self, activity: Activity, now: datetime) -> None:
         """Store or refresh the conversation of ``activity``; writes only when it changed."""
         if activity.conversation is None or not activity.conversation.id:
             return
+        async with self._lock:
+            await self._remember(activity, now)
+
+    async def _remember(self, activity: Activity, now: datetime) -> None:
         reference = TurnContext.get_conversation_reference(activity).serialize()
         reference.pop("activityId", None)
         key = activity.conversation.id
@@ -61,11 +69,12 @@ class ConversationDirectory:
 
     async def mark_welcomed(self, conversation_id: str) -> bool:
         """Record that the welcome was sent; False if it had been sent already."""
-        doc = await self.store.get(TABLE, conversation_id)
-        if doc is None or doc.get("welcomed"):
-            return False
-        await self.store.put(TABLE, conversation_id, {**doc, "welcomed": True})
-        return True
+        async with self._lock:
+            doc = await self.store.get(TABLE, conversation_id)
+            if doc is None or doc.get("welcomed"):
+                return False
+            await self.store.put(TABLE, conversation_id, {**doc, "welcomed": True})
+            return True
 
     async def forget(self, conversation_id: str) -> bool:
         """Remove a conversation (the app was uninstalled there)."""

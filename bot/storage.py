@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,8 +154,17 @@ class TinyDBStore(Store):
 
     async def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
         plain = json.loads(json.dumps(doc))
-        async with self._lock:
-            self._db.table(table).upsert(Document(plain, doc_id=key))  # type: ignore[arg-type]
+
+        def replace(stored: MutableMapping[str, Any]) -> None:
+            stored.clear()
+            stored.update(plain)
+
+        async with self._lock:  # one file write per put (TinyDB's upsert writes twice)
+            tbl = self._db.table(table)
+            if tbl.contains(doc_id=key):  # type: ignore[arg-type]
+                tbl.update(replace, doc_ids=[key])  # type: ignore[list-item]
+            else:
+                tbl.insert(Document(plain, doc_id=key))  # type: ignore[arg-type]
 
     async def delete(self, table: str, key: str) -> bool:
         async with self._lock:

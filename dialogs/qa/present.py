@@ -36,6 +36,11 @@ class Presenter:
         self.answerer = answerer
         self.da = content.messages.da
         self.en = content.messages.en
+        about = {p.number: p.about for p in content.strategy.pejlemaerker}
+        self._passage = {  # the "Om pejlemærket" passage shown with each målsætning
+            m.id: best_passage(about[m.pejlemaerke], (m.text, *m.synonyms))
+            for m in content.strategy.malsaetninger
+        }
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -113,7 +118,7 @@ class Presenter:
             heading(f"{m.id} {m.text}"),
             paragraph(self._pejlemaerke_line(p)),
             label(self.da.label_about),
-            paragraph(best_passage(p.about, (m.text, *m.synonyms))),
+            paragraph(self._passage[m.id]),
             paragraph(self._noegleord_line(p.number), subtle=True),
             self._source(answer),
             action_set(

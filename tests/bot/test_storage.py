@@ -35,6 +35,24 @@ async def test_put_get_replace_delete(store: Store) -> None:
     assert await store.get("t", "a") is None
 
 
+async def test_put_replaces_the_whole_document(store: Store) -> None:
+    await store.put("t", "k", {"a": 1, "b": 2})
+    await store.put("t", "k", {"a": 3})
+    assert await store.get("t", "k") == {"a": 3}
+
+
+async def test_each_put_writes_the_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = TinyDBStore(tmp_path / "db.json")
+    replaced: list[object] = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(b), real_replace(a, b)))
+    await store.put("t", "new", {"v": 1})
+    await store.put("t", "new", {"v": 2})
+    assert len(replaced) == 2
+
+
 async def test_tables_are_separate_and_all_lists_by_key(store: Store) -> None:
     await store.put("x", "1", {"v": "x1"})
     await store.put("y", "1", {"v": "y1"})

@@ -1,0 +1,178 @@
+"""Q&A end to end: the real bot behind Microsoft 365 Agents Playground, as a user tries it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import aiohttp
+
+from tools.playground import BotMessage, PlaygroundClient
+
+from .conftest import REPO_ROOT, E2EStack
+
+MAALSAETNING_23 = (
+    "2.3 Vores serviceniveau er tydeligt, realistisk og kendt af borgere og samarbejdspartnere"
+)
+
+
+def card(message: BotMessage) -> dict[str, Any]:
+    [attachment] = message["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    content: dict[str, Any] = attachment["content"]
+    assert content["version"] == "1.5"
+    return content
+
+
+def first_text(message: BotMessage) -> str:
+    return str(card(message)["body"][0]["text"])
+
+
+def submit_actions(message: BotMessage) -> list[dict[str, Any]]:
+    return [
+        action
+        for element in card(message)["body"]
+        if element["type"] == "ActionSet"
+        for action in element["actions"]
+    ]
+
+
+def button(message: BotMessage, title: str) -> dict[str, Any]:
+    return next(a for a in submit_actions(message) if a["title"] == title)
+
+
+async def ask(playground: PlaygroundClient, conversation: str, text: str, **kw: Any) -> BotMessage:
+    sent = await playground.send(conversation, text, **kw)
+    [reply] = await playground.wait_for_messages(sent.conversation_id)
+    return reply
+
+
+async def test_a_maalsaetning_in_the_personal_chat(playground: PlaygroundClient) -> None:
+    reply = await ask(playground, playground.cfg.personal_chat_id, "Hvad betyder målsætning 2.3?")
+    assert first_text(reply) == MAALSAETNING_23
+    assert reply["text"] is not None and reply["text"].startswith(MAALSAETNING_23)
+    assert "Pejlemærke 2: Fundamentet på plads" in reply["text"]
+    assert "godkendt af Kommunalbestyrelsen 16. januar 2024" in reply["text"]
+
+
+async def test_spelling_without_danish_letters(playground: PlaygroundClient) -> None:
+    reply = await ask(playground, playground.cfg.personal_chat_id, "malsaetning 2,3")
+    assert first_text(reply) == MAALSAETNING_23
+
+
+async def test_a_channel_mention_is_answered_in_the_thread(playground: PlaygroundClient) -> None:
+    reply = await ask(playground, playground.cfg.channel_id, "hvad er TRIO?", mention_bot=True)
+    assert first_text(reply) == "TRIO"
+    assert reply["conversation_id"].startswith(playground.cfg.channel_id)
+
+
+async def test_a_group_chat_mention_from_another_user(playground: PlaygroundClient) -> None:
+    reply = await ask(
+        playground, playground.cfg.group_chat_id, "det tredje pejlemærke",
+        user="user-id-2", mention_bot=True,
+    )  # fmt: skip
+    assert first_text(reply) == "Pejlemærke 3: Mest muligt i eget liv"
+
+
+async def test_install_welcomes_once_and_example_buttons_answer(
+    playground: PlaygroundClient,
+) -> None:
+    chat = playground.cfg.group_chat_id
+    for activity in await playground.install(chat):
+        await playground.wait_for_turn(activity)
+    [welcome] = await playground.wait_for_messages(chat)
+    assert first_text(welcome) == "Hej! Jeg er Strategibot"
+    examples = submit_actions(welcome)
+    assert len(examples) == 3
+    assert playground.pending(chat) == []  # installationUpdate + conversationUpdate: one welcome
+
+    await playground.submit(chat, welcome["id"], examples[1]["data"])
+    [clicked] = await playground.wait_for_messages(chat)
+    typed = await ask(playground, chat, examples[1]["data"]["text"], mention_bot=True)
+    assert card(clicked) == card(typed)
+
+
+async def test_a_follow_up_button_gives_the_typed_answer(playground: PlaygroundClient) -> None:
+    chat = playground.cfg.personal_chat_id
+    answer = await ask(playground, chat, "målsætning 2.3")
+    action = button(answer, "Pejlemærke 2: Fundamentet på plads")
+    await playground.submit(chat, answer["id"], action["data"])
+    [clicked] = await playground.wait_for_messages(chat)
+    typed = await ask(playground, chat, action["data"]["text"])
+    assert first_text(clicked) == "Pejlemærke 2: Fundamentet på plads"
+    assert card(clicked) == card(typed)
+
+
+async def test_out_of_scope_gets_an_honest_fallback(playground: PlaygroundClient) -> None:
+    reply = await ask(playground, playground.cfg.personal_chat_id, "hvad bliver vejret i morgen")
+    assert reply["text"] is not None
+    assert reply["text"].startswith("Det kan jeg desværre ikke svare på.")
+    assert "målsætning" not in first_text(reply).lower()
+
+
+async def test_english_question_gets_an_english_frame(playground: PlaygroundClient) -> None:
+    reply = await ask(playground, playground.cfg.personal_chat_id, "What does objective 2.3 mean?")
+    texts = [e["text"] for e in card(reply)["body"] if e["type"] == "TextBlock"]
+    assert texts[0] == "Objective 2.3 of the strategy. Official Danish wording:"
+    assert texts[1] == MAALSAETNING_23
+
+
+async def test_thumbs_down_is_logged_for_the_content_owners(
+    playground: PlaygroundClient, e2e_stack: E2EStack
+) -> None:
+    chat = playground.cfg.personal_chat_id
+    answer = await ask(playground, chat, "hvad står der om stjernestunder")
+    await playground.submit(chat, answer["id"], button(answer, "👎 Nej")["data"])
+    [thanks] = await playground.wait_for_messages(chat)
+    assert thanks["text"] is not None and thanks["text"].startswith("Tak for din tilbagemelding")
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "bot", "questions"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATA_DIR": str(e2e_stack.data_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert "hvad står der om stjernestunder" in listing
+    assert "👎" in listing
+
+
+async def test_invalid_card_submit_gets_a_danish_message(playground: PlaygroundClient) -> None:
+    chat = playground.cfg.personal_chat_id
+    answer = await ask(playground, chat, "hjælp")
+    await playground.submit(chat, answer["id"], {"action": "slet-alt", "id": 42})
+    [reply] = await playground.wait_for_messages(chat)
+    assert reply["text"] is not None and "Skriv dit spørgsmål i stedet" in reply["text"]
+
+
+async def test_conversations_are_stored_for_proactive_messages(
+    playground: PlaygroundClient, e2e_stack: E2EStack
+) -> None:
+    cfg = playground.cfg
+    await ask(playground, cfg.personal_chat_id, "hjælp")
+    await ask(playground, cfg.group_chat_id, "hjælp", mention_bot=True)
+    await ask(playground, cfg.channel_id, "hjælp", mention_bot=True)
+    data = json.loads((e2e_stack.data_dir / "strategibot.json").read_text(encoding="utf-8"))
+    kinds = {doc["kind"] for doc in data["conversations"].values()}
+    assert kinds == {"personal", "groupChat", "channel"}
+    personal = data["conversations"][cfg.personal_chat_id]
+    assert personal["reference"]["serviceUrl"].endswith("/_connector")
+
+
+async def test_malformed_requests_never_give_5xx(e2e_stack: E2EStack) -> None:
+    endpoint = e2e_stack.bot.endpoint
+    async with aiohttp.ClientSession() as http:
+        for body, ctype, status in [
+            (b"{broken", "application/json", 400),
+            (b"hej", "text/plain", 400),
+            (b'{"type": "unknownType"}', "application/json", 200),
+            (b"x" * 300_000, "application/json", 413),
+        ]:
+            async with http.post(endpoint, data=body, headers={"Content-Type": ctype}) as response:
+                assert response.status == status
+    e2e_stack.check_alive()
