@@ -88,8 +88,11 @@ class Presenter:
         return self._reply(body)
 
     def _reply(self, body: list[dict[str, Any]]) -> Reply:
-        text = plain_text(body)
-        return Reply(text=text, card=card(body, text))
+        """The lead as the message text, the rest as a card below it (as Teams shows it)."""
+        opening = lead(body)
+        rest = [element for element in body[len(opening) :] if element]
+        text = plain_text(opening)
+        return Reply(text=text, card=card(rest, plain_text(body)) if rest else None)
 
     def _frame(self, answer: Answer, template: str, **values: Any) -> list[dict[str, Any]]:
         if answer.language != "en":
@@ -340,6 +343,23 @@ class Presenter:
     def notice(self, text: str) -> Reply:
         """A short plain message (confirmations, errors)."""
         return Reply(text=text)
+
+
+def lead(body: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The opening of an answer: up to the heading and the line after it, or, for answers
+    without a heading, the text before the first buttons. It is the message's plain ``text``,
+    shown above the card in Teams and alone where cards cannot be shown.
+    """
+    opening: list[dict[str, Any]] = []
+    seen_heading = False
+    for element in body:
+        if element.get("type") != "TextBlock":
+            break
+        opening.append(element)
+        if seen_heading:
+            break
+        seen_heading = element.get("weight") == "Bolder" and element.get("size") == "Medium"
+    return opening
 
 
 def best_passage(passages: Sequence[str], about: Iterable[str]) -> str:
