@@ -8,7 +8,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.models import Content, Facts, Glossary, Intents, Messages, Strategy
+from content.models import (
+    Content,
+    Facts,
+    Glossary,
+    Intents,
+    Messages,
+    ReminderTexts,
+    Strategy,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -18,6 +26,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "glossary.yaml": Glossary,
     "messages.yaml": Messages,
     "intents.yaml": Intents,
+    "reminders.yaml": ReminderTexts,
 }
 
 
@@ -56,6 +65,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             terms=loaded["glossary.yaml"].terms,
             messages=loaded["messages.yaml"],
             commands=loaded["intents.yaml"].commands,
+            reminders=loaded["reminders.yaml"],
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -222,6 +222,35 @@ class Intents(_Strict):
     commands: tuple[Command, ...]
 
 
+class ReminderTexts(_Strict):
+    """Texts of the meeting reminders."""
+
+    agenda_item: str
+    title: str
+    meeting_line: str
+    agenda_label: str
+    agenda_text: str
+    focus_label: str
+    questions_label: str
+    questions: tuple[str, ...] = Field(min_length=2, max_length=3)
+    reason_new: str
+    reason_priority: str
+    reason_repeat: str
+    omu_summary: str
+    omu_focus: str
+    omu_none: str
+    button_ack: str
+    button_snooze: str
+    button_moved: str
+    button_show: str
+    ack_done: str
+    snooze_done: str
+    moved_prompt: str
+    preview_empty: str
+    preview_title: str
+    preview_line: str
+
+
 class Content(_Strict):
     """All content, cross-checked."""
 
@@ -230,6 +259,7 @@ class Content(_Strict):
     terms: tuple[Term, ...]
     messages: Messages
     commands: tuple[Command, ...]
+    reminders: ReminderTexts
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Self:
