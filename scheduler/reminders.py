@@ -24,7 +24,7 @@ Status = Literal["due", "missed", "paused"]
 
 @lru_cache(maxsize=64)
 def _danish_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.Denmark(years=year))
+    return frozenset(holidays.country_holidays("DK", years=year))
 
 
 def is_working_day(day: date, policy: Policy) -> bool:

@@ -47,7 +47,7 @@ def meeting(start: str, ident: str = "m1", **kw: object) -> Meeting:
         (
             "2027-05-07 10:00",
             "2027-04-30 09:00",
-        ),  # Store Bededag (23/4 2027) is no holiday since 2024
+        ),  # Store Bededag: no holiday since 2024
     ],
 )
 def test_send_time_moves_back_to_a_working_day(meeting_start: str, expected: str) -> None:
