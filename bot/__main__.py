@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app import create_app
-from bot.clock import SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.settings import Settings
 from bot.storage import TinyDBStore
 from content import ContentError
@@ -33,8 +33,11 @@ def serve() -> None:
     """Run the web service until stopped."""
     settings = _settings()
     store = TinyDBStore(settings.data_dir / DB_FILE)
+    clock: Clock = SystemClock(settings.tz)
+    if settings.test_clock:
+        clock = ManualClock(clock.now())
     try:
-        app = create_app(settings, store, SystemClock(settings.tz))
+        app = create_app(settings, store, clock)
     except ContentError as exc:
         sys.exit(f"Content error: {exc}")
     print(

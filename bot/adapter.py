@@ -4,13 +4,22 @@ botbuilder's ``CloudAdapter`` builds a new ``ConnectorClient`` and ``UserTokenCl
 every turn; building their msrest pipelines costs more than the rest of a turn. The
 :class:`ReusingAuthentication` wrapper hands out one client per (service URL, audience) and
 one token client per app id instead, so each turn only pays for its own work.
+
+It also makes token validation fail closed and fast. The SDK fetches Microsoft's signing keys
+with a blocking ``requests.get`` and no timeout, and lets a network error escape as a 500.
+Here a request with a token is validated on a worker thread under :data:`AUTH_TIMEOUT`, and
+any failure (no network, a forged or malformed token, a timeout) becomes ``PermissionError``,
+which ``CloudAdapter.process`` turns into 401. A request without a token never touches the
+network: the SDK accepts it only in local mode (no ``MicrosoftAppId``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
@@ -32,6 +41,44 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_CACHED_CLIENTS = 64
+AUTH_TIMEOUT = 10.0  # seconds to validate a token, fetching Microsoft's signing keys included
+
+T = TypeVar("T")
+
+
+def _check_bearer(auth_header: str) -> None:
+    """Refuse anything but ``Bearer <header>.<payload>.<signature>`` before the SDK sees it."""
+    scheme, _, token = auth_header.partition(" ")
+    if scheme != "Bearer" or token.count(".") != 2 or " " in token.strip():
+        raise PermissionError("Unauthorized: not a Bearer token")
+
+
+async def validate_token(auth_header: str | None, validate: Callable[[], Awaitable[T]]) -> T:
+    """Run the SDK's ``validate()`` so that every failure is a ``PermissionError`` (401).
+
+    Without a header nothing goes over the network, so the SDK decides at once. With one, the
+    SDK may block on fetching signing keys: it runs in its own event loop on a worker thread,
+    and a result later than :data:`AUTH_TIMEOUT` counts as a failure.
+    """
+    if not auth_header:
+        return await validate()
+    _check_bearer(auth_header)
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(lambda: asyncio.run(_awaited(validate))), AUTH_TIMEOUT
+        )
+    except PermissionError:
+        raise
+    except TimeoutError:
+        log.warning("token validation took longer than %.1f s; refused", AUTH_TIMEOUT)
+        raise PermissionError("Unauthorized: token validation timed out") from None
+    except Exception as exc:  # network errors, forged or malformed tokens, unknown keys
+        log.warning("token validation failed (%s: %s); refused", type(exc).__name__, exc)
+        raise PermissionError("Unauthorized: the token could not be validated") from exc
+
+
+async def _awaited(validate: Callable[[], Awaitable[T]]) -> T:
+    return await validate()
 
 
 class _SdkConfig:
@@ -76,14 +123,19 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_request(activity, auth_header)
+        result: AuthenticateRequestResult = await validate_token(
+            auth_header, lambda: self._inner.authenticate_request(activity, auth_header)
+        )
         result.connector_factory = self._wrap(result.connector_factory)
         return result
 
     async def authenticate_streaming_request(
         self, auth_header: str, channel_id_header: str
     ) -> AuthenticateRequestResult:
-        result = await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+        result: AuthenticateRequestResult = await validate_token(
+            auth_header,
+            lambda: self._inner.authenticate_streaming_request(auth_header, channel_id_header),
+        )
         result.connector_factory = self._wrap(result.connector_factory)
         return result
 
@@ -106,7 +158,10 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         return str(self._inner.get_originating_audience())
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
-        return await self._inner.authenticate_channel_request(auth_header)
+        identity: ClaimsIdentity = await validate_token(
+            auth_header, lambda: self._inner.authenticate_channel_request(auth_header)
+        )
+        return identity
 
 
 def create_adapter(settings: Settings, error_text: str) -> CloudAdapter:

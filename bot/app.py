@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.adapter import create_adapter
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.conversations import ConversationDirectory
 from bot.messenger import Messenger
 from bot.settings import Settings
@@ -19,7 +21,11 @@ from bot.teams_bot import StrategiBot
 from content import Content, load_content
 from dialogs.intents import IntentParser
 from dialogs.qa.feature import QAFeature
+from dialogs.reminders.feature import RemindersFeature
+from dialogs.reminders.service import ReminderService
+from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Router
+from scheduler.repository import ReminderRepository
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,7 @@ class Services:
     conversations: ConversationDirectory
     messenger: Messenger
     qa: QAFeature
+    reminders: ReminderService
 
 
 SERVICES = web.AppKey("services", Services)
@@ -78,6 +85,24 @@ async def messages(request: web.Request) -> web.StreamResponse:
     return response or web.Response(status=201)
 
 
+async def set_test_clock(request: web.Request) -> web.Response:
+    """``POST /_test/clock {"now": ISO time}``: move the manual clock and run the reminders.
+
+    Only routed when ``TEST_CLOCK`` is enabled (end-to-end tests); never in production.
+    """
+    services = request.app[SERVICES]
+    clock = services.clock
+    try:
+        now = datetime.fromisoformat((await request.json())["now"])
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        return _problem(400, 'Skriv {"now": "2027-01-05T09:00:00+01:00"}')
+    if not isinstance(clock, ManualClock) or now.tzinfo is None:
+        return _problem(400, "Uret kan ikke stilles")
+    clock.set(now)
+    outcomes = await services.reminders.tick()
+    return web.json_response({"now": now.isoformat(), "outcomes": dict(outcomes)})
+
+
 async def healthz(request: web.Request) -> web.Response:
     """``GET /healthz``: the service is up and its storage answers."""
     services = request.app[SERVICES]
@@ -91,17 +116,35 @@ def create_app(
     """Build the aiohttp application with every feature wired in."""
     content = content or load_content()
     da = content.messages.da
+    conversations = ConversationDirectory(store)
+    adapter = create_adapter(settings, da.error_generic)
+    messenger = Messenger(adapter, conversations, settings.microsoft_app_id)
+
+    async def send_reminder(recipient: str, reply: Reply, key: str) -> bool:
+        kind, _, ident = recipient.partition(":")
+        if kind == "user":
+            chat = await conversations.personal_chat_of(ident)
+            if chat is None:
+                return False
+            ident = chat.conversation_id
+        elif await conversations.get(ident) is None:
+            return False
+        await messenger.send(ident, reply)
+        return True
+
+    reminders = ReminderService(
+        ReminderRepository(store), clock, content, settings.tz, send_reminder
+    )
     qa = QAFeature(content, store)
     root = Router("root")
     root.include(qa.router())
+    root.include(RemindersFeature(content, reminders, settings.tz).router())
     dispatcher = Dispatcher(
         root,
         IntentParser(content.commands),
         invalid_submit=qa.presenter.notice(da.invalid_submit),
         too_long=qa.presenter.notice(da.too_long.format(limit=1000)),
     )
-    conversations = ConversationDirectory(store)
-    adapter = create_adapter(settings, da.error_generic)
     bot = StrategiBot(
         dispatcher,
         conversations,
@@ -109,19 +152,39 @@ def create_app(
         welcome=qa.presenter.welcome,
         is_admin=lambda user_id: user_id in settings.admins,
     )
-    messenger = Messenger(adapter, conversations, settings.microsoft_app_id)
     if settings.local_mode:
         log.warning("local mode: no MicrosoftAppId, requests are not authenticated")
 
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SERVICES] = Services(
-        settings, store, clock, content, adapter, bot, conversations, messenger, qa
+        settings, store, clock, content, adapter, bot, conversations, messenger, qa, reminders
     )
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    if settings.test_clock:
+        log.warning("TEST_CLOCK is on: POST /_test/clock moves time (tests only)")
+        app.router.add_post("/_test/clock", set_test_clock)
 
-    async def close_store(_: web.Application) -> None:
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+
+    async def start_scheduler(_: web.Application) -> None:
+        # The first run is the catch-up after downtime; then every interval.
+        scheduler.add_job(
+            reminders.tick,
+            "interval",
+            seconds=settings.reminder_interval_seconds,
+            next_run_time=datetime.now(settings.tz),
+            coalesce=True,
+            max_instances=1,
+            id="reminders",
+        )
+        scheduler.start()
+
+    async def stop(_: web.Application) -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         await store.close()
 
-    app.on_cleanup.append(close_store)
+    app.on_startup.append(start_scheduler)
+    app.on_cleanup.append(stop)
     return app

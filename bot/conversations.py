@@ -27,6 +27,15 @@ class StoredConversation:
     welcomed: bool
 
 
+def conversation_key(activity: Activity) -> str:
+    """The stored id of a conversation: a channel thread is kept as its channel, so a
+    proactive message to it opens a new thread there."""
+    conversation_id = str(activity.conversation.id)
+    if conversation_kind(activity) == "channel":
+        return conversation_id.split(";", 1)[0]
+    return conversation_id
+
+
 def conversation_kind(activity: Activity) -> str:
     """``personal``, ``channel`` or ``groupChat`` (``personal`` when Teams does not say)."""
     return str(getattr(activity.conversation, "conversation_type", None) or "personal")
@@ -51,7 +60,8 @@ class ConversationDirectory:
     async def _remember(self, activity: Activity, now: datetime) -> None:
         reference = TurnContext.get_conversation_reference(activity).serialize()
         reference.pop("activityId", None)
-        key = activity.conversation.id
+        key = conversation_key(activity)
+        reference["conversation"] = {**reference.get("conversation", {}), "id": key}
         existing = await self.store.get(TABLE, key)
         doc: dict[str, Any] = {
             "kind": conversation_kind(activity),
@@ -79,6 +89,13 @@ class ConversationDirectory:
     async def forget(self, conversation_id: str) -> bool:
         """Remove a conversation (the app was uninstalled there)."""
         return await self.store.delete(TABLE, conversation_id)
+
+    async def personal_chat_of(self, user_aad_id: str) -> StoredConversation | None:
+        """The personal chat of a user (by Entra ID object id), if the app is installed there."""
+        for stored in await self.all():
+            if stored.kind == "personal" and stored.user_aad_id == user_aad_id:
+                return stored
+        return None
 
     async def get(self, conversation_id: str) -> StoredConversation | None:
         """One stored conversation."""

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         256 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
     )
 
+    reminder_interval_seconds: int = Field(
+        60,
+        ge=5,
+        validation_alias=AliasChoices("REMINDER_INTERVAL_SECONDS", "reminder_interval_seconds"),
+    )
+    test_clock: bool = Field(False, validation_alias=AliasChoices("TEST_CLOCK", "test_clock"))
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

@@ -11,7 +11,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.clock import Clock
-from bot.conversations import ConversationDirectory, conversation_kind
+from bot.conversations import ConversationDirectory, conversation_key, conversation_kind
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Turn
 
@@ -108,7 +108,7 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
         await self._welcome_once(turn_context)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        await self.conversations.forget(turn_context.activity.conversation.id)
+        await self.conversations.forget(conversation_key(turn_context.activity))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Welcome when the bot itself joins; other membership changes need no action.
@@ -122,5 +122,5 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._welcome_once(turn_context)
 
     async def _welcome_once(self, turn_context: TurnContext) -> None:
-        if await self.conversations.mark_welcomed(turn_context.activity.conversation.id):
+        if await self.conversations.mark_welcomed(conversation_key(turn_context.activity)):
             await turn_context.send_activity(to_activity(self.welcome()))

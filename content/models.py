@@ -214,8 +214,16 @@ class Command(_Strict):
     """A command: whole messages that are it (aliases) and free phrasings of it."""
 
     intent: str = Field(min_length=1)
-    aliases: tuple[str, ...] = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
     phrasings: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()  # "slet udvalg <navn>": the rest is the argument
+    answerable: bool = True  # the Q&A answerer may also find it from free phrasings
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> Self:
+        if not self.aliases and not self.prefixes:
+            raise ValueError(f"command {self.intent}: needs aliases or prefixes")
+        return self
 
 
 class Intents(_Strict):
@@ -249,6 +257,47 @@ class ReminderTexts(_Strict):
     preview_empty: str
     preview_title: str
     preview_line: str
+    form_title: str
+    form_edit_title: str
+    form_name: str
+    form_name_placeholder: str
+    form_kind: str
+    form_schedule: str
+    form_schedule_placeholder: str
+    form_lead_days: str
+    form_remind_chair: str
+    form_save: str
+    form_hint: str
+    error_name: str
+    error_name_taken: str
+    error_kind: str
+    error_lead_days: str
+    error_no_meetings: str
+    error_no_recipient: str
+    saved: str
+    saved_now: str
+    saved_no_reminder: str
+    deleted: str
+    not_found: str
+    not_allowed: str
+    linked: str
+    link_in_channel: str
+    mine_title: str
+    mine_none: str
+    mine_line: str
+    mine_no_meeting: str
+    paused: str
+    pause_usage: str
+    moved_title: str
+    moved_date: str
+    moved_time: str
+    moved_move: str
+    moved_cancel: str
+    meeting_moved: str
+    meeting_cancelled: str
+    error_past: str
+    error_date: str
+    unknown_meeting: str
 
 
 class Content(_Strict):

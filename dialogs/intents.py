@@ -7,6 +7,7 @@ an empty message is ``empty``; everything else is a question (``ask``) for the Q
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,10 +23,12 @@ EMPTY = "empty"
 
 @dataclass(frozen=True)
 class Intent:
-    """What a message asks for, with its text (mentions removed)."""
+    """What a message asks for, with its text (mentions removed) and, for commands that
+    take one ("slet udvalg LMU Ørum"), the argument after the command words."""
 
     name: str
     text: str
+    argument: str = ""
 
 
 def command_key(text: str) -> str:
@@ -38,9 +41,13 @@ class IntentParser:
 
     def __init__(self, commands: Iterable[Command]) -> None:
         self._aliases: dict[str, str] = {}
+        self._prefixes: list[tuple[list[str], str]] = []
         for command in commands:
             for alias in command.aliases:
                 self._aliases[command_key(alias)] = command.intent
+            for prefix in command.prefixes:
+                self._prefixes.append((command_key(prefix).split(), command.intent))
+        self._prefixes.sort(key=lambda item: -len(item[0]))  # longest prefix wins
         self._fuzzy_keys = [k for k in self._aliases if len(k) >= 5]
 
     def parse(self, text: str) -> Intent:
@@ -51,6 +58,10 @@ class IntentParser:
             return Intent(EMPTY, "")
         if key in self._aliases:
             return Intent(self._aliases[key], stripped)
+        folded = key.split()
+        for prefix, name in self._prefixes:
+            if folded[: len(prefix)] == prefix and len(folded) > len(prefix):
+                return Intent(name, stripped, _after_words(stripped, len(prefix)))
         if len(key) >= 5:
             found = process.extractOne(
                 key, self._fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=1
@@ -58,3 +69,9 @@ class IntentParser:
             if found:
                 return Intent(self._aliases[found[0]], stripped)
         return Intent(ASK, stripped)
+
+
+def _after_words(text: str, count: int) -> str:
+    """``text`` without its first ``count`` words (as :func:`words` counts them)."""
+    pattern = r"^\W*" + r"\W+".join([r"[\wæøåÆØÅ]+"] * count) + r"\W*"
+    return re.sub(pattern, "", text, count=1).strip()

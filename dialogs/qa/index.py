@@ -107,9 +107,9 @@ def build_entries(content: Content) -> list[Entry]:
         _entry("section:samarbejde", (section.title, *section.synonyms), section.passages)
     )
     for command in content.commands:
-        entries.append(
-            _entry(f"command:{command.intent}", (*command.aliases, *command.phrasings), ())
-        )
+        if command.answerable:
+            phrasings = (*command.aliases, *command.phrasings)
+            entries.append(_entry(f"command:{command.intent}", phrasings, ()))
     return entries
 
 

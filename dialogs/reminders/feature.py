@@ -1,0 +1,399 @@
+"""The reminders feature in chat: committees, their meetings, and the reminder's buttons."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from content.models import Content
+from dialogs.cards import action_set, bullets, card, heading, paragraph, submit
+from dialogs.intents import Intent
+from dialogs.qa.text import fold
+from dialogs.reminders.cards import ACK, MOVED, SNOOZE
+from dialogs.reminders.service import ReminderService
+from dialogs.replies import Reply
+from dialogs.router import Router, Turn
+from scheduler.calendar import (
+    ScheduleError,
+    format_date,
+    format_meeting,
+    parse_date,
+    parse_schedule,
+)
+from scheduler.models import Committee, CommitteeKind, Meeting, Person
+from scheduler.reminders import reminder_key, send_time, snooze_until
+
+SAVE = "committee_save"
+MOVE = "meeting_move"
+CANCEL = "meeting_cancel"
+PREVIEW_DAYS = 60
+HORIZON_DAYS = 366  # meetings are planned a year ahead
+
+
+class _CommitteeForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    committee: str = ""  # set when editing
+    name: str = Field("", max_length=100)
+    kind: str = ""
+    schedule: str = Field("", max_length=2000)
+    lead_days: str | int = 7
+    remind_chair: str | bool = True
+
+
+class _MeetingRef(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    committee: str = Field(min_length=1, max_length=200)
+    meeting: str = Field(min_length=1, max_length=200)
+    recipient: str = Field("", max_length=300)
+    date: str = Field("", max_length=20)
+    time: str = Field("", max_length=10)
+
+
+def _notice(text: str) -> list[Reply]:
+    return [Reply(text=text)]
+
+
+def channel_of(conversation_id: str) -> str:
+    """The channel id of a channel thread id (``19:x@thread.tacv2;messageid=1`` → ``19:x…``)."""
+    return conversation_id.split(";", 1)[0]
+
+
+class RemindersFeature:
+    """Chat commands and card actions for committees and meeting reminders."""
+
+    def __init__(self, content: Content, service: ReminderService, tz: ZoneInfo) -> None:
+        self.content = content
+        self.texts = content.reminders
+        self.service = service
+        self.repository = service.repository
+        self.tz = tz
+
+    def router(self) -> Router:
+        """The routes of this feature."""
+        router = Router("reminders")
+        router.on_intent("opret_udvalg", self.create_form)
+        router.on_intent("ret_udvalg", self.edit_form)
+        router.on_intent("mine_udvalg", self.mine)
+        router.on_intent("naeste_paamindelser", self.preview)
+        router.on_intent("slet_udvalg", self.delete)
+        router.on_intent("tilknyt", self.link_channel)
+        router.on_intent("pause", self.pause)
+        router.on_action(SAVE, self.save)
+        router.on_action(ACK, self.acknowledge)
+        router.on_action(SNOOZE, self.snooze)
+        router.on_action(MOVED, self.moved_form)
+        router.on_action(MOVE, self.move)
+        router.on_action(CANCEL, self.cancel)
+        return router
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _may_change(self, turn: Turn, committee: Committee) -> bool:
+        return turn.is_admin or committee.chair.user_id == turn.user_id
+
+    async def _find(self, name: str) -> Committee | None:
+        wanted = fold(" ".join(name.lower().split()))
+        for committee in await self.repository.committees():
+            if fold(" ".join(committee.name.lower().split())) == wanted or committee.id == name:
+                return committee
+        return None
+
+    async def _mine(self, turn: Turn) -> list[Committee]:
+        committees = await self.repository.committees()
+        if turn.is_admin:
+            return committees
+        return [c for c in committees if c.chair.user_id == turn.user_id]
+
+    def _form(self, committee: Committee | None, schedule: str = "") -> Reply:
+        t = self.texts
+        kinds = [{"title": k.value, "value": k.value} for k in CommitteeKind]
+        ident = committee.id if committee else ""
+        body: list[dict[str, Any]] = [
+            {"type": "Input.Text", "id": "name", "label": t.form_name, "isRequired": True,
+             "maxLength": 100, "placeholder": t.form_name_placeholder,
+             "value": committee.name if committee else ""},
+            {"type": "Input.ChoiceSet", "id": "kind", "label": t.form_kind, "choices": kinds,
+             "value": committee.kind.value if committee else CommitteeKind.LMU.value},
+            {"type": "Input.Text", "id": "schedule", "label": t.form_schedule, "isMultiline": True,
+             "isRequired": committee is None, "placeholder": t.form_schedule_placeholder,
+             "value": schedule},
+            {"type": "Input.Number", "id": "lead_days", "label": t.form_lead_days, "min": 1,
+             "max": 28, "value": committee.lead_days if committee else 7},
+            {"type": "Input.Toggle", "id": "remind_chair", "title": t.form_remind_chair,
+             "value": "true" if committee is None or committee.remind_chair else "false",
+             "valueOn": "true", "valueOff": "false"},
+            paragraph(t.form_hint, subtle=True),
+            action_set([submit(t.form_save, {"action": SAVE, "committee": ident})]),
+        ]  # fmt: skip
+        title = t.form_edit_title if committee else t.form_title
+        return Reply(text=title, card=card(body, title))
+
+    # -- commands --------------------------------------------------------------------------
+
+    async def create_form(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "opret udvalg": the committee form."""
+        return [self._form(None)]
+
+    async def edit_form(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "ret udvalg <navn>": the form, filled in (meetings are kept unless replaced)."""
+        committee = await self._find(intent.argument)
+        if committee is None:
+            return _notice(self.texts.not_found.format(name=intent.argument))
+        if not self._may_change(turn, committee):
+            return _notice(self.texts.not_allowed.format(name=committee.name))
+        return [self._form(committee)]
+
+    async def save(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """Validate the whole form, then save the committee and its meetings (or nothing)."""
+        t = self.texts
+        try:
+            form = _CommitteeForm.model_validate(value)
+        except ValidationError:
+            return _notice(t.error_name)
+        existing = await self.repository.committee(form.committee) if form.committee else None
+        if form.committee and (existing is None or not self._may_change(turn, existing)):
+            return _notice(t.not_allowed.format(name=form.name or form.committee))
+        name = " ".join(form.name.split())
+        if not name:
+            return _notice(t.error_name)
+        other = await self._find(name)
+        if other is not None and (existing is None or other.id != existing.id):
+            return _notice(t.error_name_taken.format(name=name))
+        if form.kind not in {k.value for k in CommitteeKind}:
+            return _notice(t.error_kind)
+        try:
+            lead_days = int(str(form.lead_days).strip())
+        except ValueError:
+            return _notice(t.error_lead_days)
+        if not 1 <= lead_days <= 28:
+            return _notice(t.error_lead_days)
+        remind_chair = str(form.remind_chair).lower() not in ("false", "0", "")
+        now = turn.now.astimezone(self.tz)
+        starts: list[datetime] = []
+        if form.schedule.strip() or existing is None:
+            try:
+                schedule = parse_schedule(form.schedule, self.tz, now.date())
+            except ScheduleError as exc:
+                return _notice(str(exc))
+            starts = [s for s in schedule.occurrences(now, now + timedelta(days=HORIZON_DAYS))]
+            if not starts:
+                return _notice(t.error_no_meetings)
+        committee = Committee(
+            id=existing.id if existing else _new_id(name),
+            name=name,
+            kind=CommitteeKind(form.kind),
+            chair=existing.chair if existing else Person(user_id=turn.user_id),
+            trio=existing.trio if existing else (),
+            remind_chair=remind_chair,
+            channel_id=existing.channel_id if existing else None,
+            lead_days=lead_days,
+            send_time=existing.send_time if existing else time(9, 0),
+            paused_until=existing.paused_until if existing else None,
+        )
+        if not committee.recipients():
+            return _notice(t.error_no_recipient)
+        if starts and existing is not None:
+            for old in await self.repository.meetings(existing.id):
+                if old.start > now:
+                    await self.repository.save_meeting(old.model_copy(update={"cancelled": True}))
+        await self.repository.save_committee(committee)
+        for start in starts:
+            ident = start.astimezone(self.tz).strftime("%Y%m%dT%H%M")
+            await self.repository.save_meeting(
+                Meeting(id=ident, committee_id=committee.id, start=start)
+            )
+        meetings = [m for m in await self.repository.meetings(committee.id) if not m.cancelled]
+        upcoming = [m for m in meetings if m.start > now]
+        if not upcoming:
+            return _notice(t.saved_no_reminder.format(name=name, count=0))
+        first = send_time(upcoming[0], committee, self.service.policy, self.tz)
+        if first <= turn.now:
+            when = format_meeting(upcoming[0].start)
+            return _notice(t.saved_now.format(name=name, count=len(upcoming), when=when))
+        return _notice(t.saved.format(name=name, count=len(upcoming), first=format_meeting(first)))
+
+    async def mine(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "mine udvalg": the committees the user chairs (all, for an admin)."""
+        t = self.texts
+        committees = await self._mine(turn)
+        if not committees:
+            return _notice(t.mine_none)
+        lines = []
+        for committee in sorted(committees, key=lambda c: c.name):
+            ahead = [
+                m for m in await self.repository.meetings(committee.id)
+                if m.start > turn.now and not m.cancelled
+            ]  # fmt: skip
+            nxt = format_meeting(ahead[0].start) if ahead else t.mine_no_meeting
+            lines.append(
+                t.mine_line.format(name=committee.name, kind=committee.kind.value, next=nxt)
+            )
+        body = [
+            bullets(lines),
+            action_set([submit(t.preview_title, {"action": "ask", "text": "næste påmindelser"})]),
+        ]
+        return [Reply(text=t.mine_title, card=card(body, "\n".join([t.mine_title, *lines])))]
+
+    async def preview(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "næste påmindelser": what will be sent the next 60 days, with focus."""
+        t = self.texts
+        ids = {c.id for c in await self._mine(turn)}
+        coming = await self.service.preview(PREVIEW_DAYS, ids)
+        if not coming:
+            return _notice(t.preview_empty.format(days=PREVIEW_DAYS))
+        lines = [
+            t.preview_line.format(
+                send=format_meeting(p.send_at), committee=p.committee.name,
+                meeting=format_meeting(p.meeting.start), ids=", ".join(f.maalsaetninger),
+            )
+            for p, f in coming
+            if p.recipient.startswith("user:") or not p.committee.remind_chair
+        ]  # fmt: skip
+        body = [heading(t.preview_title), bullets(lines)]
+        return [
+            Reply(text=t.preview_title, card=card(body[1:], "\n".join([t.preview_title, *lines])))
+        ]
+
+    async def delete(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "slet udvalg <navn>"."""
+        committee = await self._find(intent.argument)
+        if committee is None:
+            return _notice(self.texts.not_found.format(name=intent.argument))
+        if not self._may_change(turn, committee):
+            return _notice(self.texts.not_allowed.format(name=committee.name))
+        await self.repository.delete_committee(committee.id)
+        return _notice(self.texts.deleted.format(name=committee.name))
+
+    async def link_channel(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "@Strategibot tilknyt <udvalg>" in a channel: the channel gets the reminders."""
+        if turn.conversation_kind != "channel":
+            return _notice(self.texts.link_in_channel)
+        committee = await self._find(intent.argument)
+        if committee is None:
+            return _notice(self.texts.not_found.format(name=intent.argument))
+        if not self._may_change(turn, committee):
+            return _notice(self.texts.not_allowed.format(name=committee.name))
+        channel = channel_of(turn.conversation_id)
+        await self.repository.save_committee(committee.model_copy(update={"channel_id": channel}))
+        return _notice(self.texts.linked.format(name=committee.name))
+
+    async def pause(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "pause påmindelser til 1. marts": pause the user's committees until that day."""
+        t = self.texts
+        try:
+            until = parse_date(intent.argument, turn.now.astimezone(self.tz).date())
+        except ScheduleError as exc:
+            return _notice(f"{exc} {t.pause_usage}")
+        committees = await self._mine(turn) if turn.is_admin else [
+            c for c in await self.repository.committees() if c.chair.user_id == turn.user_id
+        ]  # fmt: skip
+        if not committees:
+            return _notice(t.mine_none)
+        for committee in committees:
+            await self.repository.save_committee(
+                committee.model_copy(update={"paused_until": until})
+            )
+        names = ", ".join(f"»{c.name}«" for c in committees)
+        return _notice(t.paused.format(names=names, date=format_date(until, with_year=True)))
+
+    # -- the reminder's buttons ------------------------------------------------------------
+
+    async def _meeting(
+        self, value: Mapping[str, Any]
+    ) -> tuple[_MeetingRef, Committee, Meeting] | None:
+        try:
+            ref = _MeetingRef.model_validate(value)
+        except ValidationError:
+            return None
+        committee = await self.repository.committee(ref.committee)
+        meeting = next(
+            (m for m in await self.repository.meetings(ref.committee) if m.id == ref.meeting), None
+        )
+        if committee is None or meeting is None or meeting.cancelled:
+            return None
+        return ref, committee, meeting
+
+    async def acknowledge(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Sat på dagsordenen"."""
+        found = await self._meeting(value)
+        if found is None:
+            return _notice(self.texts.unknown_meeting)
+        _, committee, meeting = found
+        focus = await self.service.focus(meeting)
+        await self.repository.acknowledge(committee, meeting, focus.maalsaetninger, turn.now)
+        return _notice(
+            self.texts.ack_done.format(committee=committee.name, when=format_meeting(meeting.start))
+        )
+
+    async def snooze(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Påmind mig igen i morgen": the same reminder on the next working day."""
+        found = await self._meeting(value)
+        if found is None or not found[0].recipient:
+            return _notice(self.texts.unknown_meeting)
+        ref, committee, meeting = found
+        until = snooze_until(turn.now, committee, self.service.policy, self.tz)
+        await self.repository.snooze(reminder_key(meeting, ref.recipient), until)
+        return _notice(self.texts.snooze_done.format(when=format_meeting(until)))
+
+    async def moved_form(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Mødet er flyttet/aflyst": a small form to move or cancel it."""
+        t = self.texts
+        found = await self._meeting(value)
+        if found is None:
+            return _notice(t.unknown_meeting)
+        _, committee, meeting = found
+        if not self._may_change(turn, committee):
+            return _notice(t.not_allowed.format(name=committee.name))
+        local = meeting.start.astimezone(self.tz)
+        data = {"committee": committee.id, "meeting": meeting.id}
+        day, clock = local.date().isoformat(), local.strftime("%H:%M")
+        body = [
+            {"type": "Input.Date", "id": "date", "label": t.moved_date, "value": day},
+            {"type": "Input.Time", "id": "time", "label": t.moved_time, "value": clock},
+            action_set([submit(t.moved_move, {**data, "action": MOVE}),
+                        submit(t.moved_cancel, {**data, "action": CANCEL})]),
+        ]  # fmt: skip
+        title = t.moved_title.format(when=format_meeting(meeting.start))
+        return [Reply(text=title, card=card(body, title))]
+
+    async def move(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """Move a meeting; its reminders follow the new date."""
+        t = self.texts
+        found = await self._meeting(value)
+        if found is None:
+            return _notice(t.unknown_meeting)
+        ref, committee, meeting = found
+        if not self._may_change(turn, committee):
+            return _notice(t.not_allowed.format(name=committee.name))
+        try:
+            day = date.fromisoformat(ref.date)
+            hour, minute = (int(part) for part in re.split(r"[:.]", ref.time)[:2])
+            start = datetime.combine(day, time(hour, minute), tzinfo=self.tz)
+        except (ValueError, TypeError):
+            return _notice(t.error_date)
+        if start <= turn.now:
+            return _notice(t.error_past)
+        await self.repository.save_meeting(meeting.model_copy(update={"start": start}))
+        return _notice(t.meeting_moved.format(when=format_meeting(start)))
+
+    async def cancel(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """Cancel a meeting: no reminder for it."""
+        found = await self._meeting(value)
+        if found is None:
+            return _notice(self.texts.unknown_meeting)
+        _, committee, meeting = found
+        if not self._may_change(turn, committee):
+            return _notice(self.texts.not_allowed.format(name=committee.name))
+        await self.repository.save_meeting(meeting.model_copy(update={"cancelled": True}))
+        return _notice(self.texts.meeting_cancelled.format(when=format_meeting(meeting.start)))
+
+
+def _new_id(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name.lower())).strip("-")[:40]
+    return f"{slug or 'udvalg'}-{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,149 @@
+"""The reminder service: decides with the pure functions in ``scheduler``, then sends.
+
+``tick()`` is what the scheduler runs every minute (and once at start-up, which is the
+catch-up after downtime): due reminders are rendered and handed to ``send``; missed and
+paused ones are written to the ledger, so each reminder is handled exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from content.models import Content
+from dialogs.reminders.cards import reminder_reply
+from dialogs.replies import Reply
+from scheduler.focus import Focus, half_year, rotation
+from scheduler.models import Committee, CommitteeKind, Meeting, Policy
+from scheduler.reminders import Planned, plan, upcoming
+from scheduler.repository import ReminderRepository
+
+log = logging.getLogger(__name__)
+
+# send(recipient key, reply, ledger key) -> True if handed over, False if the recipient
+# cannot be reached yet (no conversation): the reminder stays pending until the meeting.
+Send = Callable[[str, Reply, str], Awaitable[bool]]
+
+
+class ReminderService:
+    """Sends due reminders and answers "what will be sent"."""
+
+    def __init__(
+        self,
+        repository: ReminderRepository,
+        clock: Clock,
+        content: Content,
+        tz: ZoneInfo,
+        send: Send,
+        policy: Policy | None = None,
+    ) -> None:
+        self.repository = repository
+        self.clock = clock
+        self.content = content
+        self.tz = tz
+        self.send = send
+        self.policy = policy or Policy()
+
+    async def tick(self) -> Counter[str]:
+        """Handle every reminder whose time has come; returns counts by outcome."""
+        now = self.clock.now()
+        repo = self.repository
+        committees = await repo.committees()
+        meetings = await repo.meetings()
+        planned = plan(
+            now,
+            committees,
+            meetings,
+            self.policy,
+            self.tz,
+            await repo.handled(),
+            await repo.snoozed(),
+        )
+        outcomes: Counter[str] = Counter()
+        for item in planned:
+            if item.status != "due":
+                await repo.record(item.key, item.status, now)
+                outcomes[item.status] += 1
+                continue
+            reply = await self.render(item, committees, meetings)
+            if await self.send(item.recipient, reply, item.key):
+                await repo.record(item.key, "sent", now)
+                outcomes["sent"] += 1
+            else:
+                outcomes["unreachable"] += 1
+        if planned:
+            log.info("reminders %s", dict(outcomes))
+        return outcomes
+
+    async def render(
+        self, item: Planned, committees: list[Committee], meetings: list[Meeting]
+    ) -> Reply:
+        """The reminder card for one planned reminder."""
+        focus = await self.focus(item.meeting, meetings)
+        omu_lines: tuple[str, ...] = ()
+        if item.committee.kind is CommitteeKind.OMU:
+            omu_lines = await self.omu_summary(item.meeting, committees, meetings)
+        return reminder_reply(
+            self.content, item.committee, item.meeting, focus, item.recipient, omu_lines
+        )
+
+    async def focus(self, meeting: Meeting, meetings: list[Meeting] | None = None) -> Focus:
+        """This meeting's focus within its committee's half-year."""
+        meetings = meetings if meetings is not None else await self.repository.meetings()
+        first, last = half_year(meeting.start.astimezone(self.tz).date())
+        same = [
+            m
+            for m in meetings
+            if m.committee_id == meeting.committee_id
+            and first <= m.start.astimezone(self.tz).date() <= last
+        ]
+        priorities = await self.repository.priorities()
+        return rotation(same, self.content.strategy, self.content.reminders, priorities)[meeting.id]
+
+    async def omu_summary(
+        self, meeting: Meeting, committees: list[Committee], meetings: list[Meeting]
+    ) -> tuple[str, ...]:
+        """How many LMUs put the strategy on their agenda since OMU's previous meeting."""
+        texts = self.content.reminders
+        earlier = [
+            m.start
+            for m in meetings
+            if m.committee_id == meeting.committee_id
+            and m.start < meeting.start
+            and not m.cancelled
+        ]
+        since = max(earlier) if earlier else datetime.min.replace(tzinfo=self.tz)
+        lmus = [c for c in committees if c.kind is CommitteeKind.LMU]
+        acks = [
+            a
+            for a in await self.repository.acknowledgements()
+            if a["kind"] == CommitteeKind.LMU.value
+            and datetime.fromisoformat(a["meeting_start"]) >= since
+        ]
+        if not acks:
+            return (texts.omu_none,)
+        acked = len({a["committee_id"] for a in acks})
+        focus = sorted({i for a in acks for i in a["focus"]})
+        return (
+            texts.omu_summary.format(acked=acked, total=len(lmus)),
+            texts.omu_focus.format(ids=", ".join(focus)),
+        )
+
+    async def preview(
+        self, days: int, committee_ids: set[str] | None = None
+    ) -> list[tuple[Planned, Focus]]:
+        """The reminders of the next ``days`` days with their focus, soonest first."""
+        repo = self.repository
+        committees = [
+            c for c in await repo.committees() if committee_ids is None or c.id in committee_ids
+        ]
+        meetings = await repo.meetings()
+        coming = upcoming(
+            self.clock.now(), days, committees, meetings, self.policy, self.tz,
+            await repo.handled(), await repo.snoozed(),
+        )  # fmt: skip
+        return [(p, await self.focus(p.meeting, meetings)) for p in coming]

@@ -1,0 +1,762 @@
+"""Meeting calendars as pure functions: Danish schedule text, .ics import and Danish dates.
+
+Nothing here reads a clock or a file: ``today``, the time zone and the .ics bytes are passed in.
+Meeting times are local wall-clock times; datetimes are built from a local date and time with
+``tzinfo=tz`` (never by adding timedeltas), so a 13:00 meeting stays 13:00 across DST changes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from difflib import get_close_matches
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events  # type: ignore[import-untyped]
+from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
+
+__all__ = [
+    "EXAMPLES",
+    "MONTHS",
+    "NOT_A_CALENDAR",
+    "NOT_UNDERSTOOD",
+    "WEEKDAYS",
+    "Recurrence",
+    "Schedule",
+    "ScheduleError",
+    "format_date",
+    "format_meeting",
+    "format_time",
+    "import_ics",
+    "parse_date",
+    "parse_schedule",
+]
+
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_RRULE_DAYS = (MO, TU, WE, TH, FR, SA, SU)
+
+EXAMPLES = (
+    "»hver 6. uge tirsdag kl. 13«, »første torsdag i måneden kl. 9« "
+    "eller datoer som »14-01-2027 kl. 13«"
+)
+NOT_UNDERSTOOD = f"Jeg forstod ikke mødeplanen. Skriv fx {EXAMPLES}."
+NOT_A_CALENDAR = (
+    "Filen er ikke en kalender, jeg kan læse. Gem kalenderen som en .ics-fil "
+    "(fx »Gem kalender« i Outlook) og prøv igen."
+)
+MAX_WEEKS = 52
+
+
+class ScheduleError(ValueError):
+    """Invalid schedule text; str(exc) is a clear Danish message for the user."""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_time(at: time) -> str:
+    """Danish clock time: ``13.00``, ``9.30``."""
+    return f"{at.hour}.{at.minute:02d}"
+
+
+def format_date(day: date, with_year: bool = False) -> str:
+    """``14. januar`` or, with the year, ``14. januar 2027``."""
+    text = f"{day.day}. {MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def format_meeting(when: datetime, with_year: bool = False, tz: tzinfo | None = None) -> str:
+    """``tirsdag 14. januar kl. 13.00``: wall-clock time in ``tz`` if given, else ``when``'s own."""
+    if tz is not None and when.tzinfo is not None:
+        when = when.astimezone(tz)
+    day = format_date(when.date(), with_year=with_year)
+    return f"{WEEKDAYS[when.weekday()]} {day} kl. {format_time(when.time())}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """User text quoted back in a message, cut short if long."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _numeric(day: date) -> str:
+    """``14-01-2027``: the form used in error messages and examples."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year}"
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _key(word: str) -> str:
+    """Fold a word so that æ/ø/å and their ae/oe/aa/o/a spellings compare equal."""
+    folded = word.lower().strip(".")
+    for old, new in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("oe", "o"), ("aa", "a")):
+        folded = folded.replace(old, new)
+    return folded
+
+
+_WEEKDAY_KEYS: dict[str, int] = {_key(name): i for i, name in enumerate(WEEKDAYS)}
+_WEEKDAY_ABBREVIATIONS: dict[str, int] = {
+    _key(word): i
+    for i, words in enumerate(
+        (("man",), ("tir", "tirs"), ("ons",), ("tor", "tors"), ("fre",), ("lør",), ("søn",))
+    )
+    for word in words
+}
+_MONTH_KEYS: dict[str, int] = {_key(name): i + 1 for i, name in enumerate(MONTHS)}
+_MONTH_KEYS.update(
+    {
+        _key(word): month
+        for month, words in {
+            1: ("jan",),
+            2: ("feb",),
+            3: ("mar", "mart"),
+            4: ("apr",),
+            6: ("jun",),
+            7: ("jul",),
+            8: ("aug",),
+            9: ("sep", "sept"),
+            10: ("okt",),
+            11: ("nov",),
+            12: ("dec",),
+        }.items()
+        for word in words
+    }
+)
+# "hver anden uge", "hver tredje uge" …
+_INTERVAL_WORDS: dict[str, int] = {
+    _key(word): n
+    for word, n in (
+        ("anden", 2),
+        ("andet", 2),
+        ("tredje", 3),
+        ("fjerde", 4),
+        ("femte", 5),
+        ("sjette", 6),
+        ("syvende", 7),
+        ("ottende", 8),
+        ("niende", 9),
+        ("tiende", 10),
+        ("elvte", 11),
+        ("tolvte", 12),
+    )
+}
+# "første torsdag i måneden", "sidste fredag i måneden" …
+_NTH_WORDS: dict[str, int] = {
+    _key(word): n
+    for word, n in (
+        ("første", 1),
+        ("anden", 2),
+        ("andet", 2),
+        ("tredje", 3),
+        ("fjerde", 4),
+        ("femte", 5),
+        ("sidste", -1),
+        ("næstsidste", -2),
+    )
+}
+_NTH_NAMES = {
+    1: "første",
+    2: "anden",
+    3: "tredje",
+    4: "fjerde",
+    5: "femte",
+    -1: "sidste",
+    -2: "næstsidste",
+}
+
+
+def _weekday(word: str) -> int | None:
+    """Monday 0 … Sunday 6 for a Danish weekday, its plural/definite or short form; else None."""
+    folded = _key(word)
+    if folded in _WEEKDAY_KEYS:
+        return _WEEKDAY_KEYS[folded]
+    for suffix in ("ene", "en", "e"):  # tirsdage, tirsdagen, tirsdagene
+        if folded.endswith(suffix) and folded[: -len(suffix)] in _WEEKDAY_KEYS:
+            return _WEEKDAY_KEYS[folded[: -len(suffix)]]
+    return _WEEKDAY_ABBREVIATIONS.get(folded)
+
+
+def _suggest(word: str, names: Iterable[str], default: str, cutoff: float = 0.5) -> str:
+    """The known name closest to a misspelt word, else ``default``."""
+    by_key = {_key(name): name for name in names}
+    found = get_close_matches(_key(word), list(by_key), n=1, cutoff=cutoff)
+    return by_key[found[0]] if found else default
+
+
+def _looks_like(word: str, names: Iterable[str], cutoff: float = 0.75) -> bool:
+    """Whether a word is probably a misspelling of one of ``names``."""
+    return bool(get_close_matches(_key(word), [_key(n) for n in names], n=1, cutoff=cutoff))
+
+
+def _unknown_weekday(word: str) -> ScheduleError:
+    suggestion = _suggest(word, WEEKDAYS, "tirsdag")
+    return ScheduleError(f"Jeg kender ikke ugedagen »{_short(word)}«. Skriv fx »{suggestion}«.")
+
+
+def _unknown_month(word: str) -> ScheduleError:
+    suggestion = _suggest(word, MONTHS, "januar")
+    return ScheduleError(f"Jeg kender ikke måneden »{_short(word)}«. Skriv fx »{suggestion}«.")
+
+
+# --------------------------------------------------------------------------- patterns
+
+_WORD = r"[a-zæøå]+"
+_MONTH_WORD = r"m(?:å|aa|a)ned(?:en)?"
+_IN_MONTH = rf"(?:i\s+hver|i|hver)\s+{_MONTH_WORD}"
+_DEN = r"(?:(?:den|d\.)\s*)"
+_NUMERIC_DATE = (
+    r"(?P<nd>\d{1,2})\s*[./-]\s*(?P<nm>\d{1,2})"
+    r"(?:\s*[./-]\s*(?P<ny>\d{4}|\d{2})|\s+(?P<ny2>\d{4}))?\.?"
+)
+_TEXT_DATE = rf"(?P<td>\d{{1,2}})\.?\s*(?P<tm>{_WORD})\.?(?:\s+(?P<ty>\d{{4}}))?"
+# The same date grammar without group names, for embedding in other patterns.
+_ANY_DATE = re.sub(r"\?P<\w+>", "", rf"(?:{_NUMERIC_DATE}|{_TEXT_DATE})")
+
+_NUMERIC_DATE_RE = re.compile(_NUMERIC_DATE)
+_TEXT_DATE_RE = re.compile(_TEXT_DATE)
+
+_KL_TIME_RE = re.compile(
+    r"(?<![a-zæøå])(?:klokken|kl)\.?\s*(?P<t>\d[\d.:]*)(?:\s*-\s*\d[\d.:]*)?(?![\d])"
+)
+_TRAILING_TIME_RE = re.compile(
+    r"(?:(?<=\s)|^)(?P<t>\d{1,2}(?:[.:]\d{2}\.?)?)(?:\s*-\s*\d{1,2}(?:[.:]\d{2})?\.?)?$"
+)
+_FROM_RE = re.compile(rf"(?<![a-zæøå])fra\s+{_DEN}?(?P<d>{_ANY_DATE})(?!\d)")
+_UNTIL_RE = re.compile(rf"(?<![a-zæøå])(?:indtil|til)\s+{_DEN}?(?P<d>{_ANY_DATE})(?!\d)")
+_TIME_RE = re.compile(r"(?P<h>\d{1,2})(?:[.:](?P<m>\d{2}))?")
+
+_EVERY = rf"hver\s+(?:(?P<n>\d{{1,3}})\.?\s*|(?P<nw>{_WORD})\s+)?"
+_MONTHDAY_RE = re.compile(rf"(?:hver\s+)?{_DEN}?(?P<day>\d{{1,2}})\.?\s+{_IN_MONTH}")
+_MONTHDAY_LATE_RE = re.compile(
+    rf"(?:hver\s+{_MONTH_WORD}|{_MONTH_WORD}lig(?:t)?)\s+{_DEN}?(?P<day>\d{{1,2}})\.?"
+)
+_NTH_DAY_RE = re.compile(rf"(?:hver\s+)?(?P<ord>{_WORD}|\d\.?)\s+dag(?:en)?\s+{_IN_MONTH}")
+_NTH_WEEKDAY_RE = re.compile(rf"(?:hver\s+)?(?P<ord>{_WORD}|\d\.?)\s+(?P<wd>{_WORD})\s+{_IN_MONTH}")
+_WEEKLY_RE = re.compile(rf"{_EVERY}(?P<unit>uge|dag)n?\s+(?:(?:om|på|paa)\s+)?(?P<wd>{_WORD})")
+_WEEKLY_AFTER_RE = re.compile(
+    rf"(?:(?:om|på|paa)\s+)?(?P<wd>{_WORD})\s+{_EVERY}(?P<unit>uge|dag)n?"
+)
+_WEEKLY_SHORT_RE = re.compile(rf"{_EVERY}(?P<wd>{_WORD})")
+_WEEKLY_NO_DAY_RE = re.compile(rf"{_EVERY}(?:uge|dag)n?")
+_EXPLICIT_RE = re.compile(rf"(?:(?!(?:den|d)\b)(?P<wd>{_WORD})\.?\s+)?{_DEN}?(?P<date>{_ANY_DATE})")
+_SEPARATOR_RE = re.compile(r"\s*(?:[,;\n]|(?<![a-zæøå])og(?![a-zæøå]))\s*")
+
+
+def _normalise(text: str) -> str:
+    """Lower case, NFC, plain dashes and single spaces (new lines kept)."""
+    text = unicodedata.normalize("NFC", text).lower()
+    text = re.sub(r"[‐-―−]", "-", text).replace("\u00a0", " ")
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r"\b(fra|til) og med\b", r"\1", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+# --------------------------------------------------------------------------- dates and times
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
+def _make_date(day: int, month: int, year: int | None, today: date, shown: str) -> date:
+    """A valid date; without a year the next such date on or after ``today``."""
+    if not 1 <= month <= 12:
+        raise ScheduleError(
+            f"»{_short(shown)}« er ikke en gyldig dato – der er kun 12 måneder. "
+            "Skriv fx »14-01-2027« eller »14. januar 2027«."
+        )
+    longest = _days_in_month(2000 if year is None else year, month)  # 2000: a leap year
+    if not 1 <= day <= longest:
+        name = MONTHS[month - 1]
+        if year is None and month == 2:
+            why, example = "februar har højst 29 dage", 28
+        else:
+            why = f"{name}{'' if year is None else f' {year}'} har kun {longest} dage"
+            example = longest
+        raise ScheduleError(f"»{_short(shown)}« findes ikke – {why}. Skriv fx »{example}. {name}«.")
+    if year is not None:
+        return date(year, month, day)
+    for candidate_year in range(today.year, today.year + 9):  # 29 February: next leap year
+        if day <= _days_in_month(candidate_year, month):
+            candidate = date(candidate_year, month, day)
+            if candidate >= today:
+                return candidate
+    raise ScheduleError(f"»{_short(shown)}« er ikke en gyldig dato.")  # pragma: no cover
+
+
+def _full_year(digits: str | None) -> int | None:
+    if digits is None:
+        return None
+    return int(digits) + (2000 if len(digits) == 2 else 0)
+
+
+def _date_from_text(text: str, today: date, names_only: bool = False) -> date | None:
+    """A date written as ``1/3``, ``01-03-2027``, ``1. marts`` or ``1. marts 2027``, else None.
+
+    With ``names_only``, a month word that is not a month gives None rather than an error
+    unless it looks like a misspelt month.
+    """
+    text = re.sub(rf"^{_DEN}", "", text.strip())
+    if m := _NUMERIC_DATE_RE.fullmatch(text):
+        year = _full_year(m["ny"] or m["ny2"])
+        return _make_date(int(m["nd"]), int(m["nm"]), year, today, text)
+    if m := _TEXT_DATE_RE.fullmatch(text):
+        month = _MONTH_KEYS.get(_key(m["tm"]))
+        if month is None:
+            if names_only and not _looks_like(m["tm"], MONTHS, cutoff=0.7):
+                return None
+            raise _unknown_month(m["tm"])
+        year = _full_year(m["ty"])
+        return _make_date(int(m["td"]), month, year, today, text)
+    return None
+
+
+def parse_date(text: str, today: date) -> date:
+    """Parse a Danish date; without a year, the next such date on or after ``today``.
+
+    Accepts ``1. marts``, ``1/3``, ``01-03-2027``, ``1.3.2027``, ``1. marts 2027``,
+    ``den 1. marts``, ``i dag`` and ``i morgen``.
+    """
+    today = today.date() if isinstance(today, datetime) else today
+    normal = _normalise(text).replace("\n", " ").strip()
+    relative = {"i dag": 0, "idag": 0, "i morgen": 1, "imorgen": 1, "i overmorgen": 2}
+    if normal in relative:
+        return today + timedelta(days=relative[normal])
+    if not normal:
+        raise ScheduleError("Skriv en dato, fx »1. marts«, »1/3« eller »01-03-2027«.")
+    found = _date_from_text(normal, today)
+    if found is None:
+        raise ScheduleError(
+            f"Jeg forstod ikke datoen »{text.strip()}«. "
+            "Skriv fx »1. marts«, »1/3« eller »01-03-2027«."
+        )
+    return found
+
+
+def _parse_time(raw: str) -> time:
+    """A clock time ``13``, ``13.30`` or ``13:30``; ScheduleError for ``25.00``."""
+    raw = raw.rstrip(".:")
+    m = _TIME_RE.fullmatch(raw)
+    if m is None or int(m["h"]) > 23 or int(m["m"] or 0) > 59:
+        raise ScheduleError(
+            f"»{_short(raw)}« er ikke et gyldigt klokkeslæt. Skriv fx »kl. 13« eller »kl. 13.30«."
+        )
+    return time(int(m["h"]), int(m["m"] or 0))
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """One recurring meeting series in local wall-clock time."""
+
+    kind: Literal["weekly", "monthly"]
+    first: date  # the first meeting of the series
+    at: time
+    interval: int = 1  # weeks between meetings (weekly)
+    weekday: int | None = None  # Monday 0; weekly, or monthly "første torsdag"
+    nth: int | None = None  # monthly: 1–5, -1 (sidste), -2 (næstsidste)
+    monthday: int | None = None  # monthly: 1–28, or -1/-2 for the last/second-to-last day
+    until: date | None = None  # last possible meeting day, inclusive
+
+    def rule(self) -> rrule:
+        """The dateutil rule yielding naive local datetimes."""
+        start = datetime.combine(self.first, self.at)
+        until = None if self.until is None else datetime.combine(self.until, time.max)
+        if self.kind == "weekly":
+            return rrule(
+                WEEKLY, interval=self.interval, byweekday=self.weekday, dtstart=start, until=until
+            )
+        if self.weekday is not None and self.nth is not None:
+            day = _RRULE_DAYS[self.weekday](self.nth)
+            return rrule(MONTHLY, byweekday=day, dtstart=start, until=until)
+        return rrule(MONTHLY, bymonthday=self.monthday, dtstart=start, until=until)
+
+    def describe(self) -> str:
+        """Normalised Danish description, parseable again by ``parse_schedule``."""
+        at = f"kl. {format_time(self.at)}"
+        if self.kind == "weekly":
+            every = {1: "hver uge", 2: "hver anden uge"}.get(
+                self.interval, f"hver {self.interval}. uge"
+            )
+            head = f"{every} {WEEKDAYS[self.weekday or 0]}"
+        elif self.nth is not None:
+            head = f"{_NTH_NAMES[self.nth]} {WEEKDAYS[self.weekday or 0]} i måneden"
+        elif self.monthday is not None and self.monthday < 0:
+            head = f"{_NTH_NAMES[self.monthday]} dag i måneden"
+        else:
+            head = f"den {self.monthday}. i hver måned"
+        text = f"{head} {at} fra {format_date(self.first, with_year=True)}"
+        if self.until is not None:
+            text += f" til {format_date(self.until, with_year=True)}"
+        return text
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A committee's meeting pattern."""
+
+    description: str  # e.g. "hver 6. uge tirsdag kl. 13.00 fra 13. januar 2026"
+    tz: ZoneInfo
+    recurrences: tuple[Recurrence, ...] = ()
+    dates: tuple[datetime, ...] = ()  # explicit meetings, naive local wall-clock time
+
+    def occurrences(self, start: datetime, end: datetime) -> list[datetime]:
+        """Meetings in ``[start, end)`` as aware datetimes in ``tz``, sorted."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be timezone-aware")
+        if end <= start:
+            return []
+        # A local window one day wider than asked, then an exact aware filter.
+        low = start.astimezone(self.tz).replace(tzinfo=None) - timedelta(days=1)
+        high = end.astimezone(self.tz).replace(tzinfo=None) + timedelta(days=1)
+        local = [d for d in self.dates if low <= d <= high]
+        for recurrence in self.recurrences:
+            local.extend(recurrence.rule().between(low, high, inc=True))
+        found = {_localise(d, self.tz) for d in local}
+        return sorted(d for d in found if start <= d < end)
+
+
+def _localise(local: datetime, tz: ZoneInfo) -> datetime:
+    """Attach ``tz`` to a local wall-clock time; a time skipped by DST moves forward."""
+    aware = local.replace(tzinfo=tz)
+    return aware.astimezone(UTC).astimezone(tz)
+
+
+@dataclass
+class _Part:
+    """One comma/"og"-separated piece of schedule text, time and "fra"/"til" taken out."""
+
+    text: str
+    core: str
+    at: time | None
+    start: date | None
+    until: date | None
+
+
+def _split(text: str) -> list[str]:
+    """Pieces separated by commas, semicolons, "og" or new lines; a lone weekday joins the next."""
+    pieces = [p.strip() for p in _SEPARATOR_RE.split(text) if p.strip(" .")]
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and _weekday(joined[-1].rstrip(".")) is not None and _starts_with_date(piece):
+            joined[-1] = f"{joined[-1]} {piece}"  # "tirsdag, 14. januar 2027 kl. 13"
+        else:
+            joined.append(piece)
+    return joined
+
+
+def _starts_with_date(piece: str) -> bool:
+    return re.match(rf"{_DEN}?\d{{1,2}}\s*[./-]?\s*(?:\d|{_WORD})", piece) is not None
+
+
+def _take(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None, str]:
+    """The first match of ``pattern`` and the text without it."""
+    m = pattern.search(text)
+    if m is None:
+        return None, text
+    rest = f"{text[: m.start()]} {text[m.end() :]}"
+    return m, re.sub(r"\s+", " ", rest).strip()
+
+
+def _prepare(piece: str, today: date) -> _Part:
+    """Take the clock time, "fra" and "til" out of a piece of schedule text."""
+    kl, core = _take(_KL_TIME_RE, piece)
+    start_m, core = _take(_FROM_RE, core)
+    until_m, core = _take(_UNTIL_RE, core)
+    raw_time = kl["t"] if kl else None
+    if raw_time is None:
+        trailing, core = _take(_TRAILING_TIME_RE, core)
+        raw_time = trailing["t"] if trailing else None
+    at = None if raw_time is None else _parse_time(raw_time)
+    start = None if start_m is None else _clause_date(start_m, today)
+    until = None if until_m is None else _clause_date(until_m, today)
+    return _Part(text=piece.rstrip("."), core=core.strip(" ."), at=at, start=start, until=until)
+
+
+def _clause_date(m: re.Match[str], today: date) -> date:
+    """The date after "fra" or "til"."""
+    found = _date_from_text(m["d"], today, names_only=True)
+    if found is None:
+        raise ScheduleError(
+            f"Jeg forstod ikke datoen i »{_short(m[0])}«. Skriv fx »fra 13. januar 2026«."
+        )
+    return found
+
+
+def _interval(m: re.Match[str]) -> int | None:
+    """Weeks between meetings from ``hver [N.|anden] (uge|dag)``; None if not understood."""
+    unit = m.groupdict().get("unit") or "uge"
+    if m["nw"] is not None:
+        weeks = _INTERVAL_WORDS.get(_key(m["nw"]))
+        if weeks is None or unit == "dag":
+            return None
+    elif m["n"] is not None:
+        count = int(m["n"])
+        if unit == "dag":
+            if count == 0 or count % 7:
+                raise ScheduleError(
+                    f"»hver {count}. dag« går ikke op i hele uger. "
+                    "Skriv fx »hver 14. dag tirsdag kl. 13« eller »hver 6. uge tirsdag kl. 13«."
+                )
+            count //= 7
+        weeks = count
+    else:
+        if unit == "dag":
+            return None
+        weeks = 1
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ScheduleError(
+            f"Der skal være mellem 1 og {MAX_WEEKS} uger mellem møderne, ikke {weeks}. "
+            "Skriv fx »hver 6. uge tirsdag kl. 13«."
+        )
+    return weeks
+
+
+def _nth(word: str) -> int | None:
+    if re.fullmatch(r"\d\.?", word):
+        n = int(word.rstrip("."))
+        return n if 1 <= n <= 5 else None
+    return _NTH_WORDS.get(_key(word))
+
+
+def _need_time(part: _Part) -> time:
+    if part.at is None:
+        raise ScheduleError(
+            f"Der mangler et klokkeslæt for mødet. Skriv fx »{_short(part.text)} kl. 13«."
+        )
+    return part.at
+
+
+def _weekly(part: _Part, weekday: int, weeks: int, today: date) -> Recurrence:
+    base = part.start or today
+    first = base + timedelta(days=(weekday - base.weekday()) % 7)
+    return _checked(
+        part,
+        Recurrence(
+            "weekly", first, _need_time(part), interval=weeks, weekday=weekday, until=part.until
+        ),
+    )
+
+
+def _monthly(
+    part: _Part,
+    today: date,
+    *,
+    weekday: int | None = None,
+    nth: int | None = None,
+    day: int | None = None,
+) -> Recurrence:
+    at = _need_time(part)
+    base = part.start or today
+    draft = Recurrence("monthly", base, at, weekday=weekday, nth=nth, monthday=day)
+    first = draft.rule().after(datetime.combine(base, at), inc=True)
+    if first is None:  # pragma: no cover - every monthly pattern recurs
+        raise ScheduleError(f"»{_short(part.text)}« giver ingen møder. Skriv fx {EXAMPLES}.")
+    return _checked(
+        part,
+        Recurrence(
+            "monthly", first.date(), at, weekday=weekday, nth=nth, monthday=day, until=part.until
+        ),
+    )
+
+
+def _checked(part: _Part, recurrence: Recurrence) -> Recurrence:
+    """A series with at least one meeting."""
+    if (
+        recurrence.until is not None
+        and recurrence.rule().after(datetime.combine(recurrence.first, time.min), inc=True) is None
+    ):
+        raise ScheduleError(
+            f"»{_short(part.text)}« giver ingen møder, "
+            "fordi slutdatoen ligger før det første møde. "
+            "Skriv fx »hver 6. uge tirsdag kl. 13 fra 13. januar 2026 til 30. juni 2026«."
+        )
+    return recurrence
+
+
+def _explicit(part: _Part, m: re.Match[str], today: date) -> datetime | None:
+    """One explicit meeting, checked: a real date, matching weekday, not in the past."""
+    weekday_word = m["wd"]
+    weekday = None if weekday_word is None else _weekday(weekday_word)
+    if weekday_word is not None and weekday is None:
+        if not _looks_like(weekday_word, WEEKDAYS):
+            return None
+        raise _unknown_weekday(weekday_word)
+    day = _date_from_text(m["date"], today, names_only=True)
+    if day is None:
+        return None
+    at = _need_time(part)
+    if weekday is not None and weekday != day.weekday():
+        raise ScheduleError(
+            f"{format_date(day, with_year=True)} er en {WEEKDAYS[day.weekday()]}, "
+            f"ikke en {WEEKDAYS[weekday]}. Skriv fx »{WEEKDAYS[day.weekday()]} "
+            f"{format_date(day, with_year=True)} kl. {format_time(at)}«."
+        )
+    if day < today:
+        example = _numeric(today + timedelta(days=7))
+        raise ScheduleError(
+            f"Datoen {_numeric(day)} ligger i fortiden. "
+            f"Skriv en kommende dato, fx »{example} kl. {format_time(at)}«."
+        )
+    return datetime.combine(day, at)
+
+
+def _interpret(
+    part: _Part, today: date, previous: Recurrence | None, following: _Part | None
+) -> Recurrence | datetime | None:
+    """A recurrence or an explicit meeting, None if the text is not understood."""
+    core = part.core
+    if m := _MONTHDAY_RE.fullmatch(core) or _MONTHDAY_LATE_RE.fullmatch(core):
+        day = int(m["day"])
+        if not 1 <= day <= 28:
+            raise ScheduleError(
+                f"Ikke alle måneder har en {day}.-dag. Vælg en dag fra 1 til 28, "
+                "fx »den 15. i hver måned kl. 10«, eller skriv »sidste dag i måneden kl. 10«."
+            )
+        return _monthly(part, today, day=day)
+    if (m := _NTH_DAY_RE.fullmatch(core)) and (nth := _nth(m["ord"])) is not None:
+        return _monthly(part, today, day=nth)  # "første/sidste dag i måneden"
+    if (m := _NTH_WEEKDAY_RE.fullmatch(core)) and (nth := _nth(m["ord"])) is not None:
+        weekday = _weekday(m["wd"])
+        if weekday is None:
+            raise _unknown_weekday(m["wd"])
+        return _monthly(part, today, weekday=weekday, nth=nth)
+    for pattern in (_WEEKLY_RE, _WEEKLY_AFTER_RE):
+        if (m := pattern.fullmatch(core)) and (weeks := _interval(m)) is not None:
+            weekday = _weekday(m["wd"])
+            if weekday is None:
+                raise _unknown_weekday(m["wd"])
+            return _weekly(part, weekday, weeks, today)
+    if m := _WEEKLY_SHORT_RE.fullmatch(core):  # "hver onsdag", "hver anden tirsdag"
+        weekday = _weekday(m["wd"])
+        if weekday is None and _looks_like(m["wd"], WEEKDAYS):
+            raise _unknown_weekday(m["wd"])
+        if weekday is not None and (weeks := _interval(m)) is not None:
+            return _weekly(part, weekday, weeks, today)
+    if _WEEKLY_NO_DAY_RE.fullmatch(core):
+        raise ScheduleError(f"Skriv også ugedagen, fx »{_short(core)} tirsdag kl. 13«.")
+    # "hver anden uge tirsdag og torsdag": a lone weekday continues the weekly series before it.
+    if (weekday := _weekday(core)) is not None and previous and previous.kind == "weekly":
+        first = previous.first + timedelta(days=(weekday - (previous.weekday or 0)) % 7)
+        base = _Part(part.text, core, part.at, part.start or first, part.until or previous.until)
+        return _weekly(base, weekday, previous.interval, today)
+    # "første og tredje torsdag i måneden": a lone ordinal borrows the weekday after it.
+    if (nth := _nth(core)) is not None and following is not None:
+        m = _NTH_WEEKDAY_RE.fullmatch(following.core)
+        if m and (weekday := _weekday(m["wd"])) is not None:
+            base = _Part(
+                part.text,
+                core,
+                part.at,
+                part.start or following.start,
+                part.until or following.until,
+            )
+            return _monthly(base, today, weekday=weekday, nth=nth)
+    if m := _EXPLICIT_RE.fullmatch(core):
+        return _explicit(part, m, today)
+    return None
+
+
+def parse_schedule(text: str, tz: ZoneInfo, today: date) -> Schedule:
+    """Parse Danish meeting-plan text into a Schedule; ScheduleError with a Danish message."""
+    today = today.date() if isinstance(today, datetime) else today
+    pieces = _split(_normalise(text))
+    if not pieces:
+        raise ScheduleError(f"Skriv hvornår udvalget holder møde, fx {EXAMPLES}.")
+    parts = [_prepare(piece, today) for piece in pieces]
+    # A piece without a clock time borrows the next one's ("14/1 og 11/2 kl. 13"), else the last.
+    for i, part in enumerate(parts):
+        if part.at is None:
+            later = [p.at for p in parts[i + 1 :] if p.at is not None]
+            earlier = [p.at for p in parts[:i] if p.at is not None]
+            part.at = later[0] if later else (earlier[-1] if earlier else None)
+    recurrences: list[Recurrence] = []
+    dates: list[datetime] = []
+    for i, part in enumerate(parts):
+        previous = recurrences[-1] if recurrences else None
+        following = parts[i + 1] if i + 1 < len(parts) else None
+        found = _interpret(part, today, previous, following)
+        if found is None:
+            if len(parts) == 1:
+                raise ScheduleError(NOT_UNDERSTOOD)
+            raise ScheduleError(
+                f"Jeg forstod ikke »{_short(part.text)}« i mødeplanen. Skriv fx {EXAMPLES}."
+            )
+        if isinstance(found, Recurrence):
+            if found not in recurrences:
+                recurrences.append(found)
+        elif found not in dates:
+            dates.append(found)
+    dates.sort()
+    description = ", ".join(
+        [r.describe() for r in recurrences]
+        + [f"{format_meeting(d, with_year=True)}" for d in dates]
+    )
+    return Schedule(description, tz, tuple(recurrences), tuple(dates))
+
+
+# --------------------------------------------------------------------------- .ics import
+
+
+def import_ics(data: bytes, tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """Meeting starts in ``[start, end)`` from an .ics file, in ``tz``, sorted and unique.
+
+    Recurring events are expanded (RRULE, RDATE, EXDATE, moved instances via RECURRENCE-ID);
+    cancelled and all-day events are skipped.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    try:
+        calendar = icalendar.Calendar.from_ical(data.removeprefix(b"\xef\xbb\xbf"))
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise ScheduleError(NOT_A_CALENDAR) from exc
+    if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
+        raise ScheduleError(NOT_A_CALENDAR)
+    if end <= start:
+        return []
+    try:
+        events = recurring_ical_events.of(calendar).between(
+            start.astimezone(tz) - timedelta(days=1), end.astimezone(tz) + timedelta(days=1)
+        )
+    except (ValueError, TypeError, KeyError) as exc:  # InvalidCalendar is a ValueError
+        raise ScheduleError(
+            "Kalenderen indeholder en aftale, jeg ikke kan læse "
+            "(fx uden starttidspunkt eller med en ugyldig gentagelse). "
+            "Ret aftalen i kalenderen, eller skriv møderne ind, fx »14-01-2027 kl. 13«."
+        ) from exc
+    found: set[datetime] = set()
+    for event in events:
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        dtstart = event.get("DTSTART")
+        begins = getattr(dtstart, "dt", None)
+        if not isinstance(begins, datetime):  # all-day events (a date) and oddities
+            continue
+        if begins.tzinfo is None:  # floating time: local wall-clock time
+            begins = _localise(begins, tz)
+        begins = begins.astimezone(tz)
+        if start <= begins < end:
+            found.add(begins)
+    return sorted(found)

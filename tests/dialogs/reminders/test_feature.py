@@ -1,0 +1,129 @@
+"""Setting up committees in chat, through the Teams handler (TestAdapter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity
+
+from bot.app import SERVICES, Services, create_app
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.storage import MemoryStore
+from scheduler.repository import COMMITTEES
+from tests.bot import teams
+from tests.bot.test_teams_bot import run
+
+FORM = {
+    "action": "committee_save",
+    "committee": "",
+    "name": "LMU Område Ørum",
+    "kind": "LMU",
+    "schedule": "hver 2. uge tirsdag kl. 13",
+    "lead_days": "7",
+    "remind_chair": "true",
+}
+
+
+@pytest.fixture
+def services(clock: ManualClock) -> Services:
+    app = create_app(Settings(_env_file=None), MemoryStore(), clock)  # type: ignore[call-arg]
+    return app[SERVICES]
+
+
+async def say(services: Services, activity: Activity) -> str:
+    [reply] = await run(services, activity)
+    return str(reply.text)
+
+
+async def test_create_committee_with_the_form(services: Services) -> None:
+    [form] = await run(services, teams.message("opret udvalg"))
+    inputs = [
+        e["id"] for e in form.attachments[0].content["body"] if e["type"].startswith("Input.")
+    ]
+    assert inputs == ["name", "kind", "schedule", "lead_days", "remind_chair"]
+    text = await say(services, teams.submit(FORM))
+    assert text.startswith("Udvalget »LMU Område Ørum« er gemt med ")
+    # Monday 23/11: the first meeting is tomorrow, so its reminder goes out at once.
+    assert text.endswith(
+        "Første påmindelse kommer med det samme, "
+        "fordi mødet tirsdag 24. november kl. 13.00 er tæt på."
+    )
+    [committee] = await services.reminders.repository.committees()
+    assert committee.chair.user_id == "aad-user-1"
+    assert len(await services.reminders.repository.meetings(committee.id)) >= 20
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "  "}, "Skriv et navn til udvalget."),
+        ({"kind": "Bestyrelse"}, "Vælg en type"),
+        ({"lead_days": "syv"}, "Antal dage før mødet skal være et helt tal fra 1 til 28."),
+        ({"lead_days": "40"}, "Antal dage før mødet skal være et helt tal fra 1 til 28."),
+        ({"schedule": "hver 2. uge tirsdg kl. 13"}, "Jeg kender ikke ugedagen »tirsdg«"),
+        ({"schedule": "14-01-2020 kl. 13"}, "fortiden"),
+        ({"remind_chair": "false"}, "Vælg mindst én modtager"),
+    ],
+)
+async def test_invalid_forms_save_nothing(
+    services: Services, change: dict[str, Any], message: str
+) -> None:
+    text = await say(services, teams.submit({**FORM, **change}))
+    assert message in text
+    assert await services.store.all(COMMITTEES) == {}
+
+
+async def test_list_preview_link_pause_and_delete(services: Services) -> None:
+    await say(services, teams.submit(FORM))
+    assert (
+        "LMU Område Ørum (LMU) – næste møde"
+        in (await run(services, teams.message("mine udvalg")))[0]
+        .attachments[0]
+        .content["fallbackText"]
+    )
+    [preview] = await run(services, teams.message("næste påmindelser"))
+    assert preview.text == "Næste påmindelser"
+    assert "LMU Område Ørum" in preview.attachments[0].content["fallbackText"]
+
+    linked = await say(
+        services, teams.message("tilknyt lmu omrade orum", teams.CHANNEL, mention=True)
+    )
+    assert linked == "Denne kanal får nu påmindelser for »LMU Område Ørum«."
+    [committee] = await services.reminders.repository.committees()
+    assert committee.channel_id == teams.CHANNEL.id.split(";")[0]
+
+    paused = await say(services, teams.message("pause påmindelser til 1. marts"))
+    assert paused == "Påmindelser for »LMU Område Ørum« er sat på pause til og med 1. marts 2027."
+
+    assert await say(services, teams.message("slet udvalg LMU Område Ørum")) == (
+        "Udvalget »LMU Område Ørum« er slettet."
+    )
+    assert await services.reminders.repository.committees() == []
+
+
+async def test_only_the_chair_or_an_admin_may_change_a_committee(services: Services) -> None:
+    await say(services, teams.submit(FORM))
+    stranger = teams.message("slet udvalg LMU Område Ørum")
+    stranger.from_property = teams.ChannelAccount(id="29:other", aad_object_id="aad-other")
+    text = await say(services, stranger)
+    assert text == "Kun udvalgets formand eller en administrator kan ændre »LMU Område Ørum«."
+    assert len(await services.reminders.repository.committees()) == 1
+
+
+async def test_reminder_buttons_acknowledge_and_snooze(
+    services: Services, clock: ManualClock
+) -> None:
+    await say(services, teams.submit(FORM))
+    [committee] = await services.reminders.repository.committees()
+    meeting = (await services.reminders.repository.meetings(committee.id))[0]
+    ref = {"committee": committee.id, "meeting": meeting.id, "recipient": "user:aad-user-1"}
+    ack = await say(services, teams.submit({**ref, "action": "reminder_ack"}))
+    assert ack.startswith("Tak – strategien står på dagsordenen til LMU Område Ørum")
+    [stored] = await services.reminders.repository.acknowledgements()
+    assert stored["committee_id"] == committee.id
+    snooze = await say(services, teams.submit({**ref, "action": "reminder_snooze"}))
+    assert snooze == "Jeg minder dig om det igen tirsdag 24. november kl. 9.00."
+    bad = await say(services, teams.submit({**ref, "meeting": "nope", "action": "reminder_ack"}))
+    assert "Det møde findes ikke længere" in bad

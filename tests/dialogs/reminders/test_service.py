@@ -1,0 +1,127 @@
+"""The reminder service over a real store: sending, exactly once, restarts, OMU summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import ManualClock
+from bot.storage import Store, TinyDBStore
+from content import Content
+from dialogs.reminders.service import ReminderService
+from dialogs.replies import Reply
+from scheduler.models import Committee, Meeting, Person
+from scheduler.repository import ReminderRepository
+
+TZ = ZoneInfo("Europe/Copenhagen")
+LMU = Committee(
+    id="lmu", name="LMU Område Ørum", kind="LMU", chair=Person(user_id="aad-chair"),
+    channel_id="19:lmu@thread.tacv2",
+)  # fmt: skip
+OMU = Committee(id="omu", name="OMU Socialområdet", kind="OMU", chair=Person(user_id="aad-omu"))
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+class Outbox:
+    def __init__(self, reachable: bool = True) -> None:
+        self.sent: list[tuple[str, Reply, str]] = []
+        self.reachable = reachable
+
+    async def send(self, recipient: str, reply: Reply, key: str) -> bool:
+        if self.reachable:
+            self.sent.append((recipient, reply, key))
+        return self.reachable
+
+
+async def service(
+    store: Store, clock: ManualClock, content: Content, outbox: Outbox
+) -> ReminderService:
+    return ReminderService(ReminderRepository(store), clock, content, TZ, outbox.send)
+
+
+async def seed(store: Store) -> None:
+    repo = ReminderRepository(store)
+    for committee in (LMU, OMU):
+        await repo.save_committee(committee)
+    await repo.save_meeting(Meeting(id="m1", committee_id="lmu", start=at("2027-01-19 13:00")))
+    await repo.save_meeting(Meeting(id="o1", committee_id="omu", start=at("2027-01-26 10:00")))
+
+
+async def test_due_reminders_are_sent_once_across_restarts(
+    tmp_path: Path, content: Content
+) -> None:
+    clock = ManualClock(at("2027-01-11 08:00"))
+    store = TinyDBStore(tmp_path / "db.json")
+    await seed(store)
+    outbox = Outbox()
+    first = await service(store, clock, content, outbox)
+    assert await first.tick() == {}
+    clock.set(at("2027-01-12 09:00"))
+    assert (await first.tick())["sent"] == 2
+    assert {r for r, _, _ in outbox.sent} == {"user:aad-chair", "channel:19:lmu@thread.tacv2"}
+    await store.close()
+
+    reopened = TinyDBStore(tmp_path / "db.json")
+    again = await service(reopened, clock, content, outbox)
+    clock.set(at("2027-01-12 09:05"))
+    assert await again.tick() == {}
+    assert len(outbox.sent) == 2
+
+
+async def test_the_reminder_card(tmp_path: Path, content: Content) -> None:
+    clock = ManualClock(at("2027-01-12 09:00"))
+    store = TinyDBStore(tmp_path / "db.json")
+    await seed(store)
+    outbox = Outbox()
+    await (await service(store, clock, content, outbox)).tick()
+    reply = next(r for who, r, _ in outbox.sent if who == "user:aad-chair")
+    assert reply.text == "Påmindelse: LMU Område Ørum\n\nMøde tirsdag 19. januar kl. 13.00"
+    assert reply.card is not None
+    texts = [e.get("text", "") for e in reply.card["body"]]
+    assert any(
+        t.startswith("Fælles langsigtet strategi for Socialområdet – fast punkt") for t in texts
+    )
+    assert any("1.1 Vi taler med og ikke om borgeren" in t for t in texts)
+    actions = [
+        a["title"] for e in reply.card["body"] if e["type"] == "ActionSet" for a in e["actions"]
+    ]
+    assert actions[:3] == [
+        "Sat på dagsordenen",
+        "Påmind mig igen i morgen",
+        "Mødet er flyttet/aflyst",
+    ]
+    assert "Vis målsætning 1.1" in actions
+
+
+async def test_unreachable_recipients_stay_pending_then_are_missed(
+    tmp_path: Path, content: Content
+) -> None:
+    clock = ManualClock(at("2027-01-12 09:00"))
+    store = TinyDBStore(tmp_path / "db.json")
+    await seed(store)
+    outbox = Outbox(reachable=False)
+    svc = await service(store, clock, content, outbox)
+    assert (await svc.tick())["unreachable"] == 2
+    clock.set(at("2027-01-19 14:00"))
+    # The LMU meeting has passed: its two reminders are missed; OMU's is due but unreachable.
+    assert await svc.tick() == {"missed": 2, "unreachable": 1}
+
+
+async def test_omu_reminder_counts_lmu_acknowledgements(tmp_path: Path, content: Content) -> None:
+    clock = ManualClock(at("2027-01-19 09:00"))
+    store = TinyDBStore(tmp_path / "db.json")
+    await seed(store)
+    repo = ReminderRepository(store)
+    meeting = (await repo.meetings("lmu"))[0]
+    await repo.acknowledge(LMU, meeting, ("1.1", "1.2"), clock.now())
+    outbox = Outbox()
+    await (await service(store, clock, content, outbox)).tick()
+    omu = next(r for who, r, _ in outbox.sent if who == "user:aad-omu")
+    assert omu.card is not None
+    texts = [e.get("text", "") for e in omu.card["body"]]
+    assert "Siden OMU's sidste møde har 1 af 1 LMU'er sat strategien på dagsordenen." in texts
+    assert "LMU'ernes fokus: 1.1, 1.2." in texts
