@@ -43,5 +43,9 @@ bench: install
 	$(PY) bench/quality.py
 	$(PY) bench/speed.py
 
+## The Teams app package build/strategibot.zip, checked with Microsoft's validator (offline).
+package: $(PY_STAMP) $(NODE_STAMP)
+	$(PY) -m tools.package_app --validate
+
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

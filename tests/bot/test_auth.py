@@ -1,0 +1,230 @@
+"""With ``MicrosoftAppId`` set, ``/api/messages`` refuses unauthenticated requests with 401.
+
+This machine has no internet, so the SDK's fetch of Microsoft's signing keys fails: that must
+be a quick 401 too, never a 5xx or a hang. ``requests.get`` of the SDK is replaced where a test
+needs the network to fail, hang, or serve keys of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import jwt
+import pytest
+import requests
+from aiohttp.test_utils import TestClient, TestServer
+from botframework.connector.auth import jwt_token_extractor
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+import bot.adapter
+from bot.app import SERVICES, create_app
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.storage import MemoryStore
+
+APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+ISSUER = "https://api.botframework.com"
+QUICK = 2.0  # seconds; a refusal must come well within this
+
+ACTIVITY = {
+    "type": "message",
+    "id": "1",
+    "text": "hjælp",
+    "channelId": "msteams",
+    "serviceUrl": SERVICE_URL,
+    "from": {"id": "29:user-1", "aadObjectId": "aad-user-1"},
+    "recipient": {"id": f"28:{APP_ID}"},
+    "conversation": {"id": "a:personal-1", "conversationType": "personal"},
+}
+
+
+@pytest.fixture(autouse=True)
+def no_cached_keys() -> Iterator[None]:
+    """The SDK caches signing keys per process; every test starts without them."""
+    JwtTokenExtractor.metadataCache.clear()
+    yield
+    JwtTokenExtractor.metadataCache.clear()
+
+
+@pytest.fixture
+async def client(clock: ManualClock) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    settings = Settings(
+        _env_file=None, MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-a-real-secret"
+    )
+    app = create_app(settings, MemoryStore(), clock)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def turns(client: TestClient) -> list[Any]:  # type: ignore[type-arg]
+    """The turns that reached the bot (none may, unless authenticated)."""
+    seen: list[Any] = []
+    bot_instance = client.app[SERVICES].bot
+
+    async def on_turn(context: Any) -> None:
+        seen.append(context.activity)
+
+    bot_instance.on_turn = on_turn
+    return seen
+
+
+def _key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _token(key: rsa.RSAPrivateKey, kid: str = "test-key", **claims: Any) -> str:
+    payload = {
+        "iss": ISSUER,
+        "aud": APP_ID,
+        "serviceurl": SERVICE_URL,
+        "nbf": int(time.time()) - 60,
+        "exp": int(time.time()) + 3600,
+        **claims,
+    }
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
+
+
+async def _post(
+    client: TestClient,  # type: ignore[type-arg]
+    authorization: str | None,
+) -> tuple[int, float]:
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    started = time.monotonic()
+    response = await client.post("/api/messages", json=ACTIVITY, headers=headers)
+    return response.status, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer not-a-jwt", "Bearer a.b.c"],
+)
+async def test_requests_without_a_valid_bearer_token_get_401(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+    authorization: str | None,
+) -> None:
+    status, seconds = await _post(client, authorization)
+    assert status == 401
+    assert seconds < QUICK
+    assert turns == []
+
+
+async def test_a_forged_token_gets_401_without_internet(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+) -> None:
+    """As this machine is: the SDK cannot reach login.botframework.com for the keys."""
+    status, seconds = await _post(client, f"Bearer {_token(_key())}")
+    assert status == 401
+    assert seconds < bot.adapter.AUTH_TIMEOUT + QUICK
+    assert turns == []
+
+
+async def test_a_network_error_while_fetching_keys_is_401(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unreachable(url: str, *args: Any, **kwargs: Any) -> Any:
+        raise requests.ConnectionError(f"cannot reach {url}")
+
+    monkeypatch.setattr(jwt_token_extractor.requests, "get", unreachable)
+    status, seconds = await _post(client, f"Bearer {_token(_key())}")
+    assert (status, turns) == (401, [])
+    assert seconds < QUICK
+
+
+async def test_a_hanging_key_fetch_is_401_and_blocks_nothing(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def hang(url: str, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.0)  # the SDK calls requests.get without a timeout
+        raise requests.Timeout(url)
+
+    monkeypatch.setattr(jwt_token_extractor.requests, "get", hang)
+    monkeypatch.setattr(bot.adapter, "AUTH_TIMEOUT", 0.3)
+    post = asyncio.create_task(_post(client, f"Bearer {_token(_key())}"))
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    assert (await client.get("/healthz")).status == 200
+    assert time.monotonic() - started < 0.2  # the event loop was not blocked by the fetch
+    status, seconds = await post
+    assert (status, turns) == (401, [])
+    assert seconds < 0.9
+
+
+class _Response:
+    def __init__(self, body: dict[str, Any]) -> None:
+        self._body = body
+
+    def raise_for_status(self) -> None:
+        return None
+
+    def json(self) -> dict[str, Any]:
+        return self._body
+
+
+@pytest.fixture
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
+    """Serve the public half of a new key as Microsoft's only signing key for Teams."""
+    key = _key()
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="test-key", endorsements=["msteams"])
+
+    def get(url: str, *args: Any, **kwargs: Any) -> _Response:
+        if url.endswith("keys"):
+            return _Response({"keys": [jwk]})
+        return _Response({"jwks_uri": "https://login.example.test/keys"})
+
+    monkeypatch.setattr(jwt_token_extractor.requests, "get", get)
+    return key
+
+
+async def test_a_token_signed_with_microsofts_key_reaches_the_bot(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+    signing_key: rsa.RSAPrivateKey,
+) -> None:
+    """The refusals above are not a bot that refuses everything."""
+    status, _ = await _post(client, f"Bearer {_token(signing_key)}")
+    assert status in (200, 201)
+    assert [activity.text for activity in turns] == ["hjælp"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": "00000000-0000-0000-0000-000000000001"},  # another bot's token
+        {"iss": "https://sts.example.test"},  # not issued by the Bot Framework
+        {"exp": int(time.time()) - 3600},  # expired
+        {"serviceurl": "https://evil.example.test/"},  # for another service URL
+    ],
+)
+async def test_tokens_with_wrong_claims_get_401(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+    signing_key: rsa.RSAPrivateKey,
+    claims: dict[str, Any],
+) -> None:
+    status, seconds = await _post(client, f"Bearer {_token(signing_key, **claims)}")
+    assert (status, turns) == (401, [])
+    assert seconds < QUICK
+
+
+async def test_a_token_signed_with_another_key_gets_401(
+    client: TestClient,  # type: ignore[type-arg]
+    turns: list[Any],
+    signing_key: rsa.RSAPrivateKey,
+) -> None:
+    status, _ = await _post(client, f"Bearer {_token(_key())}")  # same kid, wrong key
+    assert (status, turns) == (401, [])

@@ -1,0 +1,124 @@
+"""Every Adaptive Card the bot sends, by name, and Microsoft's renderer as their validator.
+
+A feature that sends a new kind of card adds a *card source*: a function from the content to
+``(name, card)`` pairs, registered with :func:`card_source`. ``tests/cards/test_cards.py``
+renders all of them and checks them in one run of ``tools/validate_cards.js``::
+
+    @card_source
+    def reminder_cards(content: Content) -> Iterator[tuple[str, Reply | CardJson | None]]:
+        yield "reminder/lmu", ReminderPresenter(content).reminder(...)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+
+from content import Content
+from dialogs.qa.answer import Answer, Answerer, answer_for_target
+from dialogs.qa.present import Presenter
+from dialogs.replies import CardJson, Reply
+
+ROOT = Path(__file__).resolve().parents[2]
+VALIDATOR = ROOT / "tools" / "validate_cards.js"
+
+CardItem = tuple[str, Reply | CardJson | None]
+CardSource = Callable[[Content], Iterable[CardItem]]
+CARD_SOURCES: list[CardSource] = []
+
+# One question per kind of answer and variant; names are "<kind>/<variant>".
+QA_QUESTIONS = {
+    "maalsaetning/da": "målsætning 2.3",
+    "maalsaetning/en": "What does objective 2.3 mean?",
+    "pejlemaerke/da": "pejlemærke 3",
+    "pejlemaerke/en": "What is guiding principle 2?",
+    "noegleord/da": "borgerinddragelse",
+    "term/da": "hvad betyder recovery?",
+    "term/general": "hvad er TRIO?",
+    "term/with-alternatives": "social kapital",
+    "term/en": "What does recovery mean?",
+    "fact/da": "hvornår blev strategien godkendt?",
+    "fact/en": "When was the strategy approved?",
+    "section/da": "tværgående samarbejde",
+    "list_pejlemaerker/da": "hvilke pejlemærker er der",
+    "list_pejlemaerker/en": "list the guiding principles",
+    "list_maalsaetninger/da": "hvilke målsætninger er der",
+    "list_maalsaetninger/en": "list all objectives",
+    "about/da": "hvad er strategien",
+    "help/da": "hvad kan du svare på",
+    "help/en": "how do i use you",
+    "unknown/maalsaetning": "målsætning 5.2",
+    "unknown/pejlemaerke": "pejlemærke 7",
+    "unknown/en": "objective 9.9",
+    "fallback/suggestions": "hvad er status på min sag",
+    "fallback/no-suggestions": "hvad bliver vejret i morgen",
+    "fallback/en": "what is the weather tomorrow?",
+    "fallback/en-suggestions": "what keyword is co-creation",
+}
+# Commands answer through answer_for_target, as dialogs/qa/feature.py does.
+QA_COMMANDS = {
+    "command/help": "command:help",
+    "command/list_pejlemaerker": "command:list_pejlemaerker",
+    "command/list_maalsaetninger": "command:list_maalsaetninger",
+    "command/about": "command:about",
+}
+
+
+def card_source(source: CardSource) -> CardSource:
+    """Register ``source`` so its cards are validated with all the others."""
+    CARD_SOURCES.append(source)
+    return source
+
+
+def qa_answers(content: Content) -> dict[str, Answer]:
+    """The Q&A answers whose cards are checked, by name."""
+    answerer = Answerer(content)
+    answers = {name: answerer.answer(question) for name, question in QA_QUESTIONS.items()}
+    for name, target in QA_COMMANDS.items():
+        answers[name] = answer_for_target(target, target.partition(":")[2])
+    return answers
+
+
+@card_source
+def qa_cards(content: Content) -> Iterator[CardItem]:
+    """Every kind of answer, and the welcome card."""
+    presenter = Presenter(content, Answerer(content))
+    for name, answer in qa_answers(content).items():
+        yield f"answer/{name}", presenter.render(answer)
+    yield "welcome", presenter.welcome()
+
+
+def all_cards(content: Content) -> dict[str, CardJson]:
+    """Every card of every registered source, by name (replies without a card are left out)."""
+    cards: dict[str, CardJson] = {}
+    for source in CARD_SOURCES:
+        for name, item in source(content):
+            card = item.card if isinstance(item, Reply) else item
+            if card is None:
+                continue
+            if name in cards:
+                raise ValueError(f"two cards are named {name!r}")
+            cards[name] = card
+    return cards
+
+
+def validate_cards(cards: Mapping[str, CardJson]) -> dict[str, list[str]]:
+    """Problems per card from Microsoft's renderer library (``tools/validate_cards.js``).
+
+    Needs Node.js and ``npm ci`` (``adaptivecards``, ``jsdom``); one process for all cards.
+    """
+    result = subprocess.run(
+        ["node", str(VALIDATOR)],
+        input=json.dumps(cards, ensure_ascii=False),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"validate_cards.js failed: {result.stderr.strip()}")
+    report: dict[str, list[str]] = json.loads(result.stdout)
+    return report
