@@ -269,6 +269,7 @@ class ReminderTexts(_Strict):
     form_save: str
     form_hint: str
     error_name: str
+    error_schedule: str
     error_name_taken: str
     error_kind: str
     error_lead_days: str

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from content.models import Content
+from content.models import Content, ReminderTexts
 from dialogs.cards import action_set, bullets, card, label, paragraph, submit
 from dialogs.replies import Reply
 from scheduler.calendar import format_meeting
 from scheduler.focus import Focus
-from scheduler.models import Committee, Meeting
+from scheduler.models import Committee, CommitteeKind, Meeting
 
 ACK = "reminder_ack"
 SNOOZE = "reminder_snooze"
 MOVED = "reminder_moved"
+SAVE = "committee_save"
+MOVE = "meeting_move"
+CANCEL = "meeting_cancel"
 
 
 def reminder_reply(
@@ -70,3 +74,45 @@ def reminder_reply(
     )
     full = "\n\n".join([lead, agenda, *questions])
     return Reply(text=lead, card=card(body, full))
+
+
+def committee_form(texts: ReminderTexts, committee: Committee | None) -> Reply:
+    """The form to create a committee, or to edit one (filled in)."""
+    t = texts
+    kinds = [{"title": k.value, "value": k.value} for k in CommitteeKind]
+    ident = committee.id if committee else ""
+    body: list[dict[str, Any]] = [
+        {"type": "Input.Text", "id": "name", "label": t.form_name, "isRequired": True,
+         "maxLength": 100, "placeholder": t.form_name_placeholder, "errorMessage": t.error_name,
+         "value": committee.name if committee else ""},
+        {"type": "Input.ChoiceSet", "id": "kind", "label": t.form_kind, "choices": kinds,
+         "value": committee.kind.value if committee else CommitteeKind.LMU.value},
+        {"type": "Input.Text", "id": "schedule", "label": t.form_schedule, "isMultiline": True,
+         "isRequired": committee is None, "placeholder": t.form_schedule_placeholder,
+         "errorMessage": t.error_schedule},
+        {"type": "Input.Number", "id": "lead_days", "label": t.form_lead_days, "min": 1,
+         "max": 28, "value": committee.lead_days if committee else 7},
+        {"type": "Input.Toggle", "id": "remind_chair", "title": t.form_remind_chair,
+         "value": "true" if committee is None or committee.remind_chair else "false",
+         "valueOn": "true", "valueOff": "false"},
+        paragraph(t.form_hint, subtle=True),
+        action_set([submit(t.form_save, {"action": SAVE, "committee": ident})]),
+    ]  # fmt: skip
+    title = t.form_edit_title if committee else t.form_title
+    return Reply(text=title, card=card(body, title))
+
+
+def moved_form(texts: ReminderTexts, committee: Committee, meeting: Meeting, tz: ZoneInfo) -> Reply:
+    """ "Mødet er flyttet/aflyst": a new date and time, or cancel."""
+    t = texts
+    local = meeting.start.astimezone(tz)
+    data = {"committee": committee.id, "meeting": meeting.id}
+    day, clock = local.date().isoformat(), local.strftime("%H:%M")
+    body = [
+        {"type": "Input.Date", "id": "date", "label": t.moved_date, "value": day},
+        {"type": "Input.Time", "id": "time", "label": t.moved_time, "value": clock},
+        action_set([submit(t.moved_move, {**data, "action": MOVE}),
+                    submit(t.moved_cancel, {**data, "action": CANCEL})]),
+    ]  # fmt: skip
+    title = t.moved_title.format(when=format_meeting(meeting.start, tz=tz))
+    return Reply(text=title, card=card(body, title))

@@ -12,10 +12,19 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content.models import Content
-from dialogs.cards import action_set, bullets, card, heading, paragraph, submit
+from dialogs.cards import action_set, bullets, card, heading, submit
 from dialogs.intents import Intent
 from dialogs.qa.text import fold
-from dialogs.reminders.cards import ACK, MOVED, SNOOZE
+from dialogs.reminders.cards import (
+    ACK,
+    CANCEL,
+    MOVE,
+    MOVED,
+    SAVE,
+    SNOOZE,
+    committee_form,
+    moved_form,
+)
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
@@ -29,9 +38,6 @@ from scheduler.calendar import (
 from scheduler.models import Committee, CommitteeKind, Meeting, Person
 from scheduler.reminders import reminder_key, send_time, snooze_until
 
-SAVE = "committee_save"
-MOVE = "meeting_move"
-CANCEL = "meeting_cancel"
 PREVIEW_DAYS = 60
 HORIZON_DAYS = 366  # meetings are planned a year ahead
 
@@ -110,35 +116,11 @@ class RemindersFeature:
             return committees
         return [c for c in committees if c.chair.user_id == turn.user_id]
 
-    def _form(self, committee: Committee | None, schedule: str = "") -> Reply:
-        t = self.texts
-        kinds = [{"title": k.value, "value": k.value} for k in CommitteeKind]
-        ident = committee.id if committee else ""
-        body: list[dict[str, Any]] = [
-            {"type": "Input.Text", "id": "name", "label": t.form_name, "isRequired": True,
-             "maxLength": 100, "placeholder": t.form_name_placeholder,
-             "value": committee.name if committee else ""},
-            {"type": "Input.ChoiceSet", "id": "kind", "label": t.form_kind, "choices": kinds,
-             "value": committee.kind.value if committee else CommitteeKind.LMU.value},
-            {"type": "Input.Text", "id": "schedule", "label": t.form_schedule, "isMultiline": True,
-             "isRequired": committee is None, "placeholder": t.form_schedule_placeholder,
-             "value": schedule},
-            {"type": "Input.Number", "id": "lead_days", "label": t.form_lead_days, "min": 1,
-             "max": 28, "value": committee.lead_days if committee else 7},
-            {"type": "Input.Toggle", "id": "remind_chair", "title": t.form_remind_chair,
-             "value": "true" if committee is None or committee.remind_chair else "false",
-             "valueOn": "true", "valueOff": "false"},
-            paragraph(t.form_hint, subtle=True),
-            action_set([submit(t.form_save, {"action": SAVE, "committee": ident})]),
-        ]  # fmt: skip
-        title = t.form_edit_title if committee else t.form_title
-        return Reply(text=title, card=card(body, title))
-
     # -- commands --------------------------------------------------------------------------
 
     async def create_form(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "opret udvalg": the committee form."""
-        return [self._form(None)]
+        return [committee_form(self.texts, None)]
 
     async def edit_form(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "ret udvalg <navn>": the form, filled in (meetings are kept unless replaced)."""
@@ -147,7 +129,7 @@ class RemindersFeature:
             return _notice(self.texts.not_found.format(name=intent.argument))
         if not self._may_change(turn, committee):
             return _notice(self.texts.not_allowed.format(name=committee.name))
-        return [self._form(committee)]
+        return [committee_form(self.texts, committee)]
 
     async def save(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """Validate the whole form, then save the committee and its meetings (or nothing)."""
@@ -350,17 +332,7 @@ class RemindersFeature:
         _, committee, meeting = found
         if not self._may_change(turn, committee):
             return _notice(t.not_allowed.format(name=committee.name))
-        local = meeting.start.astimezone(self.tz)
-        data = {"committee": committee.id, "meeting": meeting.id}
-        day, clock = local.date().isoformat(), local.strftime("%H:%M")
-        body = [
-            {"type": "Input.Date", "id": "date", "label": t.moved_date, "value": day},
-            {"type": "Input.Time", "id": "time", "label": t.moved_time, "value": clock},
-            action_set([submit(t.moved_move, {**data, "action": MOVE}),
-                        submit(t.moved_cancel, {**data, "action": CANCEL})]),
-        ]  # fmt: skip
-        title = t.moved_title.format(when=format_meeting(meeting.start))
-        return [Reply(text=title, card=card(body, title))]
+        return [moved_form(self.texts, committee, meeting, self.tz)]
 
     async def move(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """Move a meeting; its reminders follow the new date."""

@@ -122,3 +122,26 @@ def validate_cards(cards: Mapping[str, CardJson]) -> dict[str, list[str]]:
         raise RuntimeError(f"validate_cards.js failed: {result.stderr.strip()}")
     report: dict[str, list[str]] = json.loads(result.stdout)
     return report
+
+
+@card_source
+def reminder_cards(content: Content) -> Iterator[CardItem]:
+    """The meeting reminder (LMU, and OMU with its LMU summary) and the committee forms."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dialogs.reminders.cards import committee_form, moved_form, reminder_reply
+    from scheduler.focus import rotation
+    from scheduler.models import Committee, Meeting, Person
+
+    tz = ZoneInfo("Europe/Copenhagen")
+    lmu = Committee(id="lmu", name="LMU Område Ørum", kind="LMU", chair=Person(user_id="a"))
+    omu = lmu.model_copy(update={"id": "omu", "name": "OMU", "kind": "OMU"})
+    meeting = Meeting(id="m1", committee_id="lmu", start=datetime(2027, 1, 19, 13, tzinfo=tz))
+    focus = rotation([meeting], content.strategy, content.reminders)["m1"]
+    yield "reminder/lmu", reminder_reply(content, lmu, meeting, focus, "user:a")
+    summary = (content.reminders.omu_summary.format(acked=3, total=5),)
+    yield "reminder/omu", reminder_reply(content, omu, meeting, focus, "user:a", summary)
+    yield "committee/new", committee_form(content.reminders, None)
+    yield "committee/edit", committee_form(content.reminders, lmu)
+    yield "meeting/moved", moved_form(content.reminders, lmu, meeting, tz)
