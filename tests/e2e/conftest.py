@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,8 +108,11 @@ class StackFactory:
             self._shared[key] = self.start(command)
         return self._shared[key]
 
-    def start(self, command: Sequence[str], attempts: int = 3) -> E2EStack:
-        """A new stack of its own (stopped at the end of the session)."""
+    def start(
+        self, command: Sequence[str], attempts: int = 3, env: Mapping[str, str] | None = None
+    ) -> E2EStack:
+        """A new stack of its own (stopped at the end of the session); ``env`` is added to
+        the bot's environment."""
         root = self._tmp.mktemp("e2e")
         data_dir = root / "data"
         data_dir.mkdir()
@@ -119,7 +122,7 @@ class StackFactory:
                 command,
                 port=free_port(),
                 cwd=REPO_ROOT,
-                env={"DATA_DIR": str(data_dir)},
+                env={"DATA_DIR": str(data_dir), **(env or {})},
                 log_path=root / "bot.log",
             )
             try:
