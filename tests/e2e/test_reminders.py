@@ -104,9 +104,7 @@ async def test_a_chair_sets_up_a_committee_and_gets_reminders(
     [snoozed] = await chat.wait_for_messages(personal)
     assert snoozed["text"] == "Jeg minder dig om det igen onsdag 6. januar kl. 9.00."
     assert (await set_clock(reminder_stack, "2027-01-05T15:00:00+01:00"))["outcomes"] == {}
-    assert (await set_clock(reminder_stack, "2027-01-06T09:00:00+01:00"))["outcomes"] == {
-        "sent": 1
-    }
+    assert (await set_clock(reminder_stack, "2027-01-06T09:00:00+01:00"))["outcomes"] == {"sent": 1}
     [again] = await chat.wait_for_messages(personal)
     assert again["text"] == reminder["text"]
     assert chat.pending(channel) == []
