@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from bot.adapter import create_adapter  # noqa: E402
 from bot.conversations import ConversationDirectory  # noqa: E402
 from bot.messenger import Messenger  # noqa: E402
-from bot.outbox import Outbox, send_via  # noqa: E402
+from bot.outbox import Outbox  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import MemoryStore  # noqa: E402
 from dialogs.replies import Reply  # noqa: E402
@@ -126,7 +126,7 @@ async def run(messages: int, seed: int, throttle_share: float) -> int:
         for i in range(messages):
             await directory.remember(committee_activity(i, service_url), now)
         adapter = create_adapter(Settings(_env_file=None), ERROR_TEXT)
-        send = send_via(Messenger(adapter, directory, ""))
+        send = Messenger(adapter, directory, "").send
         dispatched: list[float] = []
 
         async def sender(conversation_id: str, reply: Reply) -> object:

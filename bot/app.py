@@ -15,6 +15,7 @@ from bot.adapter import create_adapter
 from bot.clock import Clock, ManualClock
 from bot.conversations import ConversationDirectory
 from bot.messenger import Messenger
+from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.storage import Store
 from bot.teams_bot import StrategiBot
@@ -49,6 +50,7 @@ class Services:
     messenger: Messenger
     qa: QAFeature
     reminders: ReminderService
+    outbox: Outbox
 
 
 SERVICES = web.AppKey("services", Services)
@@ -107,7 +109,13 @@ async def healthz(request: web.Request) -> web.Response:
     """``GET /healthz``: the service is up and its storage answers."""
     services = request.app[SERVICES]
     await services.store.all("conversations")
-    return web.json_response({"status": "ok", "local_mode": services.settings.local_mode})
+    return web.json_response(
+        {
+            "status": "ok",
+            "local_mode": services.settings.local_mode,
+            "outbox": services.outbox.stats(),
+        }
+    )
 
 
 def create_app(
@@ -119,6 +127,7 @@ def create_app(
     conversations = ConversationDirectory(store)
     adapter = create_adapter(settings, da.error_generic)
     messenger = Messenger(adapter, conversations, settings.microsoft_app_id)
+    outbox = Outbox(store, messenger, clock=clock)
 
     async def send_reminder(recipient: str, reply: Reply, key: str) -> bool:
         kind, _, ident = recipient.partition(":")
@@ -127,18 +136,44 @@ def create_app(
             if chat is None:
                 return False
             ident = chat.conversation_id
-        elif await conversations.get(ident) is None:
-            return False
-        await messenger.send(ident, reply)
+        else:
+            channel = await conversations.get(ident)
+            if channel is None or not channel.active:
+                return False
+        # The outbox is durable: once enqueued, the reminder is delivered (or its failure
+        # recorded) even across a restart, within Teams' rate limits.
+        await outbox.enqueue(ident, reply, key=f"reminder:{key}")
         return True
 
-    reminders = ReminderService(
-        ReminderRepository(store), clock, content, settings.tz, send_reminder
-    )
+    repository = ReminderRepository(store)
+    reminders = ReminderService(repository, clock, content, settings.tz, send_reminder)
+
+    async def tell_about_deactivation(conversation_id: str, status: int) -> None:
+        """A reminder target refused messages: tell the chair, or else the admins."""
+        texts = content.reminders
+        for committee in await repository.committees():
+            chair_chat = await conversations.personal_chat_of(committee.chair.user_id)
+            if committee.channel_id == conversation_id:
+                where = texts.deactivated_channel
+            elif chair_chat is None and committee.remind_chair:
+                where = texts.deactivated_personal
+            else:
+                continue
+            notice = Reply(
+                texts.deactivated.format(name=committee.name, where=where, status=status)
+            )
+            targets = [chair_chat] if chair_chat is not None else [
+                await conversations.personal_chat_of(admin) for admin in settings.admins
+            ]  # fmt: skip
+            for target in targets:
+                if target is not None and target.conversation_id != conversation_id:
+                    await outbox.enqueue(target.conversation_id, notice)
+
     qa = QAFeature(content, store)
     root = Router("root")
     root.include(qa.router())
     root.include(RemindersFeature(content, reminders, settings.tz).router())
+    outbox.on_deactivated = tell_about_deactivation
     dispatcher = Dispatcher(
         root,
         IntentParser(content.commands),
@@ -157,7 +192,17 @@ def create_app(
 
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SERVICES] = Services(
-        settings, store, clock, content, adapter, bot, conversations, messenger, qa, reminders
+        settings,
+        store,
+        clock,
+        content,
+        adapter,
+        bot,
+        conversations,
+        messenger,
+        qa,
+        reminders,
+        outbox,
     )
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
@@ -168,6 +213,7 @@ def create_app(
     scheduler = AsyncIOScheduler(timezone=settings.tz)
 
     async def start_scheduler(_: web.Application) -> None:
+        await outbox.start()
         # The first run is the catch-up after downtime; then every interval.
         scheduler.add_job(
             reminders.tick,
@@ -180,11 +226,15 @@ def create_app(
         )
         scheduler.start()
 
-    async def stop(_: web.Application) -> None:
+    async def stop_sending(_: web.Application) -> None:
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=False)  # stop producing first
+        await outbox.stop()  # lets sends in flight finish and be recorded
+
+    async def close_store(_: web.Application) -> None:
         await store.close()
 
     app.on_startup.append(start_scheduler)
-    app.on_cleanup.append(stop)
+    app.on_shutdown.append(stop_sending)
+    app.on_cleanup.append(close_store)
     return app

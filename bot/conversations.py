@@ -25,6 +25,7 @@ class StoredConversation:
     user_aad_id: str | None
     tenant_id: str | None
     welcomed: bool
+    active: bool = True  # False after Teams answered 403/404 to a proactive message
 
 
 def conversation_key(activity: Activity) -> str:
@@ -73,6 +74,7 @@ class ConversationDirectory:
                 else None
             ),
             "welcomed": bool(existing and existing.get("welcomed")),
+            "active": True,  # hearing from a conversation again reactivates it
         }
         if existing is None or {k: existing.get(k) for k in doc} != doc:
             await self.store.put(TABLE, key, {**doc, "updated": now.isoformat()})
@@ -93,7 +95,7 @@ class ConversationDirectory:
     async def personal_chat_of(self, user_aad_id: str) -> StoredConversation | None:
         """The personal chat of a user (by Entra ID object id), if the app is installed there."""
         for stored in await self.all():
-            if stored.kind == "personal" and stored.user_aad_id == user_aad_id:
+            if stored.kind == "personal" and stored.user_aad_id == user_aad_id and stored.active:
                 return stored
         return None
 
@@ -115,4 +117,5 @@ def _parse(key: str, doc: dict[str, Any]) -> StoredConversation:
         user_aad_id=doc.get("user_aad_id"),
         tenant_id=doc.get("tenant_id"),
         welcomed=bool(doc.get("welcomed")),
+        active=doc.get("active") is not False,
     )

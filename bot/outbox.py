@@ -48,13 +48,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botbuilder.core import TurnContext
-
 from bot.clock import Clock, SystemClock
 from bot.conversations import TABLE as CONVERSATIONS
 from bot.messenger import Messenger
 from bot.storage import Doc, Store
-from bot.teams_bot import to_activity
 from dialogs.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -240,7 +237,7 @@ class Outbox:
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
-        self._send: Sender = send_via(sender) if isinstance(sender, Messenger) else sender
+        self._send: Sender = sender.send if isinstance(sender, Messenger) else sender
         self.on_deactivated = on_deactivated
         self._per_conversation_rate = per_conversation_rate
         self._global = TokenBucket(global_rate)
@@ -649,37 +646,3 @@ class Outbox:
             await self.store.put(TABLE, message.key, message.doc)
         finally:
             self._remove(message)
-
-
-def send_via(messenger: Messenger) -> Sender:
-    """A sender over ``messenger``'s adapter that lets a failed send raise.
-
-    ``CloudAdapter.continue_conversation`` hands an exception from the turn to the adapter's
-    ``on_turn_error``, which logs it and posts the apology into the conversation, so
-    ``Messenger.send`` neither raises nor tells the status. Here the error is caught inside
-    the turn and raised after it, for :func:`classify` to read.
-    """
-
-    async def send(conversation_id: str, reply: Reply) -> str | None:
-        stored = await messenger.conversations.get(conversation_id)
-        if stored is None:
-            raise LookupError(f"no conversation {conversation_id!r}")
-        sent: list[str | None] = []
-        errors: list[Exception] = []
-
-        async def callback(turn_context: TurnContext) -> None:
-            try:
-                response = await turn_context.send_activity(to_activity(reply))
-            except Exception as exc:
-                errors.append(exc)
-                return
-            sent.append(response.id if response else None)
-
-        await messenger.adapter.continue_conversation(
-            stored.reference, callback, messenger.app_id or None
-        )
-        if errors:
-            raise errors[0]
-        return sent[0] if sent else None
-
-    return send

@@ -299,6 +299,9 @@ class ReminderTexts(_Strict):
     error_past: str
     error_date: str
     unknown_meeting: str
+    deactivated: str
+    deactivated_personal: str
+    deactivated_channel: str
 
 
 class Content(_Strict):

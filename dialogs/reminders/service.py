@@ -24,7 +24,7 @@ from scheduler.repository import ReminderRepository
 
 log = logging.getLogger(__name__)
 
-# send(recipient key, reply, ledger key) -> True if handed over, False if the recipient
+# send(recipient key, reply, send key) -> True if handed over, False if the recipient
 # cannot be reached yet (no conversation): the reminder stays pending until the meeting.
 Send = Callable[[str, Reply, str], Awaitable[bool]]
 
@@ -70,7 +70,9 @@ class ReminderService:
                 outcomes[item.status] += 1
                 continue
             reply = await self.render(item, committees, meetings)
-            if await self.send(item.recipient, reply, item.key):
+            # One send per reminder and scheduled time: a snoozed reminder is sent again.
+            send_key = f"{item.key}@{item.send_at.isoformat()}"
+            if await self.send(item.recipient, reply, send_key):
                 await repo.record(item.key, "sent", now)
                 outcomes["sent"] += 1
             else:

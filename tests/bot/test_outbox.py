@@ -45,7 +45,6 @@ from bot.outbox import (
     TokenBucket,
     classify,
     parse_retry_after,
-    send_via,
 )
 from bot.settings import Settings
 from bot.storage import MemoryStore, Store, TinyDBStore
@@ -712,7 +711,7 @@ async def test_real_sdk_429_then_200_is_delivered_once(
     fake, _ = connector
     real, store = messenger
     fake.script = [(429, {"Retry-After": "7"})]
-    send = send_via(real)
+    send = real.send
     seen: list[Exception] = []
 
     async def recording(conversation_id: str, reply: Reply) -> object:
@@ -747,7 +746,7 @@ async def test_real_sdk_403_deactivates_without_an_apology(
     fake, _ = connector
     real, store = messenger
     fake.script = [(403, {})]
-    outbox = make_outbox(store, real)  # a Messenger is wrapped with send_via
+    outbox = make_outbox(store, real)
     await outbox.enqueue("a:chair", Reply("Husk strategien"))
     await run(outbox)
     assert [text for _, text, _ in fake.received] == ["Husk strategien"]  # no "fejl" posted
@@ -757,16 +756,13 @@ async def test_real_sdk_403_deactivates_without_an_apology(
     assert conversation["active"] is False
 
 
-async def test_messenger_send_alone_hides_the_status(
+async def test_messenger_send_raises_instead_of_apologising(
     connector: tuple[FakeConnector, str], messenger: tuple[Messenger, MemoryStore]
 ) -> None:
-    """Why the outbox has ``send_via``: the adapter's error handler swallows the failure."""
+    """A failed proactive send raises to the caller; no apology is posted in the chat."""
     fake, _ = connector
     real, _ = messenger
-    fake.script = [(429, {"Retry-After": "1"}), (429, {"Retry-After": "1"})]
-    logging.getLogger("bot.adapter").disabled = True
-    try:
-        assert await real.send("a:chair", Reply("x")) is None
-    finally:
-        logging.getLogger("bot.adapter").disabled = False
-    assert [text for _, text, _ in fake.received] == ["x", "fejl"]
+    fake.script = [(429, {"Retry-After": "1"})]
+    with pytest.raises(ErrorResponseException):
+        await real.send("a:chair", Reply("x"))
+    assert [text for _, text, _ in fake.received] == ["x"]
