@@ -42,6 +42,7 @@ unit: $(PY_STAMP)
 bench: install
 	$(PY) bench/quality.py
 	$(PY) bench/speed.py
+	$(PY) bench/fanout.py
 
 ## The Teams app package build/strategibot.zip, checked with Microsoft's validator (offline).
 package: $(PY_STAMP) $(NODE_STAMP)
