@@ -302,6 +302,9 @@ class ReminderTexts(_Strict):
     deactivated: str
     deactivated_personal: str
     deactivated_channel: str
+    trio_joined: str
+    trio_left: str
+    trio_personal_only: str
 
 
 class Content(_Strict):

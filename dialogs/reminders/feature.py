@@ -90,6 +90,8 @@ class RemindersFeature:
         router.on_intent("slet_udvalg", self.delete)
         router.on_intent("tilknyt", self.link_channel)
         router.on_intent("pause", self.pause)
+        router.on_intent("tilmeld_trio", self.join_trio)
+        router.on_intent("afmeld_trio", self.leave_trio)
         router.on_action(SAVE, self.save)
         router.on_action(ACK, self.acknowledge)
         router.on_action(SNOOZE, self.snooze)
@@ -283,6 +285,27 @@ class RemindersFeature:
             )
         names = ", ".join(f"»{c.name}«" for c in committees)
         return _notice(t.paused.format(names=names, date=format_date(until, with_year=True)))
+
+    async def join_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "tilmeld trio <udvalg>": a TRIO member (leader, TR, AMR) gets the reminders too."""
+        if turn.conversation_kind != "personal":
+            return _notice(self.texts.trio_personal_only)
+        committee = await self._find(intent.argument)
+        if committee is None:
+            return _notice(self.texts.not_found.format(name=intent.argument))
+        if all(p.user_id != turn.user_id for p in committee.trio):
+            trio = (*committee.trio, Person(user_id=turn.user_id))
+            await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
+        return _notice(self.texts.trio_joined.format(name=committee.name))
+
+    async def leave_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "afmeld trio <udvalg>"."""
+        committee = await self._find(intent.argument)
+        if committee is None:
+            return _notice(self.texts.not_found.format(name=intent.argument))
+        trio = tuple(p for p in committee.trio if p.user_id != turn.user_id)
+        await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
+        return _notice(self.texts.trio_left.format(name=committee.name))
 
     # -- the reminder's buttons ------------------------------------------------------------
 

@@ -127,3 +127,32 @@ async def test_reminder_buttons_acknowledge_and_snooze(
     assert snooze == "Jeg minder dig om det igen tirsdag 24. november kl. 9.00."
     bad = await say(services, teams.submit({**ref, "meeting": "nope", "action": "reminder_ack"}))
     assert "Det møde findes ikke længere" in bad
+
+
+async def test_trio_members_sign_up_for_the_reminders(services: Services) -> None:
+    await say(services, teams.submit(FORM))
+    member = teams.message("tilmeld trio LMU Område Ørum")
+    member.from_property = teams.ChannelAccount(id="29:tr", aad_object_id="aad-tr")
+    assert await say(services, member) == (
+        "Du får nu påmindelser for »LMU Område Ørum« i din personlige chat som en del af TRIO."
+    )
+    [committee] = await services.reminders.repository.committees()
+    assert "user:aad-tr" in committee.recipients()
+    in_channel = teams.message("tilmeld trio LMU Område Ørum", teams.CHANNEL, mention=True)
+    assert "personlige chat" in await say(services, in_channel)
+    leave = teams.message("afmeld trio LMU Område Ørum")
+    leave.from_property = teams.ChannelAccount(id="29:tr", aad_object_id="aad-tr")
+    assert await say(services, leave) == "Du får ikke længere påmindelser for »LMU Område Ørum«."
+    [committee] = await services.reminders.repository.committees()
+    assert "user:aad-tr" not in committee.recipients()
+
+
+async def test_a_deactivated_channel_is_reported_to_the_chair(services: Services) -> None:
+    await say(services, teams.submit(FORM))  # the chair's personal chat is remembered too
+    await say(services, teams.message("tilknyt LMU Område Ørum", teams.CHANNEL, mention=True))
+    channel = teams.CHANNEL.id.split(";")[0]
+    assert services.outbox.on_deactivated is not None
+    await services.outbox.on_deactivated(channel, 403)
+    queued = [doc for doc in (await services.store.all("outbox")).values()]
+    assert len(queued) == 1 and queued[0]["conversation_id"] == teams.PERSONAL.id
+    assert "»LMU Område Ørum« til kanalen" in str(queued[0])
