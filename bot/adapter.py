@@ -143,7 +143,7 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         return self._wrap(self._inner.create_connector_factory(claims_identity))
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        key = str(getattr(claims_identity, "claims", {}) and sorted(claims_identity.claims.items()))
+        key = repr(sorted((getattr(claims_identity, "claims", None) or {}).items()))
         client = self._token_clients.get(key)
         if client is None:
             client = await self._inner.create_user_token_client(claims_identity)

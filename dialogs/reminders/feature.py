@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content.models import Content
-from dialogs.cards import action_set, bullets, card, heading, submit
+from dialogs.cards import action_set, bullets, card, submit
 from dialogs.intents import Intent
 from dialogs.qa.text import fold
 from dialogs.reminders.cards import (
@@ -112,11 +112,12 @@ class RemindersFeature:
                 return committee
         return None
 
+    async def _chaired(self, turn: Turn) -> list[Committee]:
+        return [c for c in await self.repository.committees() if c.chair.user_id == turn.user_id]
+
     async def _mine(self, turn: Turn) -> list[Committee]:
-        committees = await self.repository.committees()
-        if turn.is_admin:
-            return committees
-        return [c for c in committees if c.chair.user_id == turn.user_id]
+        """The committees the user chairs; every committee for an admin."""
+        return await self.repository.committees() if turn.is_admin else await self._chaired(turn)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -231,18 +232,17 @@ class RemindersFeature:
         coming = await self.service.preview(PREVIEW_DAYS, ids)
         if not coming:
             return _notice(t.preview_empty.format(days=PREVIEW_DAYS))
-        lines = [
-            t.preview_line.format(
-                send=format_meeting(p.send_at), committee=p.committee.name,
-                meeting=format_meeting(p.meeting.start), ids=", ".join(f.maalsaetninger),
-            )
-            for p, f in coming
-            if p.recipient.startswith("user:") or not p.committee.remind_chair
-        ]  # fmt: skip
-        body = [heading(t.preview_title), bullets(lines)]
-        return [
-            Reply(text=t.preview_title, card=card(body[1:], "\n".join([t.preview_title, *lines])))
-        ]
+        lines: dict[tuple[str, str], str] = {}  # one line per meeting, whoever receives it
+        for p, f in coming:
+            lines.setdefault(
+                (p.committee.id, p.meeting.id),
+                t.preview_line.format(
+                    send=format_meeting(p.send_at), committee=p.committee.name,
+                    meeting=format_meeting(p.meeting.start), ids=", ".join(f.maalsaetninger),
+                ),
+            )  # fmt: skip
+        text = "\n".join([t.preview_title, *lines.values()])
+        return [Reply(text=t.preview_title, card=card([bullets(lines.values())], text))]
 
     async def delete(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "slet udvalg <navn>"."""
@@ -274,9 +274,7 @@ class RemindersFeature:
             until = parse_date(intent.argument, turn.now.astimezone(self.tz).date())
         except ScheduleError as exc:
             return _notice(f"{exc} {t.pause_usage}")
-        committees = await self._mine(turn) if turn.is_admin else [
-            c for c in await self.repository.committees() if c.chair.user_id == turn.user_id
-        ]  # fmt: skip
+        committees = await self._chaired(turn)  # a pause is personal: the user's own committees
         if not committees:
             return _notice(t.mine_none)
         for committee in committees:

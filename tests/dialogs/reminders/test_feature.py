@@ -138,6 +138,10 @@ async def test_trio_members_sign_up_for_the_reminders(services: Services) -> Non
     )
     [committee] = await services.reminders.repository.committees()
     assert "user:aad-tr" in committee.recipients()
+    [preview] = await run(services, teams.message("næste påmindelser"))
+    lines = preview.attachments[0].content["fallbackText"].splitlines()[1:]
+    meetings = [line.split(" – ")[1] for line in lines]
+    assert len(meetings) == len(set(meetings))  # one line per meeting, not per recipient
     in_channel = teams.message("tilmeld trio LMU Område Ørum", teams.CHANNEL, mention=True)
     assert "personlige chat" in await say(services, in_channel)
     leave = teams.message("afmeld trio LMU Område Ørum")
@@ -156,3 +160,20 @@ async def test_a_deactivated_channel_is_reported_to_the_chair(services: Services
     queued = [doc for doc in (await services.store.all("outbox")).values()]
     assert len(queued) == 1 and queued[0]["conversation_id"] == teams.PERSONAL.id
     assert "»LMU Område Ørum« til kanalen" in str(queued[0])
+
+
+async def test_a_pause_is_personal_even_for_an_admin(clock: ManualClock) -> None:
+    settings = Settings(_env_file=None, admins="aad-admin")  # type: ignore[call-arg]
+    services = create_app(settings, MemoryStore(), clock)[SERVICES]
+    await say(services, teams.submit(FORM))
+    admin = teams.ChannelAccount(id="29:admin", aad_object_id="aad-admin")
+    created = teams.submit({**FORM, "name": "OMU"})
+    created.from_property = admin
+    await say(services, created)
+    pause = teams.message("pause påmindelser til 1. marts")
+    pause.from_property = admin
+    assert await say(services, pause) == (
+        "Påmindelser for »OMU« er sat på pause til og med 1. marts 2027."
+    )
+    paused = {c.name: c.paused_until for c in await services.reminders.repository.committees()}
+    assert paused["LMU Område Ørum"] is None
