@@ -15,8 +15,10 @@ from content.models import (
     Intents,
     Messages,
     ReminderTexts,
+    StatusTexts,
     Strategy,
 )
+from content.report_texts import ReportTexts
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -27,6 +29,8 @@ _FILES: dict[str, type[BaseModel]] = {
     "messages.yaml": Messages,
     "intents.yaml": Intents,
     "reminders.yaml": ReminderTexts,
+    "status.yaml": StatusTexts,
+    "report.yaml": ReportTexts,
 }
 
 
@@ -66,6 +70,8 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             messages=loaded["messages.yaml"],
             commands=loaded["intents.yaml"].commands,
             reminders=loaded["reminders.yaml"],
+            status=loaded["status.yaml"],
+            report=loaded["report.yaml"],
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -12,6 +12,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from content.report_texts import ReportTexts
+from status.models import Status
+
 _MAALSAETNING_ID = re.compile(r"^[1-9]\.[1-9]$")
 
 
@@ -307,6 +310,32 @@ class ReminderTexts(_Strict):
     trio_personal_only: str
 
 
+class StatusLabel(_Strict):
+    """How one status is shown and typed: its label, a colour word and other words for it."""
+
+    label: str
+    emoji: str
+    aliases: tuple[str, ...] = ()
+
+
+class StatusTexts(_Strict):
+    """Texts of status rounds, and the units leaders choose from."""
+
+    statuses: dict[Status, StatusLabel]
+    units: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_status(self) -> Self:
+        missing = set(Status) - set(self.statuses)
+        if missing:
+            raise ValueError(f"statuses: missing {sorted(missing)}")
+        return self
+
+    def label(self, status: Status) -> str:
+        """The Danish label of a status ("På sporet")."""
+        return self.statuses[status].label
+
+
 class Content(_Strict):
     """All content, cross-checked."""
 
@@ -316,6 +345,8 @@ class Content(_Strict):
     messages: Messages
     commands: tuple[Command, ...]
     reminders: ReminderTexts
+    status: StatusTexts
+    report: ReportTexts
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Self:
