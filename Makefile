@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed
 
 .PHONY: run test install lint typecheck unit bench package clean
 
-install: $(PY_STAMP) $(NODE_STAMP)
+install: $(PY_STAMP) $(NODE_STAMP) chromium
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,19 @@ $(PY_STAMP): pyproject.toml
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+## Headless Chromium for the HTML report test (Debian package chromium); nothing if present.
+chromium:
+	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "Chromium is missing: install it to run tests/status/test_html_chromium.py" >&2; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	elif command -v sudo >/dev/null 2>&1; then \
+	  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium; \
+	else \
+	  echo "Chromium is missing: run apt-get install chromium as root" >&2; \
+	fi
 
 ## Start the bot and the Microsoft 365 Agents Playground; prints where to chat.
 run: install

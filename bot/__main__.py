@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import sys
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -66,6 +69,32 @@ def questions() -> None:
         print(f"{row.get('time', '')[:16]}  {reason:13}  {row.get('text', '')}")
 
 
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line, with a record's structured ``fields`` as keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _configure_logging() -> None:
+    """Plain lines by default; JSON lines with ``LOG_FORMAT=json`` (for log collectors)."""
+    handler = logging.StreamHandler()
+    if os.environ.get("LOG_FORMAT", "").lower() == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Strategibot")
@@ -77,7 +106,7 @@ def main() -> None:
         help="serve (default): run the bot; questions: list unanswered questions",
     )
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _configure_logging()
     {"serve": serve, "questions": questions}[args.command]()
 
 

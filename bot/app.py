@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
@@ -21,12 +24,16 @@ from bot.storage import Store
 from bot.teams_bot import StrategiBot
 from content import Content, load_content
 from dialogs.intents import IntentParser
+from dialogs.mydata.feature import MyDataFeature
 from dialogs.qa.feature import QAFeature
 from dialogs.reminders.feature import RemindersFeature
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Router
+from dialogs.status.feature import StatusFeature
+from dialogs.status.service import StatusService
 from scheduler.repository import ReminderRepository
+from status.repository import StatusRepository
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +57,57 @@ class Services:
     messenger: Messenger
     qa: QAFeature
     reminders: ReminderService
+    status: StatusService
     outbox: Outbox
+    ticks: TickState = field(default_factory=lambda: TickState())
+
+    async def tick(self) -> Counter[str]:
+        """Send every reminder, status card, nudge and follow-up that is due."""
+        started = self.clock.now()
+        try:
+            outcomes = await self.reminders.tick()
+            outcomes.update(await self.status.tick())
+        except Exception as exc:
+            self.ticks.failed(started, exc)
+            raise
+        self.ticks.done(started, outcomes)
+        return outcomes
+
+
+@dataclass
+class TickState:
+    """How the scheduled job went last, for ``/healthz``."""
+
+    last_at: datetime | None = None
+    last_outcomes: dict[str, int] = field(default_factory=dict)
+    last_error: str | None = None
+    runs: int = 0
+    failures: int = 0
+
+    def done(self, at: datetime, outcomes: Mapping[str, int]) -> None:
+        """Record a run that finished."""
+        self.last_at, self.last_outcomes, self.last_error = at, dict(outcomes), None
+        self.runs += 1
+
+    def failed(self, at: datetime, exc: Exception) -> None:
+        """Record a run that raised (the scheduler logs the traceback)."""
+        self.last_at, self.last_error = at, type(exc).__name__
+        self.runs += 1
+        self.failures += 1
+
+    def as_json(self) -> dict[str, Any]:
+        """The state as JSON."""
+        return {
+            "last_run": self.last_at.isoformat() if self.last_at else None,
+            "last_outcomes": self.last_outcomes,
+            "last_error": self.last_error,
+            "runs": self.runs,
+            "failures": self.failures,
+        }
 
 
 SERVICES = web.AppKey("services", Services)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -101,18 +155,27 @@ async def set_test_clock(request: web.Request) -> web.Response:
     if not isinstance(clock, ManualClock) or now.tzinfo is None:
         return _problem(400, "Uret kan ikke stilles")
     clock.set(now)
-    outcomes = await services.reminders.tick()
+    outcomes = await services.tick()
     return web.json_response({"now": now.isoformat(), "outcomes": dict(outcomes)})
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """``GET /healthz``: the service is up and its storage answers."""
+    """``GET /healthz``: the service is up; storage, scheduler and outbox state."""
     services = request.app[SERVICES]
     await services.store.all("conversations")
+    scheduler = request.app[SCHEDULER]
+    job = scheduler.get_job("reminders") if scheduler.running else None
+    next_run = job.next_run_time.isoformat() if job and job.next_run_time else None
     return web.json_response(
         {
             "status": "ok",
             "local_mode": services.settings.local_mode,
+            "storage": services.store.stats(),
+            "scheduler": {
+                "running": scheduler.running,
+                "next_run": next_run,
+                **services.ticks.as_json(),
+            },
             "outbox": services.outbox.stats(),
         }
     )
@@ -129,7 +192,12 @@ def create_app(
     messenger = Messenger(adapter, conversations, settings.microsoft_app_id)
     outbox = Outbox(store, messenger, clock=clock)
 
-    async def send_reminder(recipient: str, reply: Reply, key: str) -> bool:
+    async def deliver(recipient: str, reply: Reply, key: str) -> bool:
+        """Hand a proactive message to the outbox: ``user:<aad id>`` or ``channel:<id>``.
+
+        False when the recipient cannot be reached yet (no conversation): the caller keeps
+        the message pending.
+        """
         kind, _, ident = recipient.partition(":")
         if kind == "user":
             chat = await conversations.personal_chat_of(ident)
@@ -142,11 +210,29 @@ def create_app(
                 return False
         # The outbox is durable: once enqueued, the reminder is delivered (or its failure
         # recorded) even across a restart, within Teams' rate limits.
-        await outbox.enqueue(ident, reply, key=f"reminder:{key}")
+        await outbox.enqueue(ident, reply, key=key)
         return True
 
+    async def reachable(user_id: str) -> bool:
+        chat = await conversations.personal_chat_of(user_id)
+        return chat is not None and chat.active
+
     repository = ReminderRepository(store)
+
+    async def send_reminder(recipient: str, reply: Reply, key: str) -> bool:
+        return await deliver(recipient, reply, f"reminder:{key}")
+
     reminders = ReminderService(repository, clock, content, settings.tz, send_reminder)
+    status = StatusService(
+        StatusRepository(store),
+        repository,
+        clock,
+        content,
+        settings.tz,
+        deliver,
+        reachable,
+        keep_rounds=settings.status_keep_rounds,
+    )
 
     async def tell_about_deactivation(conversation_id: str, status: int) -> None:
         """A reminder target refused messages: tell the chair, or else the admins."""
@@ -173,6 +259,8 @@ def create_app(
     root = Router("root")
     root.include(qa.router())
     root.include(RemindersFeature(content, reminders, settings.tz).router())
+    root.include(StatusFeature(content, status).router())
+    root.include(MyDataFeature(content, status.repository, repository).router())
     outbox.on_deactivated = tell_about_deactivation
     dispatcher = Dispatcher(
         root,
@@ -202,6 +290,7 @@ def create_app(
         messenger,
         qa,
         reminders,
+        status,
         outbox,
     )
     app.router.add_post("/api/messages", messages)
@@ -211,12 +300,13 @@ def create_app(
         app.router.add_post("/_test/clock", set_test_clock)
 
     scheduler = AsyncIOScheduler(timezone=settings.tz)
+    app[SCHEDULER] = scheduler
 
     async def start_scheduler(_: web.Application) -> None:
         await outbox.start()
         # The first run is the catch-up after downtime; then every interval.
         scheduler.add_job(
-            reminders.tick,
+            app[SERVICES].tick,
             "interval",
             seconds=settings.reminder_interval_seconds,
             next_run_time=datetime.now(settings.tz),

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         ge=5,
         validation_alias=AliasChoices("REMINDER_INTERVAL_SECONDS", "reminder_interval_seconds"),
     )
+    status_keep_rounds: int = Field(
+        4,
+        ge=1,
+        le=100,
+        validation_alias=AliasChoices("STATUS_KEEP_ROUNDS", "status_keep_rounds"),
+        description="Comments are kept for this many status rounds, then purged.",
+    )
     test_clock: bool = Field(False, validation_alias=AliasChoices("TEST_CLOCK", "test_clock"))
 
     @field_validator("admins", mode="before")

@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from bot.clock import Clock
 from bot.conversations import ConversationDirectory, conversation_key, conversation_kind
+from dialogs.cards import is_form
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Turn
 
@@ -19,11 +20,17 @@ log = logging.getLogger("strategibot.turn")
 
 
 def to_activity(reply: Reply) -> Activity:
-    """A Teams message for ``reply``: the card as an attachment, the plain text as ``text``."""
+    """A Teams message for ``reply``: the card as an attachment, the plain text as ``text``.
+
+    A form (a card with inputs) goes alone, its text as the notification ``summary``.
+    """
     if reply.card is None:
         return MessageFactory.text(reply.text)
     activity = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
-    activity.text = reply.text
+    if is_form(reply.card):
+        activity.summary = reply.text
+    else:
+        activity.text = reply.text
     return activity
 
 
@@ -72,12 +79,15 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
         if not removed:
             await self.conversations.remember(activity, self.clock.now())
         await super().on_turn(turn_context)
+        fields = {
+            "type": activity.type,
+            "conversation": conversation_kind(activity),
+            "intent": turn_context.turn_state.get("intent", "-"),
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        # One line per turn; never the message text or who sent it.
         log.info(
-            "turn type=%s conversation=%s intent=%s ms=%.1f",
-            activity.type,
-            conversation_kind(activity),
-            turn_context.turn_state.get("intent", "-"),
-            (time.perf_counter() - started) * 1000,
+            "turn %s", " ".join(f"{k}={v}" for k, v in fields.items()), extra={"fields": fields}
         )
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -98,6 +108,7 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
             conversation_kind=kind,
             is_admin=self.is_admin(user_id),
             now=self.clock.now(),
+            user_name=str((user.name or "") if user else ""),
         )
         intent, replies = await self.dispatcher.dispatch(turn)
         turn_context.turn_state["intent"] = intent

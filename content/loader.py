@@ -15,6 +15,7 @@ from content.models import (
     Intents,
     Messages,
     ReminderTexts,
+    MyDataTexts,
     StatusTexts,
     Strategy,
 )
@@ -31,6 +32,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "reminders.yaml": ReminderTexts,
     "status.yaml": StatusTexts,
     "report.yaml": ReportTexts,
+    "mydata.yaml": MyDataTexts,
 }
 
 
@@ -72,6 +74,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             reminders=loaded["reminders.yaml"],
             status=loaded["status.yaml"],
             report=loaded["report.yaml"],
+            mydata=loaded["mydata.yaml"],
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from content.report_texts import ReportTexts
 from status.models import Status
@@ -164,6 +164,7 @@ class DanishMessages(_Strict):
     feedback_thanks_up: str
     feedback_thanks_down: str
     error_generic: str
+    cpr_question: str
     too_long: str
     label_pejlemaerke: str
     label_maalsaetninger: str
@@ -220,7 +221,17 @@ class Command(_Strict):
     aliases: tuple[str, ...] = ()
     phrasings: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()  # "slet udvalg <navn>": the rest is the argument
+    # A prefix only counts when the argument matches this pattern ("status 2.3 gul" is a
+    # status; "status april 2024" is a question).
+    argument_pattern: str | None = None
     answerable: bool = True  # the Q&A answerer may also find it from free phrasings
+
+    @field_validator("argument_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
 
     @model_validator(mode="after")
     def _has_a_trigger(self) -> Self:
@@ -323,6 +334,90 @@ class StatusTexts(_Strict):
 
     statuses: dict[Status, StatusLabel]
     units: tuple[str, ...] = Field(min_length=1)
+    parse_errors: dict[str, str]
+    import_errors: dict[str, str]
+    card_title: str
+    card_intro: str
+    card_page: str
+    card_late: str
+    card_privacy: str
+    card_submit: str
+    card_text_hint: str
+    form_status: str
+    form_status_placeholder: str
+    form_comment_placeholder: str
+    form_next_placeholder: str
+    next_step_label: str
+    saved: str
+    saved_late: str
+    saved_edit_hint: str
+    cpr_refused: str
+    error_no_status: str
+    error_too_long: str
+    error_empty: str
+    unknown_round: str
+    unknown_round_name: str
+    not_recipient: str
+    no_round: str
+    no_round_for: str
+    nothing_to_edit: str
+    personal_only: str
+    admin_only: str
+    register_title: str
+    register_intro: str
+    register_unit: str
+    register_other: str
+    register_new_unit: str
+    register_new_unit_placeholder: str
+    register_submit: str
+    error_unit: str
+    registered: str
+    registered_rounds: str
+    unregistered: str
+    not_leader: str
+    round_title: str
+    round_name: str
+    season_spring: str
+    season_autumn: str
+    round_scope: str
+    round_scope_all: str
+    round_scope_priorities: str
+    round_scope_chosen: str
+    round_goals: str
+    round_units: str
+    round_deadline: str
+    round_hint: str
+    round_submit: str
+    error_round_name: str
+    error_round_taken: str
+    error_no_priorities: str
+    error_goals: str
+    error_deadline: str
+    error_no_leaders: str
+    round_opened: str
+    round_unreachable: str
+    nudge: str
+    nudge_button: str
+    overview_title: str
+    overview_line: str
+    overview_missing: str
+    overview_unreachable: str
+    overview_report: str
+    no_rounds: str
+    report_none_own: str
+    note_title: str
+    note_intro: str
+    note_discussed: str
+    note_points: str
+    note_points_placeholder: str
+    note_submit: str
+    note_saved: str
+    error_note_goals: str
+    error_note_lines: str
+    delete_title: str
+    delete_intro: str
+    delete_toggle: str
+    delete_button: str
 
     @model_validator(mode="after")
     def _every_status(self) -> Self:
@@ -336,6 +431,25 @@ class StatusTexts(_Strict):
         return self.statuses[status].label
 
 
+class MyDataTexts(_Strict):
+    """Texts of "mine data" and "slet mine data"."""
+
+    title: str
+    leader: str
+    reply: str
+    notes: str
+    notes_deleted: str
+    chair: str
+    trio: str
+    chat: str
+    anonymous: str
+    delete_hint: str
+    nothing: str
+    deleted: str
+    still_chair: str
+    not_confirmed: str
+
+
 class Content(_Strict):
     """All content, cross-checked."""
 
@@ -347,6 +461,7 @@ class Content(_Strict):
     reminders: ReminderTexts
     status: StatusTexts
     report: ReportTexts
+    mydata: MyDataTexts
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Self:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dialogs.replies import CardJson
+from dialogs.replies import CardJson, Reply
 
 CARD_VERSION = "1.5"
 MAX_ACTIONS = 6  # Teams shows at most six actions in one set
@@ -20,6 +20,17 @@ def card(body: Iterable[dict[str, Any]], fallback_text: str) -> CardJson:
         "fallbackText": fallback_text,
         "body": [element for element in body if element],
     }
+
+
+def form(title: str, body: Iterable[dict[str, Any]], fallback_text: str = "") -> Reply:
+    """A card with input fields under a title: sent as the card alone, with ``title`` as the
+    notification summary, so the form is one message that its submit can answer to."""
+    return Reply(text=title, card=card([heading(title), *body], fallback_text or title))
+
+
+def is_form(card_json: CardJson) -> bool:
+    """True if the card has input fields (see :func:`form`)."""
+    return any(str(e.get("type", "")).startswith("Input.") for e in card_json.get("body", []))
 
 
 def heading(text: str) -> dict[str, Any]:

@@ -41,12 +41,13 @@ class IntentParser:
 
     def __init__(self, commands: Iterable[Command]) -> None:
         self._aliases: dict[str, str] = {}
-        self._prefixes: list[tuple[list[str], str]] = []
+        self._prefixes: list[tuple[list[str], str, re.Pattern[str] | None]] = []
         for command in commands:
             for alias in command.aliases:
                 self._aliases[command_key(alias)] = command.intent
+            pattern = re.compile(command.argument_pattern) if command.argument_pattern else None
             for prefix in command.prefixes:
-                self._prefixes.append((command_key(prefix).split(), command.intent))
+                self._prefixes.append((command_key(prefix).split(), command.intent, pattern))
         self._prefixes.sort(key=lambda item: -len(item[0]))  # longest prefix wins
         self._fuzzy_keys = [k for k in self._aliases if len(k) >= 5]
 
@@ -59,9 +60,11 @@ class IntentParser:
         if key in self._aliases:
             return Intent(self._aliases[key], stripped)
         folded = key.split()
-        for prefix, name in self._prefixes:
+        for prefix, name, pattern in self._prefixes:
             if folded[: len(prefix)] == prefix and len(folded) > len(prefix):
-                return Intent(name, stripped, _after_words(stripped, len(prefix)))
+                argument = _after_words(stripped, len(prefix))
+                if pattern is None or pattern.search(argument):
+                    return Intent(name, stripped, argument)
         if len(key) >= 5:
             found = process.extractOne(
                 key, self._fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=1

@@ -32,6 +32,7 @@ class Turn:
     conversation_kind: str
     is_admin: bool
     now: datetime
+    user_name: str = ""
 
 
 IntentHandler = Callable[[Turn, Intent], Awaitable[list[Reply]]]

@@ -94,6 +94,10 @@ class ReminderRepository:
         """Every acknowledged strategy point."""
         return list((await self.store.all(ACKS)).values())
 
+    async def acknowledgements_by_meeting(self) -> dict[str, dict[str, Any]]:
+        """Every acknowledged strategy point by meeting key (``committee|meeting``)."""
+        return await self.store.all(ACKS)
+
     async def priorities(self) -> tuple[str, ...]:
         """The målsætninger OMU has prioritised (an admin setting)."""
         doc = await self.store.get(SETTINGS, "priorities")

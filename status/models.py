@@ -61,6 +61,7 @@ class Round(_Frozen):
     name: str = Field(min_length=1, max_length=100)
     maalsaetninger: tuple[str, ...] = Field(min_length=1)
     recipients: tuple[str, ...]  # leader keys
+    units: tuple[str, ...] = ()  # the units asked; empty = every unit
     deadline: date  # replies are on time until the end of this day, local time
     opened_at: datetime
     opened_by: str = ""

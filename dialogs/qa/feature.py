@@ -15,6 +15,7 @@ from dialogs.qa.answer import Answerer, answer_for_target
 from dialogs.qa.present import FEEDBACK, Presenter
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
+from status.privacy import contains_cpr
 
 QUESTION_LOG = "question_log"
 FEEDBACK_TABLE = "feedback"
@@ -48,7 +49,12 @@ class QAFeature:
         return router
 
     async def ask(self, turn: Turn, intent: Intent) -> list[Reply]:
-        """Answer a free question; log it (text and time only) when it got the fallback."""
+        """Answer a free question; log it (text and time only) when it got the fallback.
+
+        A question with something shaped like a CPR number is neither answered nor stored.
+        """
+        if contains_cpr(intent.text):
+            return [self.presenter.notice(self.content.messages.da.cpr_question)]
         answer = self.answerer.answer(intent.text)
         if answer.kind == "fallback":
             await self._log(turn, intent.text, "fallback")
@@ -75,7 +81,7 @@ class QAFeature:
             uuid4().hex,
             {"target": submit.target, "helpful": submit.helpful, "time": stamp},
         )
-        if not submit.helpful and submit.question:
+        if not submit.helpful and submit.question and not contains_cpr(submit.question):
             await self._log(turn, submit.question, "thumbs_down")
         da = self.content.messages.da
         return [

@@ -8,6 +8,7 @@ the Snowball Danish stemmer, then folded so that ``æ``/``ae``/``a``, ``ø``/``o
 from __future__ import annotations
 
 import re
+import uuid
 import unicodedata
 from functools import lru_cache
 
@@ -57,6 +58,12 @@ def fold(text: str) -> str:
     """Fold Danish letters and their ASCII spellings to one form (``æ``→``a``, ``ø``→``o``)."""
     text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     return text.replace("aa", "a").replace("ae", "a").replace("oe", "o")
+
+
+def new_id(name: str, fallback: str) -> str:
+    """A readable unique id from a name ("LMU Ørum" → ``lmu-orum-1a2b3c``)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name.lower())).strip("-")[:40]
+    return f"{slug or fallback}-{uuid.uuid4().hex[:6]}"
 
 
 def clean(text: str) -> str:

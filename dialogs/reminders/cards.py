@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from content.models import Content, ReminderTexts
-from dialogs.cards import action_set, bullets, card, label, paragraph, submit
+from dialogs.cards import action_set, bullets, card, form, label, paragraph, submit
 from dialogs.replies import Reply
 from scheduler.calendar import format_meeting
 from scheduler.focus import Focus
@@ -98,8 +98,7 @@ def committee_form(texts: ReminderTexts, committee: Committee | None) -> Reply:
         paragraph(t.form_hint, subtle=True),
         action_set([submit(t.form_save, {"action": SAVE, "committee": ident})]),
     ]  # fmt: skip
-    title = t.form_edit_title if committee else t.form_title
-    return Reply(text=title, card=card(body, title))
+    return form(t.form_edit_title if committee else t.form_title, body)
 
 
 def moved_form(texts: ReminderTexts, committee: Committee, meeting: Meeting, tz: ZoneInfo) -> Reply:
@@ -114,5 +113,4 @@ def moved_form(texts: ReminderTexts, committee: Committee, meeting: Meeting, tz:
         action_set([submit(t.moved_move, {**data, "action": MOVE}),
                     submit(t.moved_cancel, {**data, "action": CANCEL})]),
     ]  # fmt: skip
-    title = t.moved_title.format(when=format_meeting(meeting.start, tz=tz))
-    return Reply(text=title, card=card(body, title))
+    return form(t.moved_title.format(when=format_meeting(meeting.start, tz=tz)), body)

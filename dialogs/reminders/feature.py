@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from content.models import Content
 from dialogs.cards import action_set, bullets, card, submit
 from dialogs.intents import Intent
-from dialogs.qa.text import fold
+from dialogs.qa.text import fold, new_id
 from dialogs.reminders.cards import (
     ACK,
     CANCEL,
@@ -170,7 +169,7 @@ class RemindersFeature:
             if not starts:
                 return _notice(t.error_no_meetings)
         committee = Committee(
-            id=existing.id if existing else _new_id(name),
+            id=existing.id if existing else new_id(name, 'udvalg'),
             name=name,
             kind=CommitteeKind(form.kind),
             chair=existing.chair if existing else Person(user_id=turn.user_id),
@@ -385,8 +384,3 @@ class RemindersFeature:
             return _notice(self.texts.not_allowed.format(name=committee.name))
         await self.repository.save_meeting(meeting.model_copy(update={"cancelled": True}))
         return _notice(self.texts.meeting_cancelled.format(when=format_meeting(meeting.start)))
-
-
-def _new_id(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(name.lower())).strip("-")[:40]
-    return f"{slug or 'udvalg'}-{uuid.uuid4().hex[:6]}"

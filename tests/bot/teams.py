@@ -25,11 +25,25 @@ GROUP = ConversationAccount(
 )
 
 
-def _base(conversation: ConversationAccount, **fields: Any) -> Activity:
+def user(n: int, name: str = "") -> ChannelAccount:
+    """Another Teams user (``aad-user-<n>``) with a personal chat ``a:personal-<n>``."""
+    return ChannelAccount(
+        id=f"29:user-{n}", name=name or f"Leder {n}", aad_object_id=f"aad-user-{n}"
+    )
+
+
+def personal(n: int) -> ConversationAccount:
+    """The personal chat of user ``n``."""
+    return ConversationAccount(id=f"a:personal-{n}", conversation_type="personal", tenant_id=TENANT)
+
+
+def _base(
+    conversation: ConversationAccount, sender: ChannelAccount | None = None, **fields: Any
+) -> Activity:
     return Activity(
         channel_id="msteams",
         service_url=SERVICE_URL,
-        from_property=USER,
+        from_property=sender or USER,
         recipient=BOT,
         conversation=conversation,
         channel_data={"tenant": {"id": TENANT}},
@@ -38,7 +52,10 @@ def _base(conversation: ConversationAccount, **fields: Any) -> Activity:
 
 
 def message(
-    text: str, conversation: ConversationAccount = PERSONAL, mention: bool = False
+    text: str,
+    conversation: ConversationAccount = PERSONAL,
+    mention: bool = False,
+    sender: ChannelAccount | None = None,
 ) -> Activity:
     """A message; with ``mention`` it @mentions the bot as Teams does in channels."""
     entities = []
@@ -46,12 +63,14 @@ def message(
         tag = f"<at>{BOT.name}</at>"
         text = f"{tag} {text}"
         entities.append(Mention(mentioned=BOT, text=tag, type="mention"))
-    return _base(conversation, type="message", text=text, entities=entities)
+    return _base(conversation, sender, type="message", text=text, entities=entities)
 
 
-def submit(value: Any, conversation: ConversationAccount = PERSONAL) -> Activity:
+def submit(
+    value: Any, conversation: ConversationAccount = PERSONAL, sender: ChannelAccount | None = None
+) -> Activity:
     """An Adaptive Card ``Action.Submit`` click: a message with ``value`` and no text."""
-    return _base(conversation, type="message", value=value, reply_to_id="card-1")
+    return _base(conversation, sender, type="message", value=value, reply_to_id="card-1")
 
 
 def installation(action: str, conversation: ConversationAccount = PERSONAL) -> Activity:

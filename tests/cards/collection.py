@@ -145,3 +145,22 @@ def reminder_cards(content: Content) -> Iterator[CardItem]:
     yield "committee/new", committee_form(content.reminders, None)
     yield "committee/edit", committee_form(content.reminders, lmu)
     yield "meeting/moved", moved_form(content.reminders, lmu, meeting, tz)
+
+
+@card_source
+def report_card_items(content: Content) -> Iterator[CardItem]:
+    """The half-year report (the README's sample, and a report too big for one card) and a
+    leader's own replies."""
+    from dialogs.status.report_card import own_replies_card, report_cards
+    from tests.dialogs.status.test_report_card import big_report
+    from tools.sample_report import sample
+
+    data = sample(content)
+    for number, reply in enumerate(report_cards(data.report(content), content), start=1):
+        yield f"report/sample/{number}", reply
+    for number, reply in enumerate(report_cards(big_report(content), content), start=1):
+        yield f"report/big/{number}", reply
+    rounds = [data.round, data.previous[0]]
+    mine = [r for r in (*data.replies, *data.previous[1]) if r.user_id == "aad-8"]
+    yield "report/own", own_replies_card(content, rounds, mine)
+    yield "report/own-none", own_replies_card(content, rounds, [])

@@ -1,0 +1,419 @@
+"""Status rounds in chat: leaders register and answer; admins open rounds and see reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from content.models import Content
+from dialogs.cards import action_set, bullets, card, submit
+from dialogs.intents import Intent
+from dialogs.qa.text import fold, new_id
+from dialogs.replies import Reply
+from dialogs.router import Router, Turn
+from dialogs.status.cards import (
+    CREATE_ROUND,
+    NEW_UNIT,
+    NOTE,
+    OPEN,
+    REGISTER,
+    SUBMIT,
+    field_id,
+    register_form,
+    round_form,
+    status_card,
+    status_pages,
+    summary_reply,
+)
+from dialogs.status.report_card import own_replies_card, report_cards
+from dialogs.status.service import StatusService
+from scheduler.calendar import format_date
+from status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, MeetingNote, Round, Status
+from status.parse import ParsedStatus, parse_status_text
+from status.privacy import contains_cpr
+from status.report import build_report
+
+
+class _Submit(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    round: str = Field(min_length=1, max_length=200)
+    page: int = Field(0, ge=0, le=50)
+
+
+class _Register(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    unit: str = Field("", max_length=120)
+    new_unit: str = Field("", max_length=120)
+
+
+class _RoundForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field("", max_length=100)
+    scope: str = "all"
+    goals: str = Field("", max_length=200)
+    units: str = Field("", max_length=4000)
+    deadline: str = Field("", max_length=20)
+
+
+class _Note(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    committee: str = Field(min_length=1, max_length=200)
+    meeting: str = Field(min_length=1, max_length=200)
+    discussed: str = Field("", max_length=200)
+    points: str = Field("", max_length=MAX_POINTS)
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    round: str = Field(min_length=1, max_length=200)
+
+
+def _notice(text: str) -> list[Reply]:
+    return [Reply(text=text)]
+
+
+def _listed(value: str) -> list[str]:
+    """The values of a multi-select input ("1.1,2.3")."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class StatusFeature:
+    """Chat commands and card actions for leaders' status rounds and the report."""
+
+    def __init__(self, content: Content, service: StatusService) -> None:
+        self.content = content
+        self.t = content.status
+        self.service = service
+        self.repository = service.repository
+
+    def router(self) -> Router:
+        """The routes of this feature."""
+        router = Router("status")
+        router.on_intent("tilmeld_leder", self.register_form)
+        router.on_intent("afmeld_leder", self.unregister)
+        router.on_intent("status", self.status)
+        router.on_intent("ret_min_status", self.edit)
+        router.on_intent("ny_statusrunde", self.round_form)
+        router.on_intent("statusrunder", self.overview)
+        router.on_intent("rapport", self.report)
+        router.on_action(REGISTER, self.register)
+        router.on_action(CREATE_ROUND, self.create_round)
+        router.on_action(SUBMIT, self.submit)
+        router.on_action(OPEN, self.open_card)
+        router.on_action(NOTE, self.save_note)
+        return router
+
+    # -- leaders -----------------------------------------------------------------------------
+
+    async def register_form(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "tilmeld som leder [enhed]": the unit form, or register directly with the unit."""
+        if turn.conversation_kind != "personal":
+            return _notice(self.t.personal_only)
+        if intent.argument:
+            return await self._register(turn, intent.argument)
+        current = await self.repository.leader(turn.user_id)
+        return [register_form(self.content, current.unit if current else "")]
+
+    async def register(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """The unit form was submitted."""
+        try:
+            form = _Register.model_validate(value)
+        except ValidationError:
+            return _notice(self.t.error_unit)
+        unit = form.new_unit if form.unit in ("", NEW_UNIT) else form.unit
+        return await self._register(turn, unit)
+
+    async def _register(self, turn: Turn, typed: str) -> list[Reply]:
+        unit = " ".join(typed.split())
+        if not unit:
+            return _notice(self.t.error_unit)
+        if contains_cpr(unit):
+            return _notice(self.t.cpr_refused)
+        known = {fold(u.lower()): u for u in self.t.units}
+        unit = known.get(fold(unit.lower()), unit)
+        leader = Leader(user_id=turn.user_id, name=turn.user_name, unit=unit)
+        added = await self.service.register(leader)
+        text = self.t.registered.format(unit=unit)
+        if added:
+            text += " " + self.t.registered_rounds.format(names=", ".join(r.name for r in added))
+        return _notice(text)
+
+    async def unregister(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "afmeld som leder"."""
+        removed = await self.repository.delete_leader(turn.user_id)
+        return _notice(self.t.unregistered if removed else self.t.not_leader)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def status(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "status": the card of the current round; "status 2.3 gul: …": one answer."""
+        if not intent.argument:
+            return await self._card(turn, edit=False)
+        ids = [m.id for m in self.content.strategy.malsaetninger]
+        parsed = parse_status_text(intent.argument, self.t, ids)
+        if not isinstance(parsed, ParsedStatus):
+            return _notice(self.t.parse_errors[parsed.code].format(**parsed.params))
+        return await self._store(turn, parsed)
+
+    async def edit(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "ret min status": the card again, filled in with the stored reply."""
+        return await self._card(turn, edit=True)
+
+    async def open_card(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """The "Giv status" button of a nudge."""
+        try:
+            wanted = _Open.model_validate(value).round
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        round_ = await self.repository.round(wanted)
+        if round_ is None or turn.user_id not in round_.recipients:
+            return _notice(self.t.unknown_round)
+        existing = await self.repository.reply(round_.id, turn.user_id)
+        return [status_card(self.content, round_, 0, existing)]
+
+    async def _card(self, turn: Turn, *, edit: bool) -> list[Reply]:
+        if turn.conversation_kind != "personal":
+            return _notice(self.t.personal_only)
+        round_ = await self.service.current_round(turn.user_id, turn.now)
+        if round_ is None:
+            return _notice(self.t.no_round)
+        existing = await self.repository.reply(round_.id, turn.user_id)
+        if edit and existing is None:
+            return _notice(self.t.nothing_to_edit.format(round=round_.name))
+        note = "" if self.service.is_open(round_, turn.now) else self.t.card_late
+        return [status_card(self.content, round_, 0, existing, note)]
+
+    async def submit(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """One page of the status card: validate all of it, then store it (or nothing)."""
+        t = self.t
+        try:
+            form = _Submit.model_validate(value)
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        round_ = await self.repository.round(form.round)
+        if round_ is None:
+            return _notice(t.unknown_round)
+        if turn.user_id not in round_.recipients:
+            return _notice(t.not_recipient.format(round=round_.name))
+        pages = status_pages(self.content, round_)
+        if form.page >= len(pages):
+            return _notice(self.content.messages.da.invalid_submit)
+        answers: list[Answer] = []
+        for ident in pages[form.page]:
+            chosen = str(value.get(field_id("status", ident)) or "")
+            comment = " ".join(str(value.get(field_id("comment", ident)) or "").split())
+            next_step = " ".join(str(value.get(field_id("next", ident)) or "").split())
+            if not chosen:
+                if comment or next_step:
+                    return _notice(t.error_no_status.format(id=ident))
+                continue
+            if chosen not in {s.value for s in Status}:
+                return _notice(self.content.messages.da.invalid_submit)
+            if max(len(comment), len(next_step)) > MAX_COMMENT:
+                return _notice(t.error_too_long.format(id=ident, limit=MAX_COMMENT))
+            if contains_cpr(comment) or contains_cpr(next_step):
+                return _notice(t.cpr_refused)
+            answers.append(Answer(maalsaetning=ident, status=Status(chosen), comment=comment,
+                                  next_step=next_step))  # fmt: skip
+        if not answers:
+            return _notice(t.error_empty)
+        replies = await self._save(turn, round_, answers)
+        if form.page + 1 < len(pages):
+            existing = await self.repository.reply(round_.id, turn.user_id)
+            replies.append(status_card(self.content, round_, form.page + 1, existing))
+        return replies
+
+    async def _store(self, turn: Turn, parsed: ParsedStatus) -> list[Reply]:
+        if contains_cpr(parsed.comment) or contains_cpr(parsed.next_step):
+            return _notice(self.t.cpr_refused)
+        rounds = [
+            r for r in await self.service.rounds_of(turn.user_id)
+            if parsed.maalsaetning in r.maalsaetninger
+        ]  # fmt: skip
+        open_ = [r for r in rounds if self.service.is_open(r, turn.now)]
+        round_ = (open_ or rounds or [None])[0]
+        if round_ is None:
+            return _notice(self.t.no_round_for.format(id=parsed.maalsaetning))
+        answer = Answer(
+            maalsaetning=parsed.maalsaetning,
+            status=parsed.status,
+            comment=parsed.comment,
+            next_step=parsed.next_step,
+        )
+        return await self._save(turn, round_, [answer])
+
+    async def _save(self, turn: Turn, round_: Round, answers: Sequence[Answer]) -> list[Reply]:
+        leader = await self.repository.leader(turn.user_id)
+        unit = leader.unit if leader else ""
+        reply = await self.service.submit(round_, turn.user_id, unit, answers, turn.now)
+        return [summary_reply(self.content, round_, answers, reply.late)]
+
+    # -- admins ------------------------------------------------------------------------------
+
+    async def round_form(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "ny statusrunde" (admins): the form."""
+        if not turn.is_admin:
+            return _notice(self.t.admin_only)
+        units = sorted({x.unit for x in await self.repository.leaders()} | set(self.t.units))
+        return [round_form(self.content, turn.now.date(), units)]
+
+    async def create_round(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """Validate the round form, then open the round and send the cards."""
+        t = self.t
+        if not turn.is_admin:
+            return _notice(t.admin_only)
+        try:
+            form = _RoundForm.model_validate(value)
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        name = " ".join(form.name.split())
+        if not name:
+            return _notice(t.error_round_name)
+        if contains_cpr(name):
+            return _notice(t.cpr_refused)
+        if any(fold(r.name.lower()) == fold(name.lower()) for r in await self.repository.rounds()):
+            return _notice(t.error_round_taken.format(name=name))
+        all_ids = [m.id for m in self.content.strategy.malsaetninger]
+        if form.scope == "all":
+            goals = all_ids
+        elif form.scope == "priorities":
+            goals = list(await self.service.meetings.priorities())
+            if not goals:
+                return _notice(t.error_no_priorities)
+        elif form.scope == "chosen":
+            goals = [i for i in all_ids if i in _listed(form.goals)]
+            if not goals or len(goals) != len(set(_listed(form.goals))):
+                return _notice(t.error_goals)
+        else:
+            return _notice(self.content.messages.da.invalid_submit)
+        try:
+            deadline = date.fromisoformat(form.deadline)
+        except ValueError:
+            return _notice(t.error_deadline)
+        today = turn.now.astimezone(self.service.tz).date()
+        if not today < deadline <= today + timedelta(days=366):
+            return _notice(t.error_deadline)
+        units = tuple(_listed(form.units))
+        leaders = [x for x in await self.repository.leaders() if not units or x.unit in units]
+        if not leaders:
+            return _notice(t.error_no_leaders)
+        round_ = Round(
+            id=new_id(name, 'runde'),
+            name=name,
+            maalsaetninger=tuple(goals),
+            recipients=tuple(x.key for x in leaders),
+            units=units,
+            deadline=deadline,
+            opened_at=turn.now,
+            opened_by=turn.user_id,
+        )
+        outcomes = await self.service.open_round(round_)
+        text = t.round_opened.format(
+            name=name, sent=outcomes["announced"], deadline=format_date(deadline, True)
+        )
+        unreachable = await self._unreachable(round_)
+        if unreachable:
+            text += "\n\n" + t.round_unreachable.format(
+                count=len(unreachable), names=", ".join(unreachable)
+            )
+        return _notice(text)
+
+    async def _unreachable(self, round_: Round) -> list[str]:
+        leaders = [x for x in await self.repository.leaders() if x.key in round_.recipients]
+        reachable = await self.service.reachable_leaders(leaders)
+        return [_who(x) for x in leaders if x.key not in reachable]
+
+    async def overview(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "statusrunder" (admins): each round's answers, missing and unreachable leaders."""
+        t = self.t
+        if not turn.is_admin:
+            return _notice(t.admin_only)
+        rounds = list(reversed(await self.repository.rounds()))[:5]
+        if not rounds:
+            return _notice(t.no_rounds)
+        leaders = {x.key: x for x in await self.repository.leaders()}
+        lines, body = [], []
+        for round_ in rounds:
+            answered = await self.service.answered(round_)
+            late = sum(1 for r in await self.repository.replies(round_.id) if r.late)
+            line = t.overview_line.format(
+                name=round_.name, deadline=format_date(round_.deadline, True),
+                answered=len(answered), total=len(round_.recipients), late=late,
+            )  # fmt: skip
+            missing = [_who(leaders[k]) for k in round_.recipients if k not in answered and k in leaders]
+            unreachable = await self._unreachable(round_)
+            lines.append(line)
+            body.append({"type": "TextBlock", "text": line, "wrap": True, "weight": "Bolder"})
+            if missing:
+                lines.append(t.overview_missing.format(names=", ".join(missing)))
+                body.append(bullets([lines[-1]]))
+            if unreachable:
+                lines.append(t.overview_unreachable.format(names=", ".join(unreachable)))
+                body.append(bullets([lines[-1]]))
+        body.append(
+            action_set(
+                [submit(t.overview_report.format(name=r.name), {"action": "ask", "text": f"rapport {r.name}"})
+                 for r in rounds[:3]]
+            )
+        )  # fmt: skip
+        return [Reply(text=t.overview_title, card=card(body, "\n".join([t.overview_title, *lines])))]
+
+    async def report(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "rapport [runde]": the whole round for admins, one's own replies for leaders."""
+        t = self.t
+        rounds = await self.repository.rounds()
+        if not turn.is_admin:
+            mine = [r for r in await self.repository.replies() if r.user_id == turn.user_id]
+            if not mine:
+                return _notice(t.report_none_own)
+            return [own_replies_card(self.content, rounds, mine)]
+        if not rounds:
+            return _notice(t.no_rounds)
+        round_ = rounds[-1]
+        if intent.argument:
+            wanted = fold(intent.argument.lower())
+            found = [r for r in rounds if fold(r.name.lower()) == wanted or r.id == intent.argument]
+            if not found:
+                return _notice(t.unknown_round_name.format(name=intent.argument))
+            round_ = found[0]
+        report = await self.service.report(round_)
+        return report_cards(report, self.content)
+
+    # -- LMU meeting notes -------------------------------------------------------------------
+
+    async def save_note(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """The chair's note of what a meeting discussed."""
+        t = self.t
+        try:
+            form = _Note.model_validate(value)
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        meetings = self.service.meetings
+        committee = await meetings.committee(form.committee)
+        meeting = next((m for m in await meetings.meetings(form.committee) if m.id == form.meeting), None)
+        if committee is None or meeting is None:
+            return _notice(self.content.reminders.unknown_meeting)
+        if committee.chair.user_id != turn.user_id and not turn.is_admin:
+            return _notice(self.content.reminders.not_allowed.format(name=committee.name))
+        ids = {m.id for m in self.content.strategy.malsaetninger}
+        discussed = tuple(i for i in _listed(form.discussed) if i in ids)
+        if len(discussed) != len(_listed(form.discussed)) or not discussed:
+            return _notice(t.error_note_goals)
+        points = "\n".join(line.strip() for line in form.points.strip().splitlines() if line.strip())
+        if len(points.splitlines()) > 3:
+            return _notice(t.error_note_lines)
+        if contains_cpr(points):
+            return _notice(t.cpr_refused)
+        await self.repository.save_note(
+            MeetingNote(committee_id=committee.id, meeting_id=meeting.id,
+                        meeting_start=meeting.start, maalsaetninger=discussed, points=points,
+                        author=turn.user_id, at=turn.now)
+        )  # fmt: skip
+        return _notice(t.note_saved.format(committee=committee.name, ids=", ".join(discussed)))
+
+
+def _who(leader: Leader) -> str:
+    return f"{leader.name or leader.email or leader.user_id} ({leader.unit})"

@@ -1,0 +1,292 @@
+"""The half-year report as Teams cards, and a leader's own replies.
+
+Teams refuses a card above about 28 KB, so the report is cut into pages: each page is one
+:class:`Reply` whose card, serialised as JSON, stays under :data:`MAX_CARD_BYTES`. A
+målsætning shows at most :data:`MAX_COMMENTS` comments (fewer when they are long), each cut
+to :data:`COMMENT_CHARS` characters; the CSV and HTML export have them all, in full.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from content.models import Content, StatusTexts, Strategy
+from content.report_texts import ReportTexts
+from dialogs.cards import bullets, card, heading, label, paragraph
+from dialogs.replies import CardJson, Reply
+from scheduler.calendar import format_date
+from status.models import Answer, Round, Status, StatusReply
+from status.render import (
+    leader_name,
+    mean_text,
+    pejlemaerke_title,
+    response_text,
+    summary_lines,
+    trend_text,
+    unit_name,
+)
+from status.report import STATUSES, Entry, MaalsaetningReport, Recipient, Report
+
+MAX_CARD_BYTES = 28_000  # Teams' limit is about 28 KB per message
+PAGE_BYTES = 26_000  # what a page is filled up to, leaving room for its page line
+MAX_COMMENTS = 5  # per målsætning in a card
+MAX_NAMES = 20  # leaders listed in the summary, per list
+OWN_ROUNDS = 3  # latest rounds shown to a leader
+COMMENT_CHARS = 250  # a comment in the report card is cut to this; the export has it all
+FALLBACK_CHARS = 80  # user text in a card's fallback text is cut to this
+_SPACE = re.compile(r"\s+")
+
+Element = dict[str, Any]
+
+
+def card_bytes(card_json: CardJson) -> int:
+    """The size Teams counts: the card as (ASCII-escaped) JSON."""
+    return len(json.dumps(card_json).encode())
+
+
+def _flat(text: str) -> str:
+    """User text on one line (a newline would break a card's bullet list)."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _cut(text: str, limit: int | None) -> str:
+    text = _flat(text)
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class _Block:
+    """Card elements and their plain-text version, kept together on one page."""
+
+    elements: list[Element]
+    lines: list[str]
+    pejlemaerke: str = ""  # the heading repeated when the block starts a page
+    opens: bool = False  # the block carries its pejlemærke's heading itself
+
+
+def _page(title: str, page_line: str, blocks: Sequence[_Block]) -> CardJson:
+    body: list[Element] = [heading(title)]
+    lines = [title]
+    if page_line:
+        body.append(paragraph(page_line, subtle=True))
+    first = blocks[0] if blocks else None
+    if first is not None and first.pejlemaerke and not first.opens:
+        body.append(heading(first.pejlemaerke))
+        lines.append(first.pejlemaerke)
+    for block in blocks:
+        body += block.elements
+        lines += block.lines
+    return card(body, "\n".join(lines))
+
+
+def _fit(build: Callable[[int], _Block], tries: Sequence[int], title: str) -> _Block:
+    """The first block from ``build(n)`` for ``n`` in ``tries`` that fits one page alone."""
+    for n in tries[:-1]:
+        block = build(n)
+        if card_bytes(_page(title, "", [block])) <= PAGE_BYTES:
+            return block
+    return build(tries[-1])
+
+
+def _paginate(title: str, blocks: Sequence[_Block], texts: ReportTexts) -> list[Reply]:
+    pages: list[list[_Block]] = []
+    current: list[_Block] = []
+    for block in blocks:
+        if current and card_bytes(_page(title, "", [*current, block])) > PAGE_BYTES:
+            pages.append(current)
+            current = []
+        current.append(block)
+    pages.append(current)
+    count = len(pages)
+    replies = []
+    for number, blocks_ in enumerate(pages, start=1):
+        page_line = texts.page.format(page=number, pages=count) if count > 1 else ""
+        replies.append(Reply(text=title, card=_page(title, page_line, blocks_)))
+    return replies
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _people(
+    title: str, people: Sequence[Recipient], none: str, texts: ReportTexts, shown: int
+) -> tuple[list[Element], list[str]]:
+    """A titled list of leaders, at most ``shown`` of them and "+ N flere"."""
+    if not people:
+        return [label(title), paragraph(none)], [title, none]
+    names = [_flat(leader_name(r, texts)) for r in people[:shown]]
+    elements = [label(title), bullets(names) if names else {}]
+    if len(people) > shown:
+        more = texts.more_leaders.format(count=len(people) - shown)
+        elements.append(paragraph(more, subtle=True))
+        names.append(more)
+    return elements, [title, *names]
+
+
+def _summary(report: Report, texts: ReportTexts, shown: int) -> _Block:
+    lines = summary_lines(report, texts)
+    elements: list[Element] = [paragraph(line) for line in lines]
+    for title, people, none in (
+        (texts.missing, report.missing, texts.missing_none),
+        (texts.unreachable, report.unreachable, texts.unreachable_none),
+    ):
+        more_elements, more_lines = _people(title, people, none, texts, shown)
+        elements += more_elements
+        lines += more_lines
+    return _Block(elements, lines)
+
+
+def _distribution(counts: Mapping[Status, int], status_texts: StatusTexts) -> str:
+    return "   ".join(f"{status_texts.statuses[s].emoji} {counts[s]}" for s in STATUSES)
+
+
+def _plain(text: str) -> str:
+    """A card text as a line of the fallback text."""
+    return text.replace("**", "").replace("\n\n", " ")
+
+
+def _comment(
+    entry: Entry, texts: ReportTexts, status_texts: StatusTexts, limit: int | None = None
+) -> str:
+    status = status_texts.statuses[entry.status]
+    text = f"**{_flat(unit_name(entry.unit, texts))}** · {status.emoji} {status.label}"
+    if entry.late:
+        text += f" · _{texts.late_mark}_"
+    if entry.comment:
+        text += f": {_cut(entry.comment, limit)}"
+    if entry.next_step:
+        text += "\n\n" + texts.next_step.format(text=_cut(entry.next_step, limit))
+    return text
+
+
+def _goal(
+    goal: MaalsaetningReport,
+    texts: ReportTexts,
+    status_texts: StatusTexts,
+    shown: int,
+) -> _Block:
+    c = texts.columns
+    t = trend_text(goal.trend, texts)
+    title = f"{goal.id} {goal.text}"
+    distribution = _distribution(goal.counts, status_texts)
+    facts = [
+        (c.response, response_text(goal, texts)),
+        (c.mean, mean_text(goal.mean, goal.previous_mean, texts)),
+        (c.trend, f"{t.arrow} {t.label}"),
+        (c.meetings, str(goal.meetings)),
+    ]
+    elements: list[Element] = [
+        {**label(title), "separator": True},
+        paragraph(distribution),
+        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]},
+    ]
+    lines = [title, distribution, *(f"{k}: {v}" for k, v in facts)]
+    comments = goal.comments
+    if comments:
+        elements.append(label(texts.comments))
+        lines.append(texts.comments)
+    for entry in comments[:shown]:
+        elements.append(paragraph(_comment(entry, texts, status_texts, COMMENT_CHARS)))
+        lines.append(_plain(_comment(entry, texts, status_texts, FALLBACK_CHARS)))
+    if len(comments) > shown:
+        more = texts.more_comments.format(count=len(comments) - shown)
+        elements.append(paragraph(more, subtle=True))
+        lines.append(more)
+    return _Block(elements, lines)
+
+
+def report_cards(report: Report, content: Content) -> list[Reply]:
+    """The report for an admin as one or more cards (pages), each under 28 KB."""
+    texts, status_texts = content.report, content.status
+    title = texts.title.format(round=report.round_name)
+    tries = list(range(MAX_COMMENTS, -1, -1))
+    blocks = [_fit(partial(_summary, report, texts), (MAX_NAMES, 10, 5, 0), title)]
+    for p in report.pejlemaerker:
+        heading_text = pejlemaerke_title(p, texts)
+        summary = _distribution(p.counts, status_texts)
+        t = trend_text(p.trend, texts)
+        for number, goal in enumerate(p.maalsaetninger):
+            block = _fit(partial(_goal, goal, texts, status_texts), tries, title)
+            block.pejlemaerke = heading_text
+            if number == 0:
+                opening = f"{summary}   {t.arrow} {t.label}"
+                block.elements[:0] = [{**heading(heading_text), "separator": True},
+                                      paragraph(opening)]  # fmt: skip
+                block.lines[:0] = [heading_text, opening]
+                block.opens = True
+            blocks.append(block)
+    return _paginate(title, blocks, texts)
+
+
+# --------------------------------------------------------------------------- own replies
+
+
+def _own_round(
+    round_: Round,
+    reply: StatusReply,
+    strategy: Strategy,
+    texts: ReportTexts,
+    status_texts: StatusTexts,
+    limit: int | None,
+) -> _Block:
+    title = texts.own_round.format(
+        round=round_.name, deadline=format_date(round_.deadline, with_year=True)
+    )
+    elements: list[Element] = [{**label(title), "separator": True}]
+    lines = [title]
+    if reply.late:
+        elements.append(paragraph(texts.own_late, subtle=True))
+        lines.append(texts.own_late)
+    order = {m.id: n for n, m in enumerate(strategy.malsaetninger)}
+    for answer in sorted(reply.answers, key=lambda a: order.get(a.maalsaetning, len(order))):
+        goal = strategy.maalsaetning(answer.maalsaetning)
+        head = f"**{answer.maalsaetning}** {goal.text if goal else ''}".rstrip()
+        elements.append(paragraph(_own_answer(head, answer, texts, status_texts, limit)))
+        short = _own_answer(head, answer, texts, status_texts, FALLBACK_CHARS)
+        lines.append(_plain(short))
+    return _Block(elements, lines)
+
+
+def _own_answer(
+    head: str, answer: Answer, texts: ReportTexts, status_texts: StatusTexts, limit: int | None
+) -> str:
+    status = status_texts.statuses[answer.status]
+    text = f"{head}\n\n{status.emoji} {status.label}"
+    if answer.comment:
+        text += f": {_cut(answer.comment, limit)}"
+    if answer.next_step:
+        text += "\n\n" + texts.next_step.format(text=_cut(answer.next_step, limit))
+    return text
+
+
+def own_replies_card(
+    content: Content, rounds: Sequence[Round], replies: Sequence[StatusReply]
+) -> Reply:
+    """A leader's own replies in the latest rounds (newest first), as one card under 28 KB.
+
+    ``replies`` are the leader's replies; long comments are shortened only when the card
+    would otherwise be too big for Teams."""
+    texts, status_texts = content.report, content.status
+    by_round = {r.round_id: r for r in replies if not r.withdrawn}
+    answered = [r for r in sorted(rounds, key=lambda r: (r.opened_at, r.id), reverse=True)
+                if r.id in by_round]  # fmt: skip
+    title = texts.own_title
+    if not answered:
+        return Reply(text=title, card=card([heading(title), paragraph(texts.own_none)], title))
+    reply = Reply(text=title, card=None)
+    for shown, limit in ((OWN_ROUNDS, None), (OWN_ROUNDS, 200), (2, 120), (1, 120), (1, 60)):
+        blocks = [
+            _own_round(r, by_round[r.id], content.strategy, texts, status_texts, limit)
+            for r in answered[:shown]
+        ]
+        reply = Reply(text=title, card=_page(title, "", blocks))
+        if reply.card is not None and card_bytes(reply.card) < MAX_CARD_BYTES:
+            break
+    return reply

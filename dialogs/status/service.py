@@ -1,0 +1,237 @@
+"""The status service: decides with the pure functions in ``status`` and ``scheduler``, then
+stores and sends.
+
+``tick()`` runs with the reminders (every minute, and at start-up as the catch-up): status
+cards of new rounds go to every reachable recipient, nudges go to those who have not
+answered, and the chair of an acknowledged LMU meeting is asked the day after what it
+discussed. Every message is written to the ledger, so each is handled exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from content.models import Content
+from dialogs.replies import Reply
+from dialogs.status.cards import note_form, nudge_reply, status_card
+from scheduler.models import CommitteeKind, Policy
+from scheduler.nudges import due_followups, due_nudges
+from scheduler.repository import ReminderRepository
+from status.models import Answer, Leader, MeetingNote, Round, StatusReply
+from status.report import Report, build_report
+from status.repository import StatusRepository
+from status.retention import purge_comments
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, Reply, str], Awaitable[bool]]
+Reachable = Callable[[str], Awaitable[bool]]
+
+
+class StatusService:
+    """Opens rounds, stores replies and sends the cards and nudges that are due."""
+
+    def __init__(
+        self,
+        repository: StatusRepository,
+        meetings: ReminderRepository,
+        clock: Clock,
+        content: Content,
+        tz: ZoneInfo,
+        send: Send,
+        reachable: Reachable,
+        *,
+        policy: Policy | None = None,
+        keep_rounds: int = 4,
+    ) -> None:
+        self.repository = repository
+        self.meetings = meetings
+        self.clock = clock
+        self.content = content
+        self.tz = tz
+        self.send = send
+        self.reachable = reachable
+        self.policy = policy or Policy()
+        self.keep_rounds = keep_rounds
+
+    # -- decisions over stored data ----------------------------------------------------------
+
+    def closes_at(self, round_: Round) -> datetime:
+        """The end of the deadline day, local time: later replies are late."""
+        return datetime.combine(round_.deadline + timedelta(days=1), time(0), tzinfo=self.tz)
+
+    def is_open(self, round_: Round, now: datetime) -> bool:
+        """Before the end of the deadline day."""
+        return now < self.closes_at(round_)
+
+    async def rounds_of(self, user_id: str) -> list[Round]:
+        """The rounds a user is asked in, newest first."""
+        rounds = [r for r in await self.repository.rounds() if user_id in r.recipients]
+        return list(reversed(rounds))
+
+    async def current_round(self, user_id: str, now: datetime) -> Round | None:
+        """The round to answer now: the open one with the nearest deadline, else the newest."""
+        mine = await self.rounds_of(user_id)
+        open_ = sorted((r for r in mine if self.is_open(r, now)), key=lambda r: r.deadline)
+        return open_[0] if open_ else (mine[0] if mine else None)
+
+    async def answered(self, round_: Round) -> set[str]:
+        """Keys of the recipients who have replied."""
+        replies = await self.repository.replies(round_.id)
+        return {r.user_id for r in replies if not r.withdrawn and r.answers}
+
+    async def reachable_leaders(self, leaders: Sequence[Leader]) -> set[str]:
+        """Keys of leaders the bot can write to (the app is installed in their chat)."""
+        return {x.key for x in leaders if x.user_id and await self.reachable(x.user_id)}
+
+    async def lmu_meetings(self) -> list[MeetingNote]:
+        """What each acknowledged LMU meeting discussed: the chair's note, else its focus."""
+        notes = {f"{n.committee_id}|{n.meeting_id}": n for n in await self.repository.notes()}
+        for key, ack in (await self.meetings.acknowledgements_by_meeting()).items():
+            if key not in notes and ack.get("kind") == CommitteeKind.LMU.value:
+                committee_id, _, meeting_id = key.partition("|")
+                start = datetime.fromisoformat(ack["meeting_start"])
+                notes[key] = MeetingNote(
+                    committee_id=committee_id, meeting_id=meeting_id, meeting_start=start,
+                    maalsaetninger=tuple(ack.get("focus", ())), at=start,
+                )  # fmt: skip
+        return list(notes.values())
+
+    async def report(self, round_: Round) -> Report:
+        """The report of one round, compared with the round before it."""
+        rounds = await self.repository.rounds()
+        before = [r for r in rounds if r.opened_at < round_.opened_at]
+        previous = None
+        if before:
+            previous = (before[-1], await self.repository.replies(before[-1].id))
+        leaders = await self.repository.leaders()
+        return build_report(
+            self.content.strategy,
+            round_,
+            await self.repository.replies(round_.id),
+            leaders,
+            await self.lmu_meetings(),
+            previous,
+            await self.reachable_leaders(leaders),
+        )
+
+    # -- changes -----------------------------------------------------------------------------
+
+    async def open_round(self, round_: Round) -> Counter[str]:
+        """Store a new round, purge comments of old rounds, and send the cards."""
+        await self.repository.save_round(round_)
+        rounds = await self.repository.rounds()
+        purged = purge_comments(rounds, await self.repository.replies(), self.keep_rounds)
+        await self.repository.replace_replies(purged)
+        if purged:
+            log.info("purged comments of %d replies in old rounds", len(purged))
+        return await self._announce(self.clock.now())
+
+    async def register(self, leader: Leader) -> list[Round]:
+        """Save a leader and add them to open rounds that ask their unit."""
+        await self.repository.save_leader(leader)
+        now = self.clock.now()
+        added = []
+        for round_ in await self.repository.rounds():
+            wanted = not round_.units or leader.unit in round_.units
+            if wanted and self.is_open(round_, now) and leader.key not in round_.recipients:
+                updated = round_.model_copy(update={"recipients": (*round_.recipients, leader.key)})
+                await self.repository.save_round(updated)
+                added.append(updated)
+        return added
+
+    async def submit(
+        self, round_: Round, user_id: str, unit: str, answers: Sequence[Answer], now: datetime
+    ) -> StatusReply:
+        """Store answers, merged over the leader's earlier reply to this round."""
+        before = await self.repository.reply(round_.id, user_id)
+        merged = {a.maalsaetning: a for a in (before.answers if before else ())}
+        merged.update({a.maalsaetning: a for a in answers})
+        order = {ident: n for n, ident in enumerate(round_.maalsaetninger)}
+        reply = StatusReply(
+            round_id=round_.id,
+            user_id=user_id,
+            unit=unit,
+            answers=tuple(sorted(merged.values(), key=lambda a: order.get(a.maalsaetning, 99))),
+            first_at=before.first_at if before else now,
+            updated_at=now,
+            late=(before.late if before else False) or not self.is_open(round_, now),
+        )
+        await self.repository.save_reply(reply)
+        return reply
+
+    # -- what the scheduler runs -------------------------------------------------------------
+
+    async def tick(self) -> Counter[str]:
+        """Send what is due now; returns counts by outcome."""
+        now = self.clock.now()
+        outcomes = await self._announce(now)
+        outcomes.update(await self._nudge(now))
+        outcomes.update(await self._follow_up(now))
+        return outcomes
+
+    async def _announce(self, now: datetime) -> Counter[str]:
+        outcomes: Counter[str] = Counter()
+        handled = await self.repository.handled()
+        for round_ in await self.repository.rounds():
+            if not self.is_open(round_, now):
+                continue
+            for key in round_.recipients:
+                ledger_key = f"announce:{round_.id}:{key}"
+                if ledger_key in handled or key.startswith("email:"):
+                    continue
+                existing = await self.repository.reply(round_.id, key)
+                reply = status_card(self.content, round_, 0, existing)
+                if await self.send(f"user:{key}", reply, ledger_key):
+                    await self.repository.record(ledger_key, "sent", now)
+                    outcomes["announced"] += 1
+                else:
+                    outcomes["unreachable"] += 1
+        return outcomes
+
+    async def _nudge(self, now: datetime) -> Counter[str]:
+        outcomes: Counter[str] = Counter()
+        rounds = await self.repository.rounds()
+        answered = {r.id: await self.answered(r) for r in rounds}
+        handled = await self.repository.handled()
+        due, missed = due_nudges(rounds, answered, handled, now, self.policy, self.tz)
+        for nudge in missed:
+            await self.repository.record(nudge.key, "missed", now)
+            outcomes["nudge_missed"] += 1
+        by_id = {r.id: r for r in rounds}
+        for nudge in due:
+            round_ = by_id[nudge.round_id]
+            total = len(round_.recipients)
+            reply = nudge_reply(self.content, round_, len(answered[round_.id]), total)
+            if await self.send(f"user:{nudge.leader_key}", reply, nudge.key):
+                await self.repository.record(nudge.key, "sent", now)
+                outcomes["nudged"] += 1
+        return outcomes
+
+    async def _follow_up(self, now: datetime) -> Counter[str]:
+        outcomes: Counter[str] = Counter()
+        acks = await self.meetings.acknowledgements_by_meeting()
+        notes = await self.repository.note_keys()
+        handled = await self.repository.handled()
+        due, missed = due_followups(acks, notes, handled, now, self.policy, self.tz)
+        for followup in missed:
+            await self.repository.record(followup.key, "missed", now)
+        for followup in due:
+            committee_id, _, meeting_id = followup.meeting_key.partition("|")
+            committee = await self.meetings.committee(committee_id)
+            meeting = next(
+                (m for m in await self.meetings.meetings(committee_id) if m.id == meeting_id), None
+            )
+            if committee is None or meeting is None:
+                await self.repository.record(followup.key, "missed", now)
+                continue
+            reply = note_form(self.content, committee, meeting, followup.focus)
+            if await self.send(f"user:{committee.chair.user_id}", reply, followup.key):
+                await self.repository.record(followup.key, "sent", now)
+                outcomes["followed_up"] += 1
+        return outcomes

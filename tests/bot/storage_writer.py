@@ -1,0 +1,76 @@
+"""A process that writes to a :class:`TinyDBStore` as fast as it can, for the crash tests.
+
+``python -m tests.bot.storage_writer PATH COMPACT_ENTRIES SEED_DOCS`` first stores
+``SEED_DOCS`` documents of about 2 KB in table ``seed`` with one ``put_many`` and prints
+``seeded``, then runs :func:`operation` 0, 1, 2 … on table ``t`` and prints ``ok <i>
+<compacting>`` after each one returned: a printed line is a confirmed write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.storage import Doc, TinyDBStore
+
+KEYS = 120
+TABLE = "t"
+
+
+def document(i: int) -> Doc:
+    """The document of operation ``i``: unique content, 200 bytes to 1.5 KB."""
+    return {"i": i, "text": f"æøå {i} " * (20 + (i * 37) % 150)}
+
+
+def operation(i: int) -> tuple[str, Any]:
+    """Operation ``i``: ``("put", key)``, ``("del", key)`` or ``("put_many", keys)``."""
+    if i % 11 == 10:
+        return "put_many", [f"k{(i * 7 + j) % KEYS}" for j in range(3)]
+    if i % 5 == 4:
+        return "del", f"k{(i * 31) % KEYS}"
+    return "put", f"k{(i * 17) % KEYS}"
+
+
+def expected(n: int) -> dict[str, Doc]:
+    """Table ``t`` after operations 0 … n-1."""
+    state: dict[str, Doc] = {}
+    for i in range(n):
+        kind, what = operation(i)
+        if kind == "put":
+            state[what] = document(i)
+        elif kind == "del":
+            state.pop(what, None)
+        else:
+            state.update({key: document(i) for key in what})
+    return state
+
+
+def seed_document(i: int) -> Doc:
+    """About 2 KB."""
+    return {"n": i, "body": f"{i:06d}" + "x" * 2000}
+
+
+async def main(path: Path, compact_entries: int, seed: int) -> None:
+    """Write until killed."""
+    store = TinyDBStore(path, compact_entries=compact_entries)
+    if seed:
+        await store.put_many("seed", {f"s{i}": seed_document(i) for i in range(seed)})
+    print("seeded", flush=True)
+    i = 0
+    while True:
+        kind, what = operation(i)
+        if kind == "put":
+            await store.put(TABLE, what, document(i))
+        elif kind == "del":
+            await store.delete(TABLE, what)
+        else:
+            await store.put_many(TABLE, {key: document(i) for key in what})
+        print(f"ok {i} {int(store.stats()['compacting'])}", flush=True)
+        i += 1
+        await asyncio.sleep(0)  # like a request handler: the loop runs other tasks in between
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])))

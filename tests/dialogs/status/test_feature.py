@@ -1,0 +1,277 @@
+"""Status rounds in chat, through the Teams handler (TestAdapter) with a manual clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.app import SERVICES, Services, create_app
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.storage import MemoryStore
+from dialogs.qa.feature import QUESTION_LOG
+from scheduler.models import Committee, CommitteeKind, Meeting, Person
+from status.repository import REPLIES, ROUNDS
+from tests.bot import teams
+from tests.bot.test_teams_bot import card_of, run
+from tests.conftest import TZ
+
+ADMIN = teams.user(9, "Admin Andersen")
+LEADER_1 = teams.user(1, "Mette Leder")
+LEADER_2 = teams.user(2, "Bo Leder")
+ROUND_FORM = {
+    "action": "round_create",
+    "name": "Efterår 2026",
+    "scope": "chosen",
+    "goals": "2.3,1.1",
+    "units": "",
+    "deadline": "2026-12-09",
+}
+
+
+@pytest.fixture
+def services(clock: ManualClock) -> Services:
+    settings = Settings(_env_file=None, admins="aad-user-9")  # type: ignore[call-arg]
+    return create_app(settings, MemoryStore(), clock)[SERVICES]
+
+
+def _chat(who: ChannelAccount) -> Any:
+    return teams.personal(int(who.id.rsplit("-", 1)[1]))
+
+
+async def say(services: Services, text: str, who: ChannelAccount = LEADER_1) -> list[Activity]:
+    return await run(services, teams.message(text, _chat(who), sender=who))
+
+
+async def click(services: Services, value: dict[str, Any], who: ChannelAccount) -> list[Activity]:
+    return await run(services, teams.submit(value, _chat(who), sender=who))
+
+
+async def queued(services: Services) -> dict[str, dict[str, Any]]:
+    """Proactive messages waiting in the outbox, by key."""
+    return await services.store.all("outbox")
+
+
+async def open_round(services: Services) -> str:
+    """Two leaders register, the admin opens a round of 1.1 and 2.3; returns its id."""
+    [reply] = await say(services, "tilmeld som leder Bostøtte", LEADER_1)
+    assert reply.text == "Tak – du er tilmeldt som leder for »Bostøtte«."
+    [reply] = await say(services, "tilmeld som leder botilbud", LEADER_2)
+    assert reply.text == "Tak – du er tilmeldt som leder for »Botilbud«."
+    [reply] = await click(services, ROUND_FORM, ADMIN)
+    assert reply.text.startswith("Statusrunden »Efterår 2026« er startet. 2 ledere har fået kortet.")
+    [round_] = await services.status.repository.rounds()
+    return round_.id
+
+
+def answer(round_id: str, **fields: str) -> dict[str, Any]:
+    return {"action": "status_submit", "round": round_id, "page": 0, **fields}
+
+
+async def test_register_with_the_form_and_a_new_unit(services: Services) -> None:
+    [form] = await say(services, "tilmeld som leder")
+    assert form.text is None and form.summary == "Tilmeld som leder"
+    choices = card_of(form)["body"][2]["choices"]
+    assert [c["value"] for c in choices][:2] == ["Bostøtte", "Botilbud"]
+    [reply] = await click(
+        services, {"action": "leader_register", "unit": "__ny__", "new_unit": "Værested Grenaa"},
+        LEADER_1,
+    )  # fmt: skip
+    assert reply.text == "Tak – du er tilmeldt som leder for »Værested Grenaa«."
+    leader = await services.status.repository.leader("aad-user-1")
+    assert leader is not None and leader.name == "Mette Leder"
+    [reply] = await click(services, {"action": "leader_register", "unit": ""}, LEADER_1)
+    assert reply.text == "Vælg en enhed, eller skriv navnet på din enhed."
+
+
+async def test_round_cards_go_to_every_leader_once(services: Services) -> None:
+    round_id = await open_round(services)
+    messages = await queued(services)
+    assert sorted(messages) == [f"announce:{round_id}:aad-user-1", f"announce:{round_id}:aad-user-2"]
+    card = messages[f"announce:{round_id}:aad-user-1"]["reply"]["card"]
+    ids = [e["id"] for e in card["body"] if e["type"].startswith("Input.")]
+    assert ids == ["status_1_1", "comment_1_1", "next_1_1", "status_2_3", "comment_2_3", "next_2_3"]
+    assert (await services.tick())["announced"] == 0  # the ledger: never twice
+
+
+@pytest.mark.parametrize(
+    ("who", "form", "message"),
+    [
+        (LEADER_1, {"name": ""}, "Giv runden et navn"),
+        (LEADER_1, {"deadline": "2026-11-01"}, "Vælg en frist efter i dag"),
+        (LEADER_1, {"deadline": "ikke en dato"}, "Vælg en frist efter i dag"),
+        (LEADER_1, {"goals": ""}, "Vælg mindst én målsætning"),
+        (LEADER_1, {"goals": "2.3,9.9"}, "Vælg mindst én målsætning"),
+        (LEADER_1, {"scope": "priorities"}, "OMU har ikke prioriteret"),
+        (LEADER_1, {"units": "Myndighed"}, "Der er ingen tilmeldte ledere"),
+        (LEADER_1, {"name": "Runde 010190-1234"}, "CPR-nummer"),
+    ],
+)
+async def test_invalid_round_forms_open_nothing(
+    services: Services, who: ChannelAccount, form: dict[str, str], message: str
+) -> None:
+    await say(services, "tilmeld som leder Bostøtte", who)
+    [reply] = await click(services, {**ROUND_FORM, **form}, ADMIN)
+    assert message in reply.text
+    assert await services.store.all(ROUNDS) == {}
+
+
+async def test_only_admins_open_rounds_or_see_the_overview(services: Services) -> None:
+    for text in ("ny statusrunde", "statusrunder"):
+        [reply] = await say(services, text, LEADER_1)
+        assert reply.text.startswith("Det er kun for administratorer")
+    [reply] = await click(services, ROUND_FORM, LEADER_1)
+    assert reply.text.startswith("Det er kun for administratorer")
+    [form] = await say(services, "ny statusrunde", ADMIN)
+    assert card_of(form)["body"][1]["value"] == "Efterår 2026"
+
+
+async def test_submit_edit_and_free_text(services: Services) -> None:
+    round_id = await open_round(services)
+    [summary] = await click(
+        services, answer(round_id, status_1_1="paa_sporet", comment_1_1="Godt i gang",
+                         status_2_3="delvist", next_2_3="Beskriv bostøtten"),
+        LEADER_1,
+    )  # fmt: skip
+    assert summary.text == "Tak – din status for Efterår 2026 er gemt (2 målsætninger):"
+    assert "2.3 🟡 Delvist (næste skridt: Beskriv bostøtten)" in card_of(summary)["fallbackText"]
+    [edit] = await say(services, "ret min status", LEADER_1)
+    values = {e["id"]: e.get("value") for e in card_of(edit)["body"] if "id" in e}
+    assert values["status_1_1"] == "paa_sporet" and values["comment_1_1"] == "Godt i gang"
+    [reply] = await say(services, "status 2.3 rød: vi mangler tid", LEADER_1)
+    assert reply.text == "Tak – din status for Efterår 2026 er gemt (1 målsætninger):"
+    stored = await services.status.repository.reply(round_id, "aad-user-1")
+    assert stored is not None and not stored.late
+    assert [(a.maalsaetning, a.status.value, a.comment) for a in stored.answers] == [
+        ("1.1", "paa_sporet", "Godt i gang"),
+        ("2.3", "ikke_i_gang", "vi mangler tid"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "value", "message"),
+    [
+        (LEADER_1, {"status_2_3": "gul"}, "Den knap kunne jeg ikke bruge"),
+        (LEADER_1, {"comment_2_3": "uden status"}, "Vælg en status for 2.3"),
+        (LEADER_1, {}, "Vælg en status for mindst én målsætning"),
+        (LEADER_1, {"status_2_3": "delvist", "comment_2_3": "x" * 501}, "for lang"),
+        (LEADER_1, {"status_2_3": "delvist", "comment_2_3": "borger 0101901234"}, "CPR-nummer"),
+        (LEADER_1, {"status_2_3": "delvist", "next_2_3": "ring 010190-1234"}, "CPR-nummer"),
+        (LEADER_1, {"page": 7, "status_2_3": "delvist"}, "Den knap kunne jeg ikke bruge"),
+        (LEADER_1, {"round": "findes-ikke", "status_2_3": "delvist"}, "Den statusrunde kender"),
+        (ADMIN, {"status_2_3": "delvist"}, "Du er ikke med i statusrunden"),
+    ],
+)
+async def test_refused_submits_store_nothing(
+    services: Services, who: ChannelAccount, value: dict[str, Any], message: str
+) -> None:
+    round_id = await open_round(services)
+    [reply] = await click(services, {**answer(round_id), **value}, who)
+    assert message in reply.text
+    assert await services.store.all(REPLIES) == {}
+
+
+async def test_a_status_question_is_still_a_question(services: Services) -> None:
+    [reply] = await say(services, "status april 2024")
+    assert "april 2024" in reply.text  # the fact about the status of April 2024
+    [reply] = await say(services, "status 5.2 gul")
+    assert reply.text == "Målsætning 5.2 findes ikke. Strategien har målsætningerne 1.1–4.3."
+
+
+async def test_late_reply_is_kept_and_marked(services: Services, clock: ManualClock) -> None:
+    round_id = await open_round(services)
+    clock.set(datetime(2026, 12, 10, 8, 0, tzinfo=TZ))
+    [reply] = await say(services, "status 1.1 grøn", LEADER_2)
+    assert "markeret som for sent" in reply.text
+    stored = await services.status.repository.reply(round_id, "aad-user-2")
+    assert stored is not None and stored.late
+
+
+async def test_only_those_who_have_not_answered_are_nudged(
+    services: Services, clock: ManualClock
+) -> None:
+    round_id = await open_round(services)
+    await say(services, "status 2.3 grøn", LEADER_1)
+    clock.set(datetime(2026, 12, 4, 9, 0, tzinfo=TZ))  # Friday, 3 working days before 9/12
+    outcomes = await services.tick()
+    assert outcomes["nudged"] == 1
+    nudges = {k: v for k, v in (await queued(services)).items() if k.startswith("nudge:")}
+    [(key, message)] = nudges.items()
+    assert key.startswith(f"nudge:{round_id}:aad-user-2:")
+    assert "1 af 2 ledere har svaret" in message["reply"]["text"]
+    assert (await services.tick())["nudged"] == 0
+
+
+async def test_chair_is_asked_about_the_meeting_the_day_after(
+    services: Services, clock: ManualClock
+) -> None:
+    await say(services, "hej", LEADER_1)  # the chair's personal chat is known
+    repo = services.reminders.repository
+    committee = Committee(
+        id="lmu-1", name="LMU Bostøtte", kind=CommitteeKind.LMU, chair=Person(user_id="aad-user-1")
+    )
+    meeting = Meeting(id="m1", committee_id="lmu-1", start=datetime(2026, 11, 24, 13, tzinfo=TZ))
+    await repo.save_committee(committee)
+    await repo.save_meeting(meeting)
+    await repo.acknowledge(committee, meeting, ("2.3",), clock.now())
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
+    assert (await services.tick())["followed_up"] == 1
+    note = {"action": "meeting_note", "committee": "lmu-1", "meeting": "m1"}
+    [reply] = await click(services, {**note, "discussed": "2.3", "points": "CPR 010190-1234"}, LEADER_1)
+    assert "CPR-nummer" in reply.text
+    [reply] = await click(services, {**note, "discussed": "2.3", "points": "a\nb\nc\nd"}, LEADER_1)
+    assert "højst 3 linjer" in reply.text
+    [reply] = await click(services, {**note, "discussed": "2.3"}, LEADER_2)
+    assert reply.text == "Kun udvalgets formand eller en administrator kan ændre »LMU Bostøtte«."
+    assert await services.status.repository.notes() == []
+    [reply] = await click(services, {**note, "discussed": "2.3,3.1", "points": "Godt møde"}, LEADER_1)
+    assert reply.text == "Tak – det er gemt, at LMU Bostøtte drøftede 2.3, 3.1."
+    [stored] = await services.status.repository.notes()
+    assert stored.maalsaetninger == ("2.3", "3.1") and stored.points == "Godt møde"
+
+
+async def test_report_for_admins_and_own_replies_for_leaders(services: Services) -> None:
+    round_id = await open_round(services)
+    await click(services, answer(round_id, status_2_3="delvist", comment_2_3="Bostøtten"), LEADER_1)
+    replies = await say(services, "rapport", ADMIN)
+    assert replies and "Efterår 2026" in replies[0].text
+    assert "Bostøtten" in "".join(card_of(r)["fallbackText"] for r in replies)
+    [own] = await say(services, "rapport", LEADER_1)
+    assert "Bostøtten" in card_of(own)["fallbackText"]
+    [reply] = await say(services, "rapport Forår 1999", ADMIN)
+    assert reply.text.startswith("Jeg kender ingen statusrunde, der hedder »Forår 1999«")
+
+
+async def test_my_data_and_deleting_it(services: Services) -> None:
+    round_id = await open_round(services)
+    await click(services, answer(round_id, status_2_3="delvist", comment_2_3="Bostøtten"), LEADER_1)
+    [shown] = await say(services, "mine data", LEADER_1)
+    text = card_of(shown)["fallbackText"]
+    assert "leder for »Bostøtte«" in text and "»Efterår 2026«: 1 målsætninger" in text
+    [confirm] = await say(services, "slet mine data", LEADER_1)
+    assert confirm.text is None and confirm.summary == "Slet mine data"
+    assert card_of(confirm)["body"][-1]["actions"][0]["data"] == {"action": "delete_my_data"}
+    [reply] = await click(services, {"action": "delete_my_data", "confirm": "false"}, LEADER_1)
+    assert reply.text.startswith("Sæt kryds i »Ja, jeg vil slette mine data«")
+    assert await services.status.repository.leader("aad-user-1") is not None
+    [reply] = await click(services, {"action": "delete_my_data", "confirm": "true"}, LEADER_1)
+    assert reply.text.startswith("Dine data er slettet.")
+    dump = str(await services.store.all(REPLIES)) + str(await services.store.all(ROUNDS))
+    assert "aad-user-1" not in dump and "Bostøtten" not in dump
+    [left] = await services.status.repository.replies(round_id)
+    assert left.withdrawn
+    assert await services.status.repository.leader("aad-user-1") is None
+
+
+async def test_a_question_with_a_cpr_number_is_neither_answered_nor_logged(
+    services: Services,
+) -> None:
+    [reply] = await say(services, "hvad med borgeren 010190-1234 og kvalitetsstandarder?")
+    assert reply.text.startswith("Jeg har hverken gemt eller besvaret dit spørgsmål")
+    await say(services, "hvordan bager man kage 3112991234")
+    await say(services, "hvordan bager man kage")
+    logged = [row["text"] for row in (await services.store.all(QUESTION_LOG)).values()]
+    assert logged == ["hvordan bager man kage"]

@@ -1,0 +1,102 @@
+"""``python -m status``: import leaders, open a round, list rounds and export the report."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import get_args
+from zoneinfo import ZoneInfo
+
+from bot.storage import TinyDBStore
+from content import Content
+from status.models import Answer, Status, StatusReply
+from status.parse import ParseErrorCode
+from status.repository import StatusRepository
+
+ROOT = Path(__file__).resolve().parents[2]
+TZ = ZoneInfo("Europe/Copenhagen")
+LEADERS = (
+    "\ufeffnavn;e-mail;aad-objekt-id;enhed\r\n"
+    "Mette Leder;mette@norddjurs.dk;11111111-2222-3333-4444-555555555555;Bostøtte\r\n"
+    "Bo Leder;bo@norddjurs.dk;;Botilbud\r\n"
+    "Uden Enhed;uden@norddjurs.dk;;\r\n"
+)
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "status", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def answer_round(data_dir: Path) -> None:
+    """Mette answers 2.3 in the newest round (as the bot would store it)."""
+
+    async def go() -> None:
+        store = TinyDBStore(data_dir / "strategibot.json")
+        repo = StatusRepository(store)
+        [round_] = await repo.rounds()
+        now = datetime.now(TZ)
+        await repo.save_reply(
+            StatusReply(
+                round_id=round_.id, user_id="11111111-2222-3333-4444-555555555555",
+                unit="Bostøtte", first_at=now, updated_at=now,
+                answers=(Answer(maalsaetning="2.3", status=Status.PARTLY, comment="Beskrevet; i gang"),),
+            )
+        )  # fmt: skip
+        await store.close()
+
+    asyncio.run(go())
+
+
+def test_import_open_list_and_export(tmp_path: Path) -> None:
+    csv_file = tmp_path / "ledere.csv"
+    csv_file.write_bytes(LEADERS.encode("utf-8"))
+    result = cli(tmp_path, "import-leaders", str(csv_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2 ledere importeret, 1 rækker sprunget over."
+    assert result.stderr.strip() == "Række 4: Rækken mangler enhed."
+
+    deadline = (date.today() + timedelta(days=14)).isoformat()
+    result = cli(tmp_path, "new-round", "--name", "Forår 2027", "--deadline", deadline,
+                 "--goals", "1.1", "2.3")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "»Forår 2027« er oprettet med 2 ledere og 2 målsætninger" in result.stdout
+    again = cli(tmp_path, "new-round", "--name", "forår 2027", "--deadline", deadline)
+    assert again.returncode == 2 and "findes allerede" in again.stderr
+    bad = cli(tmp_path, "new-round", "--name", "X", "--deadline", deadline, "--goals", "9.9")
+    assert bad.returncode == 2 and "9.9" in bad.stderr
+
+    answer_round(tmp_path)
+    listed = cli(tmp_path, "rounds")
+    assert "Forår 2027" in listed.stdout and "1 af 2 har svaret" in listed.stdout
+
+    out = tmp_path / "rapport.csv"
+    result = cli(tmp_path, "report", "--format", "csv", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert any("Beskrevet; i gang" in row and "Bostøtte" in row for row in rows)
+    html = cli(tmp_path, "report", "--round", "Forår 2027", "--format", "html")
+    assert html.returncode == 0 and "data:image/png;base64," in html.stdout
+    md = cli(tmp_path, "report", "--format", "md")
+    assert "Forår 2027" in md.stdout and "Beskrevet; i gang" in md.stdout
+    unknown = cli(tmp_path, "report", "--round", "Efterår 1999", "--format", "md")
+    assert unknown.returncode == 2 and "Ukendt statusrunde" in unknown.stderr
+
+
+def test_every_parse_error_has_a_danish_message(content: Content) -> None:
+    assert set(content.status.parse_errors) == set(get_args(ParseErrorCode))
