@@ -6,9 +6,9 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -131,9 +131,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, "Forespørgslen er ikke en aktivitet")
     if body["type"] not in HANDLED_TYPES:
         return web.json_response({}, status=200)
-    for field in ("conversation", "serviceUrl"):
-        if not body.get(field):
-            return _problem(400, f"Aktiviteten mangler {field}")
+    for required in ("conversation", "serviceUrl"):
+        if not body.get(required):
+            return _problem(400, f"Aktiviteten mangler {required}")
     try:
         response = await services.adapter.process(request, services.bot)
     except web.HTTPException as exc:

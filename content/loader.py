@@ -14,8 +14,8 @@ from content.models import (
     Glossary,
     Intents,
     Messages,
-    ReminderTexts,
     MyDataTexts,
+    ReminderTexts,
     StatusTexts,
     Strategy,
 )

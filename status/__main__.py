@@ -108,10 +108,15 @@ async def _new_round(service: StatusService, args: argparse.Namespace) -> int:
         print("Der er ingen ledere i de valgte enheder.", file=sys.stderr)
         return 2
     round_ = Round(
-        id=new_id(args.name, "runde"), name=args.name, maalsaetninger=tuple(goals),
-        recipients=tuple(x.key for x in leaders), units=units, deadline=args.deadline,
-        opened_at=now, opened_by="cli",
-    )  # fmt: skip
+        id=new_id(args.name, "runde"),
+        name=args.name,
+        maalsaetninger=tuple(goals),
+        recipients=tuple(x.key for x in leaders),
+        units=units,
+        deadline=args.deadline,
+        opened_at=now,
+        opened_by="cli",
+    )
     await service.open_round(round_)
     print(
         f"Statusrunden »{round_.name}« er oprettet med {len(leaders)} ledere og "

@@ -20,6 +20,8 @@ def purge_comments(
     purged = []
     for reply in replies:
         if reply.round_id in old and any(a.comment or a.next_step for a in reply.answers):
-            answers = tuple(a.model_copy(update={"comment": "", "next_step": ""}) for a in reply.answers)
+            answers = tuple(
+                a.model_copy(update={"comment": "", "next_step": ""}) for a in reply.answers
+            )
             purged.append(reply.model_copy(update={"answers": answers}))
     return purged

@@ -8,8 +8,8 @@ the Snowball Danish stemmer, then folded so that ``æ``/``ae``/``a``, ``ø``/``o
 from __future__ import annotations
 
 import re
-import uuid
 import unicodedata
+import uuid
 from functools import lru_cache
 
 import snowballstemmer

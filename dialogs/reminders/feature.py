@@ -169,7 +169,7 @@ class RemindersFeature:
             if not starts:
                 return _notice(t.error_no_meetings)
         committee = Committee(
-            id=existing.id if existing else new_id(name, 'udvalg'),
+            id=existing.id if existing else new_id(name, "udvalg"),
             name=name,
             kind=CommitteeKind(form.kind),
             chair=existing.chair if existing else Person(user_id=turn.user_id),

@@ -145,10 +145,8 @@ def round_form(content: Content, today: date, units: Sequence[str]) -> Reply:
     """ "ny statusrunde": name, målsætninger, units and deadline."""
     t = content.status
     season = t.season_spring if today.month <= 6 else t.season_autumn
-    goals = [
-        {"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.malsaetninger
-    ]
-    body = [
+    goals = [{"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.malsaetninger]
+    body: list[dict[str, Any]] = [
         {"type": "Input.Text", "id": "name", "label": t.round_name, "isRequired": True,
          "maxLength": 100, "value": f"{season} {today.year}", "errorMessage": t.error_round_name},
         {"type": "Input.ChoiceSet", "id": "scope", "label": t.round_scope, "value": "all",
@@ -173,7 +171,10 @@ def nudge_reply(content: Content, round_: Round, answered: int, total: int) -> R
     text = t.nudge.format(
         round=round_.name, deadline=format_date(round_.deadline), answered=answered, total=total
     )
-    body = [paragraph(text), action_set([submit(t.nudge_button, {"action": OPEN, "round": round_.id})])]
+    body = [
+        paragraph(text),
+        action_set([submit(t.nudge_button, {"action": OPEN, "round": round_.id})]),
+    ]
     return Reply(text=text, card=card(body, text))
 
 

@@ -34,7 +34,6 @@ from scheduler.calendar import format_date
 from status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, MeetingNote, Round, Status
 from status.parse import ParsedStatus, parse_status_text
 from status.privacy import contains_cpr
-from status.report import build_report
 
 
 class _Submit(BaseModel):
@@ -216,8 +215,11 @@ class StatusFeature:
                 return _notice(t.error_too_long.format(id=ident, limit=MAX_COMMENT))
             if contains_cpr(comment) or contains_cpr(next_step):
                 return _notice(t.cpr_refused)
-            answers.append(Answer(maalsaetning=ident, status=Status(chosen), comment=comment,
-                                  next_step=next_step))  # fmt: skip
+            answers.append(
+                Answer(
+                    maalsaetning=ident, status=Status(chosen), comment=comment, next_step=next_step
+                )
+            )
         if not answers:
             return _notice(t.error_empty)
         replies = await self._save(turn, round_, answers)
@@ -230,13 +232,14 @@ class StatusFeature:
         if contains_cpr(parsed.comment) or contains_cpr(parsed.next_step):
             return _notice(self.t.cpr_refused)
         rounds = [
-            r for r in await self.service.rounds_of(turn.user_id)
+            r
+            for r in await self.service.rounds_of(turn.user_id)
             if parsed.maalsaetning in r.maalsaetninger
-        ]  # fmt: skip
+        ]
         open_ = [r for r in rounds if self.service.is_open(r, turn.now)]
-        round_ = (open_ or rounds or [None])[0]
-        if round_ is None:
+        if not rounds:
             return _notice(self.t.no_round_for.format(id=parsed.maalsaetning))
+        round_ = (open_ or rounds)[0]
         answer = Answer(
             maalsaetning=parsed.maalsaetning,
             status=parsed.status,
@@ -301,7 +304,7 @@ class StatusFeature:
         if not leaders:
             return _notice(t.error_no_leaders)
         round_ = Round(
-            id=new_id(name, 'runde'),
+            id=new_id(name, "runde"),
             name=name,
             maalsaetninger=tuple(goals),
             recipients=tuple(x.key for x in leaders),
@@ -340,10 +343,15 @@ class StatusFeature:
             answered = await self.service.answered(round_)
             late = sum(1 for r in await self.repository.replies(round_.id) if r.late)
             line = t.overview_line.format(
-                name=round_.name, deadline=format_date(round_.deadline, True),
-                answered=len(answered), total=len(round_.recipients), late=late,
-            )  # fmt: skip
-            missing = [_who(leaders[k]) for k in round_.recipients if k not in answered and k in leaders]
+                name=round_.name,
+                deadline=format_date(round_.deadline, True),
+                answered=len(answered),
+                total=len(round_.recipients),
+                late=late,
+            )
+            missing = [
+                _who(leaders[k]) for k in round_.recipients if k not in answered and k in leaders
+            ]
             unreachable = await self._unreachable(round_)
             lines.append(line)
             body.append({"type": "TextBlock", "text": line, "wrap": True, "weight": "Bolder"})
@@ -355,11 +363,18 @@ class StatusFeature:
                 body.append(bullets([lines[-1]]))
         body.append(
             action_set(
-                [submit(t.overview_report.format(name=r.name), {"action": "ask", "text": f"rapport {r.name}"})
-                 for r in rounds[:3]]
+                [
+                    submit(
+                        t.overview_report.format(name=r.name),
+                        {"action": "ask", "text": f"rapport {r.name}"},
+                    )
+                    for r in rounds[:3]
+                ]
             )
-        )  # fmt: skip
-        return [Reply(text=t.overview_title, card=card(body, "\n".join([t.overview_title, *lines])))]
+        )
+        return [
+            Reply(text=t.overview_title, card=card(body, "\n".join([t.overview_title, *lines])))
+        ]
 
     async def report(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "rapport [runde]": the whole round for admins, one's own replies for leaders."""
@@ -393,7 +408,9 @@ class StatusFeature:
             return _notice(self.content.messages.da.invalid_submit)
         meetings = self.service.meetings
         committee = await meetings.committee(form.committee)
-        meeting = next((m for m in await meetings.meetings(form.committee) if m.id == form.meeting), None)
+        meeting = next(
+            (m for m in await meetings.meetings(form.committee) if m.id == form.meeting), None
+        )
         if committee is None or meeting is None:
             return _notice(self.content.reminders.unknown_meeting)
         if committee.chair.user_id != turn.user_id and not turn.is_admin:
@@ -402,16 +419,24 @@ class StatusFeature:
         discussed = tuple(i for i in _listed(form.discussed) if i in ids)
         if len(discussed) != len(_listed(form.discussed)) or not discussed:
             return _notice(t.error_note_goals)
-        points = "\n".join(line.strip() for line in form.points.strip().splitlines() if line.strip())
+        points = "\n".join(
+            line.strip() for line in form.points.strip().splitlines() if line.strip()
+        )
         if len(points.splitlines()) > 3:
             return _notice(t.error_note_lines)
         if contains_cpr(points):
             return _notice(t.cpr_refused)
         await self.repository.save_note(
-            MeetingNote(committee_id=committee.id, meeting_id=meeting.id,
-                        meeting_start=meeting.start, maalsaetninger=discussed, points=points,
-                        author=turn.user_id, at=turn.now)
-        )  # fmt: skip
+            MeetingNote(
+                committee_id=committee.id,
+                meeting_id=meeting.id,
+                meeting_start=meeting.start,
+                maalsaetninger=discussed,
+                points=points,
+                author=turn.user_id,
+                at=turn.now,
+            )
+        )
         return _notice(t.note_saved.format(committee=committee.name, ids=", ".join(discussed)))
 
 

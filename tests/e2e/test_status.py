@@ -49,7 +49,9 @@ def title(message: BotMessage) -> str:
 
 
 def fallback(message: BotMessage) -> str:
-    return str(message["attachments"][0]["content"]["fallbackText"]) if message["attachments"] else ""
+    return (
+        str(message["attachments"][0]["content"]["fallbackText"]) if message["attachments"] else ""
+    )
 
 
 async def test_a_status_round_from_start_to_report(
@@ -62,7 +64,9 @@ async def test_a_status_round_from_start_to_report(
     await chat.send(megan, "tilmeld som leder", user=MEGAN)
     [form] = await chat.wait_for_messages(megan)
     assert title(form) == "Tilmeld som leder"
-    await chat.submit(megan, form["id"], {**actions(form)["Tilmeld"]["data"], "unit": "Bostøtte"}, user=MEGAN)
+    await chat.submit(
+        megan, form["id"], {**actions(form)["Tilmeld"]["data"], "unit": "Bostøtte"}, user=MEGAN
+    )
     [registered] = await chat.wait_for_messages(megan)
     assert registered["text"] == "Tak – du er tilmeldt som leder for »Bostøtte«."
     await chat.send(adele, "tilmeld som leder Botilbud", user=ADELE)
@@ -76,8 +80,14 @@ async def test_a_status_round_from_start_to_report(
     await chat.send(admin, "ny statusrunde")
     [round_form] = await chat.wait_for_messages(admin)
     assert inputs(round_form)["name"] == "Forår 2027"
-    start = {**actions(round_form)["Start runden"]["data"], "name": "Forår 2027",
-             "scope": "chosen", "goals": "1.1,2.3", "units": "", "deadline": "2027-06-09"}  # fmt: skip
+    start = {
+        **actions(round_form)["Start runden"]["data"],
+        "name": "Forår 2027",
+        "scope": "chosen",
+        "goals": "1.1,2.3",
+        "units": "",
+        "deadline": "2027-06-09",
+    }
     await chat.submit(admin, round_form["id"], start)
     [opened] = await chat.wait_for_messages(admin)
     assert opened["text"] == (
@@ -88,13 +98,21 @@ async def test_a_status_round_from_start_to_report(
     [card_adele] = await chat.wait_for_messages(adele)
     assert title(card_megan) == title(card_adele) == "Status: Forår 2027"
     assert list(inputs(card_megan)) == [
-        "status_1_1", "comment_1_1", "next_1_1", "status_2_3", "comment_2_3", "next_2_3"
-    ]  # fmt: skip
+        "status_1_1",
+        "comment_1_1",
+        "next_1_1",
+        "status_2_3",
+        "comment_2_3",
+        "next_2_3",
+    ]
 
     save = actions(card_megan)["Gem status"]["data"]
-    await chat.submit(megan, card_megan["id"],
-                      {**save, "status_2_3": "delvist", "comment_2_3": "Serviceniveauet er beskrevet"},
-                      user=MEGAN)  # fmt: skip
+    await chat.submit(
+        megan,
+        card_megan["id"],
+        {**save, "status_2_3": "delvist", "comment_2_3": "Serviceniveauet er beskrevet"},
+        user=MEGAN,
+    )
     [saved] = await chat.wait_for_messages(megan)
     assert saved["text"] == "Tak – din status for Forår 2027 er gemt (1 målsætninger):"
 
@@ -102,8 +120,16 @@ async def test_a_status_round_from_start_to_report(
     [edit] = await chat.wait_for_messages(megan)
     assert inputs(edit)["status_2_3"] == "delvist"
     assert inputs(edit)["comment_2_3"] == "Serviceniveauet er beskrevet"
-    await chat.submit(megan, edit["id"], {**save, "status_2_3": "paa_sporet",
-                      "comment_2_3": "Serviceniveauet er beskrevet og kendt"}, user=MEGAN)  # fmt: skip
+    await chat.submit(
+        megan,
+        edit["id"],
+        {
+            **save,
+            "status_2_3": "paa_sporet",
+            "comment_2_3": "Serviceniveauet er beskrevet og kendt",
+        },
+        user=MEGAN,
+    )
     [saved] = await chat.wait_for_messages(megan)
     assert "2.3 🟢 På sporet – Serviceniveauet er beskrevet og kendt" in fallback(saved)
 

@@ -51,11 +51,16 @@ def answer_round(data_dir: Path) -> None:
         now = datetime.now(TZ)
         await repo.save_reply(
             StatusReply(
-                round_id=round_.id, user_id="11111111-2222-3333-4444-555555555555",
-                unit="Bostøtte", first_at=now, updated_at=now,
-                answers=(Answer(maalsaetning="2.3", status=Status.PARTLY, comment="Beskrevet; i gang"),),
+                round_id=round_.id,
+                user_id="11111111-2222-3333-4444-555555555555",
+                unit="Bostøtte",
+                first_at=now,
+                updated_at=now,
+                answers=(
+                    Answer(maalsaetning="2.3", status=Status.PARTLY, comment="Beskrevet; i gang"),
+                ),
             )
-        )  # fmt: skip
+        )
         await store.close()
 
     asyncio.run(go())
@@ -70,8 +75,17 @@ def test_import_open_list_and_export(tmp_path: Path) -> None:
     assert result.stderr.strip() == "Række 4: Rækken mangler enhed."
 
     deadline = (date.today() + timedelta(days=14)).isoformat()
-    result = cli(tmp_path, "new-round", "--name", "Forår 2027", "--deadline", deadline,
-                 "--goals", "1.1", "2.3")  # fmt: skip
+    result = cli(
+        tmp_path,
+        "new-round",
+        "--name",
+        "Forår 2027",
+        "--deadline",
+        deadline,
+        "--goals",
+        "1.1",
+        "2.3",
+    )
     assert result.returncode == 0, result.stderr
     assert "»Forår 2027« er oprettet med 2 ledere og 2 målsætninger" in result.stdout
     again = cli(tmp_path, "new-round", "--name", "forår 2027", "--deadline", deadline)

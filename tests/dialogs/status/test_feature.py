@@ -62,7 +62,9 @@ async def open_round(services: Services) -> str:
     [reply] = await say(services, "tilmeld som leder botilbud", LEADER_2)
     assert reply.text == "Tak – du er tilmeldt som leder for »Botilbud«."
     [reply] = await click(services, ROUND_FORM, ADMIN)
-    assert reply.text.startswith("Statusrunden »Efterår 2026« er startet. 2 ledere har fået kortet.")
+    assert reply.text.startswith(
+        "Statusrunden »Efterår 2026« er startet. 2 ledere har fået kortet."
+    )
     [round_] = await services.status.repository.rounds()
     return round_.id
 
@@ -77,9 +79,10 @@ async def test_register_with_the_form_and_a_new_unit(services: Services) -> None
     choices = card_of(form)["body"][2]["choices"]
     assert [c["value"] for c in choices][:2] == ["Bostøtte", "Botilbud"]
     [reply] = await click(
-        services, {"action": "leader_register", "unit": "__ny__", "new_unit": "Værested Grenaa"},
+        services,
+        {"action": "leader_register", "unit": "__ny__", "new_unit": "Værested Grenaa"},
         LEADER_1,
-    )  # fmt: skip
+    )
     assert reply.text == "Tak – du er tilmeldt som leder for »Værested Grenaa«."
     leader = await services.status.repository.leader("aad-user-1")
     assert leader is not None and leader.name == "Mette Leder"
@@ -90,7 +93,10 @@ async def test_register_with_the_form_and_a_new_unit(services: Services) -> None
 async def test_round_cards_go_to_every_leader_once(services: Services) -> None:
     round_id = await open_round(services)
     messages = await queued(services)
-    assert sorted(messages) == [f"announce:{round_id}:aad-user-1", f"announce:{round_id}:aad-user-2"]
+    assert sorted(messages) == [
+        f"announce:{round_id}:aad-user-1",
+        f"announce:{round_id}:aad-user-2",
+    ]
     card = messages[f"announce:{round_id}:aad-user-1"]["reply"]["card"]
     ids = [e["id"] for e in card["body"] if e["type"].startswith("Input.")]
     assert ids == ["status_1_1", "comment_1_1", "next_1_1", "status_2_3", "comment_2_3", "next_2_3"]
@@ -132,10 +138,16 @@ async def test_only_admins_open_rounds_or_see_the_overview(services: Services) -
 async def test_submit_edit_and_free_text(services: Services) -> None:
     round_id = await open_round(services)
     [summary] = await click(
-        services, answer(round_id, status_1_1="paa_sporet", comment_1_1="Godt i gang",
-                         status_2_3="delvist", next_2_3="Beskriv bostøtten"),
+        services,
+        answer(
+            round_id,
+            status_1_1="paa_sporet",
+            comment_1_1="Godt i gang",
+            status_2_3="delvist",
+            next_2_3="Beskriv bostøtten",
+        ),
         LEADER_1,
-    )  # fmt: skip
+    )
     assert summary.text == "Tak – din status for Efterår 2026 er gemt (2 målsætninger):"
     assert "2.3 🟡 Delvist (næste skridt: Beskriv bostøtten)" in card_of(summary)["fallbackText"]
     [edit] = await say(services, "ret min status", LEADER_1)
@@ -220,14 +232,18 @@ async def test_chair_is_asked_about_the_meeting_the_day_after(
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
     assert (await services.tick())["followed_up"] == 1
     note = {"action": "meeting_note", "committee": "lmu-1", "meeting": "m1"}
-    [reply] = await click(services, {**note, "discussed": "2.3", "points": "CPR 010190-1234"}, LEADER_1)
+    [reply] = await click(
+        services, {**note, "discussed": "2.3", "points": "CPR 010190-1234"}, LEADER_1
+    )
     assert "CPR-nummer" in reply.text
     [reply] = await click(services, {**note, "discussed": "2.3", "points": "a\nb\nc\nd"}, LEADER_1)
     assert "højst 3 linjer" in reply.text
     [reply] = await click(services, {**note, "discussed": "2.3"}, LEADER_2)
     assert reply.text == "Kun udvalgets formand eller en administrator kan ændre »LMU Bostøtte«."
     assert await services.status.repository.notes() == []
-    [reply] = await click(services, {**note, "discussed": "2.3,3.1", "points": "Godt møde"}, LEADER_1)
+    [reply] = await click(
+        services, {**note, "discussed": "2.3,3.1", "points": "Godt møde"}, LEADER_1
+    )
     assert reply.text == "Tak – det er gemt, at LMU Bostøtte drøftede 2.3, 3.1."
     [stored] = await services.status.repository.notes()
     assert stored.maalsaetninger == ("2.3", "3.1") and stored.points == "Godt møde"
