@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from bot.app import create_app
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.settings import Settings
-from bot.storage import TinyDBStore
+from bot.storage import TinyDBStore, read_data
 from content import ContentError
 from dialogs.qa.feature import QUESTION_LOG
 
@@ -95,6 +96,23 @@ def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
+def backup(destination: Path) -> None:
+    """Write one consistent copy of all data (snapshot and journal) to ``destination``.
+
+    Safe while the bot runs: nothing is changed; the copy is written to a temporary file and
+    renamed, so it is whole or absent. Restore it by stopping the bot, putting the copy in
+    place as ``strategibot.json``, deleting ``strategibot.json.journal``, and starting again.
+    """
+    settings = _settings()
+    data = read_data(settings.data_dir / DB_FILE)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(destination.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, destination)
+    documents = sum(len(docs) for docs in data.values())
+    print(f"{documents} dokumenter i {len(data)} tabeller gemt i {destination}.")
+
+
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Strategibot")
@@ -102,11 +120,18 @@ def main() -> None:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "questions"],
-        help="serve (default): run the bot; questions: list unanswered questions",
+        choices=["serve", "questions", "backup"],
+        help="serve (default): run the bot; questions: list unanswered questions; "
+        "backup FILE: one consistent copy of all data",
     )
+    parser.add_argument("file", nargs="?", type=Path, help="where backup writes the copy")
     args = parser.parse_args()
     _configure_logging()
+    if args.command == "backup":
+        if args.file is None:
+            parser.error("backup needs a file name, e.g. python -m bot backup /backup/data.json")
+        backup(args.file)
+        return
     {"serve": serve, "questions": questions}[args.command]()
 
 

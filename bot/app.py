@@ -302,7 +302,22 @@ def create_app(
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     app[SCHEDULER] = scheduler
 
+    async def tell_admins_about_quarantine() -> None:
+        """A data file could not be read at start-up: it was kept aside; tell the admins."""
+        kept = [str(p) for p in store.stats().get("quarantined", [])]
+        if not kept:
+            return
+        log.error("started after keeping unreadable data aside: %s", ", ".join(kept))
+        notice = Reply(da.data_quarantined.format(files=", ".join(kept)))
+        for admin in settings.admins:
+            chat = await conversations.personal_chat_of(admin)
+            if chat is not None:
+                await outbox.enqueue(
+                    chat.conversation_id, notice, key=f"quarantine:{kept[0]}:{admin}"
+                )
+
     async def start_scheduler(_: web.Application) -> None:
+        await tell_admins_about_quarantine()
         await outbox.start()
         # The first run is the catch-up after downtime; then every interval.
         scheduler.add_job(

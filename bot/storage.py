@@ -110,6 +110,10 @@ class Store(ABC):
     async def all(self, table: str) -> dict[str, Doc]:
         """Every document in ``table`` by key."""
 
+    async def keys(self, table: str) -> list[str]:
+        """The keys of ``table`` (without reading its documents where possible)."""
+        return list(await self.all(table))
+
     async def put_many(self, table: str, items: Mapping[str, Mapping[str, Any]]) -> None:
         """Insert or replace every ``key: document`` of ``items`` (one write where possible)."""
         for key, doc in items.items():
@@ -168,6 +172,9 @@ class MemoryStore(Store):
 
     async def all(self, table: str) -> dict[str, Doc]:
         return {key: _loads(text) for key, text in self._tables.get(table, {}).items()}
+
+    async def keys(self, table: str) -> list[str]:
+        return list(self._tables.get(table, {}))
 
     def stats(self) -> dict[str, Any]:
         """Document counts."""
@@ -582,6 +589,9 @@ class TinyDBStore(Store):
 
     async def all(self, table: str) -> dict[str, Doc]:
         return {key: _loads(text) for key, text in self._tables.get(table, {}).items()}
+
+    async def keys(self, table: str) -> list[str]:
+        return list(self._tables.get(table, {}))
 
     def stats(self) -> dict[str, Any]:
         """File, sizes, document counts, journal length, last compaction, quarantined files."""

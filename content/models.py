@@ -165,6 +165,7 @@ class DanishMessages(_Strict):
     feedback_thanks_down: str
     error_generic: str
     cpr_question: str
+    data_quarantined: str
     too_long: str
     label_pejlemaerke: str
     label_maalsaetninger: str

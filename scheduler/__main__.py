@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.settings import Settings
-from bot.storage import TinyDBStore
+from bot.storage import StoreBusyError, TinyDBStore
 from content import load_content
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
@@ -83,6 +83,17 @@ async def _run(args: argparse.Namespace) -> int:
         await store.close()
 
 
+def _run_guarded(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_run(args))
+    except StoreBusyError:
+        print(
+            "Botten kører og skriver i datafilen. Stop den først, eller gør det i Teams.",
+            file=sys.stderr,
+        )
+        return 3
+
+
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__.split("\n")[0])
@@ -94,7 +105,7 @@ def main() -> None:
     ics.add_argument("--committee", required=True, help="udvalgets navn")
     priorities = commands.add_parser("priorities", help="OMU's prioriterede målsætninger")
     priorities.add_argument("ids", nargs="*")
-    sys.exit(asyncio.run(_run(parser.parse_args())))
+    sys.exit(_run_guarded(parser.parse_args()))
 
 
 if __name__ == "__main__":

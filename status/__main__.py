@@ -22,7 +22,7 @@ from typing import cast
 
 from bot.clock import SystemClock
 from bot.settings import Settings
-from bot.storage import TinyDBStore
+from bot.storage import StoreBusyError, TinyDBStore
 from content import Content, load_content
 from dialogs.qa.text import fold, new_id
 from dialogs.replies import Reply
@@ -158,6 +158,8 @@ async def _run(args: argparse.Namespace) -> int:
     store = TinyDBStore(settings.data_dir / DB_FILE)
     service = _service(store, settings, load_content())
     try:
+        if args.command in ("import-leaders", "new-round") and not store.owner:
+            raise StoreBusyError(store.path)
         if args.command == "import-leaders":
             return await _import(service, args.file)
         if args.command == "new-round":
@@ -167,6 +169,17 @@ async def _run(args: argparse.Namespace) -> int:
         return await _report(service, args)
     finally:
         await store.close()
+
+
+def _run_guarded(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_run(args))
+    except StoreBusyError:
+        print(
+            "Botten kører og skriver i datafilen. Stop den først, eller gør det i Teams.",
+            file=sys.stderr,
+        )
+        return 3
 
 
 def main() -> None:
@@ -186,7 +199,7 @@ def main() -> None:
     report.add_argument("--round", help="rundens navn (standard: den nyeste)")
     report.add_argument("--format", required=True, choices=["csv", "html", "md"])
     report.add_argument("-o", "--output", type=Path)
-    sys.exit(asyncio.run(_run(parser.parse_args())))
+    sys.exit(_run_guarded(parser.parse_args()))
 
 
 if __name__ == "__main__":

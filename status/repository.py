@@ -14,6 +14,7 @@ ROUNDS = "status_rounds"
 REPLIES = "status_replies"
 NOTES = "meeting_notes"
 LEDGER = "status_ledger"
+WITHDRAWN = "withdrawn-"  # key prefix of a withdrawn reply's tombstone
 
 
 def reply_key(round_id: str, user_id: str) -> str:
@@ -69,9 +70,22 @@ class StatusRepository:
 
     async def replies(self, round_id: str | None = None) -> list[StatusReply]:
         """Replies, of one round or of all."""
-        docs = await self.store.all(REPLIES)
-        found = [StatusReply.model_validate(d) for d in docs.values()]
-        return [r for r in found if round_id is None or r.round_id == round_id]
+        if round_id is None:
+            docs = list((await self.store.all(REPLIES)).values())
+        else:
+            prefix = f"{round_id}|"
+            keys = [k for k in await self.store.keys(REPLIES) if k.startswith(prefix)]
+            docs = [d for k in keys if (d := await self.store.get(REPLIES, k)) is not None]
+        return [StatusReply.model_validate(d) for d in docs]
+
+    async def answered(self, round_id: str) -> set[str]:
+        """Keys of the leaders who replied to a round (read from the keys alone: fast)."""
+        prefix = f"{round_id}|"
+        return {
+            key[len(prefix) :]
+            for key in await self.store.keys(REPLIES)
+            if key.startswith(prefix) and not key[len(prefix) :].startswith(WITHDRAWN)
+        }
 
     async def reply(self, round_id: str, user_id: str) -> StatusReply | None:
         """One leader's reply to one round."""
@@ -87,7 +101,7 @@ class StatusRepository:
         """Replace a reply by a tombstone that keeps nothing about the person."""
         await self.store.delete(REPLIES, reply_key(reply.round_id, reply.user_id))
         tombstone = StatusReply(round_id=reply.round_id, first_at=at, updated_at=at, withdrawn=True)
-        key = reply_key(reply.round_id, f"withdrawn-{uuid.uuid4().hex[:12]}")
+        key = reply_key(reply.round_id, f"{WITHDRAWN}{uuid.uuid4().hex[:12]}")
         await self.store.put(REPLIES, key, tombstone.model_dump(mode="json"))
 
     async def replace_replies(self, replies: list[StatusReply]) -> None:

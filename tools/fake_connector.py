@@ -34,6 +34,7 @@ from aiohttp import web
 TENANT = "tenant-norddjurs"
 BOT_ID = "28:strategibot"
 BOT_NAME = "Strategibot"
+TURN_PREFIX = "turn-"  # the ids of the activities built here
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Received:
     seq: int
     at: float  # time.perf_counter() when the request arrived
     conversation_id: str
-    reply_to_id: str  # the activity replied to ("" for a proactive message)
+    reply_to_id: str  # the activity replied to
     text: str
     summary: str
     has_card: bool
@@ -54,6 +55,12 @@ class Received:
     def delivered(self) -> bool:
         """The connector accepted it (the user sees it)."""
         return 200 <= self.status < 300
+
+    @property
+    def proactive(self) -> bool:
+        """Not a reply to an activity built here (botbuilder gives a proactive message a
+        ``replyToId`` of its own making)."""
+        return not self.reply_to_id.startswith(TURN_PREFIX)
 
     @property
     def label(self) -> str:
@@ -252,9 +259,9 @@ class FakeConnector:
 _activity_ids = itertools.count(1)
 
 
-def new_activity_id(prefix: str = "act") -> str:
+def new_activity_id() -> str:
     """A fresh, process-unique activity id."""
-    return f"{prefix}-{next(_activity_ids):07d}"
+    return f"{TURN_PREFIX}{next(_activity_ids):07d}"
 
 
 def user_account(n: int | str, name: str = "") -> dict[str, str]:

@@ -82,8 +82,7 @@ class StatusService:
 
     async def answered(self, round_: Round) -> set[str]:
         """Keys of the recipients who have replied."""
-        replies = await self.repository.replies(round_.id)
-        return {r.user_id for r in replies if not r.withdrawn and r.answers}
+        return await self.repository.answered(round_.id)
 
     async def reachable_leaders(self, leaders: Sequence[Leader]) -> set[str]:
         """Keys of leaders the bot can write to (the app is installed in their chat)."""
@@ -196,7 +195,7 @@ class StatusService:
 
     async def _nudge(self, now: datetime) -> Counter[str]:
         outcomes: Counter[str] = Counter()
-        rounds = await self.repository.rounds()
+        rounds = [r for r in await self.repository.rounds() if self.is_open(r, now)]
         answered = {r.id: await self.answered(r) for r in rounds}
         handled = await self.repository.handled()
         due, missed = due_nudges(rounds, answered, handled, now, self.policy, self.tz)

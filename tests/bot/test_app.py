@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -10,7 +11,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.settings import Settings
-from bot.storage import MemoryStore
+from bot.conversations import ConversationDirectory
+from bot.storage import MemoryStore, TinyDBStore
+from tests.bot import teams
 
 
 @pytest.fixture
@@ -23,7 +26,35 @@ async def client(clock: ManualClock) -> AsyncIterator[TestClient]:  # type: igno
 async def test_healthz(client: TestClient) -> None:  # type: ignore[type-arg]
     response = await client.get("/healthz")
     assert response.status == 200
-    assert (await response.json())["status"] == "ok"
+    health = await response.json()
+    assert health["status"] == "ok"
+    assert health["storage"]["backend"] == "memory"
+    assert health["scheduler"]["running"] is True
+    assert health["scheduler"]["runs"] >= 0 and health["scheduler"]["failures"] == 0
+    assert set(health["outbox"]) >= {"queued", "sent"}
+
+
+async def test_a_corrupt_data_file_is_kept_and_the_admins_are_told(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    path = tmp_path / "strategibot.json"
+    first = TinyDBStore(path)
+    await ConversationDirectory(first).remember(teams.message("hej"), clock.now())
+    await first.close()  # the admin's chat is in the snapshot
+    journal = path.with_name(path.name + ".journal")
+    journal.write_bytes(b"not json\nnot json either\n")  # unreadable writes after it
+    store = TinyDBStore(path)
+    settings = Settings(_env_file=None, admins="aad-user-1")  # type: ignore[call-arg]
+    app = create_app(settings, store, clock)
+    async with TestClient(TestServer(app)) as test_client:
+        health = await (await test_client.get("/healthz")).json()
+        [aside] = health["storage"]["quarantined"]
+        assert ".corrupt-" in aside and Path(aside).read_bytes().startswith(b"not json")
+        queued = await store.all("outbox")
+    [notice] = [m for key, m in queued.items() if key.startswith("quarantine:")]
+    assert notice["conversation_id"] == "a:personal-1"
+    assert notice["reply"]["text"].startswith("Ved opstart kunne Strategibot ikke læse")
+    assert aside in notice["reply"]["text"]
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,14 @@ async def test_put_many_inserts_and_replaces(store: Store) -> None:
     assert await store.all("t") == {"a": {"v": 1}, "b": {"v": 2}, "c:d": {"v": 3}}
 
 
+async def test_keys_list_a_table_without_its_documents(store: Store) -> None:
+    await store.put_many("t", {"b": {"v": 1}, "a": {"v": 2}})
+    await store.delete("t", "b")
+    await store.put("u", "x", {})
+    assert await store.keys("t") == ["a"]
+    assert await store.keys("nothing") == []
+
+
 async def test_stats_count_documents_per_table(store: Store) -> None:
     await store.put_many("x", {"1": {}, "2": {}})
     await store.put("y", "1", {})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.storage import read_data
 from tools.playground import BotMessage, PlaygroundClient
 
 from .conftest import REPO_ROOT, E2EStack
@@ -162,7 +162,7 @@ async def test_conversations_are_stored_for_proactive_messages(
     await ask(playground, cfg.personal_chat_id, "hjælp")
     await ask(playground, cfg.group_chat_id, "hjælp", mention_bot=True)
     await ask(playground, cfg.channel_id, "hjælp", mention_bot=True)
-    data = json.loads((e2e_stack.data_dir / "strategibot.json").read_text(encoding="utf-8"))
+    data = read_data(e2e_stack.data_dir / "strategibot.json")
     kinds = {doc["kind"] for doc in data["conversations"].values()}
     assert kinds == {"personal", "groupChat", "channel"}
     personal = data["conversations"][cfg.personal_chat_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.storage import TinyDBStore
 from content import Content
-from status.models import Answer, Status, StatusReply
+from status.models import Answer, Leader, Status, StatusReply
 from status.parse import ParseErrorCode
 from status.repository import StatusRepository
 
@@ -114,3 +115,39 @@ def test_import_open_list_and_export(tmp_path: Path) -> None:
 
 def test_every_parse_error_has_a_danish_message(content: Content) -> None:
     assert set(content.status.parse_errors) == set(get_args(ParseErrorCode))
+
+
+def test_changes_are_refused_while_the_bot_holds_the_data_file(tmp_path: Path) -> None:
+    csv_file = tmp_path / "ledere.csv"
+    csv_file.write_bytes(LEADERS.encode("utf-8"))
+    running = TinyDBStore(tmp_path / "strategibot.json")  # this process plays the bot
+    try:
+        result = cli(tmp_path, "import-leaders", str(csv_file))
+        assert result.returncode == 3
+        assert result.stderr.strip().splitlines()[-1].startswith("Botten kører og skriver")
+        assert "Række" not in result.stderr  # refused before reading the file
+        assert cli(tmp_path, "rounds").returncode == 0  # reading is fine
+    finally:
+        asyncio.run(running.close())
+    assert cli(tmp_path, "import-leaders", str(csv_file)).returncode == 0
+
+
+def test_backup_is_one_consistent_copy(tmp_path: Path) -> None:
+    async def seed() -> None:
+        store = TinyDBStore(tmp_path / "strategibot.json")
+        await StatusRepository(store).save_leader(Leader(user_id="a", unit="Bostøtte"))
+        # not closed: the leader is only in the journal, as while the bot runs
+
+    asyncio.run(seed())
+    copy = tmp_path / "backup" / "kopi.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "backup", str(copy)],
+        cwd=ROOT,
+        env={**os.environ, "DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(copy.read_text(encoding="utf-8"))["leaders"]["a"]["unit"] == "Bostøtte"

@@ -1,0 +1,358 @@
+"""Hypothesis strategies for requests to ``POST /api/messages``: bodies, activities, card data.
+
+Everything here is plain data (bytes, JSON values, dicts); the tests decide what the bot
+should answer. ``MISSING`` marks a field left out of an activity or a card submit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+MISSING: Any = object()
+
+# ------------------------------------------------------------------------------- text
+
+# Every code point: control characters, format characters, lone surrogates, private use.
+_ANY_CHAR = st.one_of(
+    st.characters(),
+    st.characters(categories=["Cc", "Cf", "Cs", "Co", "Zl", "Zp", "Zs"]),
+    st.sampled_from("æøåÆØÅ\u00a0\u200b\u202e\ufeff\ufffd<>&\"'\\{}[]"),
+)
+
+unicode_text = st.text(_ANY_CHAR, max_size=60)
+"""Short random text of any code points (lone surrogates included)."""
+
+short_text = st.text(_ANY_CHAR, max_size=12)
+
+
+def repeated(lengths: st.SearchStrategy[int]) -> st.SearchStrategy[str]:
+    """A random short unit repeated to an exact length drawn from ``lengths`` (cheap to draw)."""
+
+    def build(unit: str, length: int) -> str:
+        return (unit * (length // len(unit) + 1))[:length]
+
+    return st.builds(build, st.text(_ANY_CHAR, min_size=1, max_size=4), lengths)
+
+
+# ------------------------------------------------------------------------------- JSON
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    short_text,
+)
+
+json_values: st.SearchStrategy[Any] = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(short_text, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+"""Any JSON value (small)."""
+
+json_junk = st.one_of(
+    json_scalars,
+    st.lists(json_values, max_size=3),
+    st.dictionaries(short_text, json_values, max_size=3),
+)
+"""A value of the wrong type for most fields (a dict, a list, a number, null, text)."""
+
+
+def not_an_activity() -> st.SearchStrategy[Any]:
+    """JSON that is no activity: not an object, or an object without a string ``type``."""
+    no_type = st.dictionaries(short_text.filter(lambda k: k != "type"), json_values, max_size=5)
+    wrong_type = st.builds(
+        lambda d, t: {**d, "type": t},
+        st.dictionaries(short_text, json_values, max_size=4),
+        st.one_of(
+            st.none(), st.booleans(), st.integers(), st.lists(json_scalars, max_size=2), no_type
+        ),
+    )
+    return st.one_of(json_scalars, st.lists(json_values, max_size=5), no_type, wrong_type)
+
+
+def deeply_nested() -> st.SearchStrategy[bytes]:
+    """Arrays or objects nested ``depth`` times: small bodies that are valid JSON."""
+    depth = st.integers(min_value=1, max_value=3000)
+    arrays = depth.map(lambda n: b"[" * n + b"]" * n)
+    objects = depth.map(lambda n: b'{"type":' * n + b'"message"' + b"}" * n)
+    return st.one_of(arrays, objects)
+
+
+@st.composite
+def broken_json(draw: st.DrawFn, valid: bytes) -> bytes:
+    """``valid`` JSON cut short, with a byte changed, or with junk added."""
+    how = draw(st.sampled_from(["cut", "flip", "insert", "append", "prepend"]))
+    at = draw(st.integers(min_value=0, max_value=max(len(valid) - 1, 0)))
+    junk = draw(st.binary(min_size=1, max_size=6))
+    if how == "cut":
+        return valid[:at]
+    if how == "flip":
+        return valid[:at] + junk[:1] + valid[at + 1 :]
+    if how == "insert":
+        return valid[:at] + junk + valid[at:]
+    if how == "append":
+        return valid + b"," + junk
+    return junk + valid
+
+
+# ------------------------------------------------------------------------------- headers
+
+JSON_TYPES = (
+    "application/json",
+    "application/json; charset=utf-8",
+    "application/json;charset=UTF-8",
+    "APPLICATION/JSON",
+)
+WRONG_TYPES = (
+    "text/plain",
+    "text/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonp",
+    "application/json-patch+json",
+    "application/octet-stream",
+    "json",
+    "",
+)
+ODD_CHARSETS = (
+    "application/json; charset=latin-1",
+    "application/json; charset=utf-16",
+    "application/json; charset=ascii",
+    "application/json; charset=no-such-charset",
+)
+
+header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)
+
+content_types: st.SearchStrategy[str | None] = st.one_of(
+    st.sampled_from(JSON_TYPES),
+    st.sampled_from(WRONG_TYPES),
+    st.sampled_from(ODD_CHARSETS),
+    st.none(),  # no Content-Type header at all
+    header_text,
+    header_text.map(lambda t: f"application/json; {t}"),
+)
+"""Content-Type header values, ``None`` for none."""
+
+
+# ------------------------------------------------------------------------------- bodies
+
+
+@dataclass(frozen=True)
+class Body:
+    """One request body and its Content-Type (``None``: no header)."""
+
+    raw: bytes
+    content_type: str | None
+    label: str
+
+
+def encode(
+    value: Any, *, ensure_ascii: bool = True, encoding: str = "utf-8", allow_nan: bool = True
+) -> bytes:
+    """``value`` as JSON bytes; lone surrogates survive only as escapes or with surrogatepass."""
+    text = json.dumps(value, ensure_ascii=ensure_ascii, allow_nan=allow_nan)
+    return text.encode(encoding, "surrogatepass")
+
+
+ENCODINGS = ("utf-8",) * 8 + ("utf-8-sig", "utf-16", "utf-16-le", "utf-32")
+
+
+@st.composite
+def encoded(draw: st.DrawFn, value: Any, label: str, json_type_weight: int = 6) -> Body:
+    """``value`` encoded one way or another, with a Content-Type mostly saying JSON."""
+    ensure_ascii = draw(st.booleans())
+    encoding = draw(st.sampled_from(ENCODINGS))
+    raw = encode(value, ensure_ascii=ensure_ascii, encoding=encoding)
+    content_type = draw(st.one_of(*[st.sampled_from(JSON_TYPES)] * json_type_weight, content_types))
+    return Body(raw, content_type, f"{label}/{encoding}")
+
+
+def raw_bodies(valid_activity: bytes) -> st.SearchStrategy[Body]:
+    """Bodies that are not activities: bytes, broken JSON, JSON of other shapes."""
+    json_type = st.one_of(st.sampled_from(JSON_TYPES), content_types)
+    return st.one_of(
+        st.builds(Body, st.binary(max_size=200), json_type, st.just("bytes")),
+        st.builds(Body, broken_json(valid_activity), json_type, st.just("broken-json")),
+        st.builds(Body, deeply_nested(), json_type, st.just("nested")),
+        not_an_activity().flatmap(lambda value: encoded(value, "not-an-activity")),
+        st.builds(Body, st.just(valid_activity), content_types, st.just("valid-activity-any-type")),
+    )
+
+
+# ------------------------------------------------------------------------------- activities
+
+HANDLED = ("message", "conversationUpdate", "installationUpdate", "invoke", "messageReaction",
+           "event")  # fmt: skip
+OTHER_TYPES = ("typing", "endOfConversation", "contactRelationUpdate", "trace", "handoff",
+               "Message", "MESSAGE", "suggestion", "delete", "messageUpdate", "messageDelete",
+               "command", "commandResult")  # fmt: skip
+
+
+def maybe(strategy: st.SearchStrategy[Any], weight: int = 4) -> st.SearchStrategy[Any]:
+    """Mostly ``strategy``; otherwise the field is missing, null, empty or of another type."""
+    odd = st.one_of(st.just(MISSING), st.none(), st.just(""), json_junk)
+    return st.one_of(*[strategy] * weight, odd)
+
+
+@dataclass(frozen=True)
+class People:
+    """Accounts and conversations an activity may use, in Teams' JSON shape."""
+
+    users: Sequence[Mapping[str, Any]]
+    bot: Mapping[str, Any]
+    conversations: Sequence[Mapping[str, Any]]
+    service_url: str
+
+
+def _conversation_variants(people: People) -> st.SearchStrategy[Any]:
+    known = st.sampled_from(list(people.conversations))
+    odd_fields = st.builds(
+        lambda base, key, junk: {**base, key: junk},
+        known,
+        st.sampled_from(["id", "conversationType", "tenantId", "isGroup", "name"]),
+        json_junk,
+    )
+    random_id = st.builds(
+        lambda base, ident: {**base, "id": ident}, known, unicode_text.filter(bool)
+    )
+    return st.one_of(known, known, random_id, odd_fields)
+
+
+def _mention(account: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "mention", "mentioned": dict(account), "text": "<at>Strategibot</at>"}
+
+
+def _entity_variants(people: People) -> st.SearchStrategy[Any]:
+    mention = st.just([_mention(people.bot)])
+    other = st.sampled_from(list(people.users)).map(lambda u: [_mention(u)])
+    junk_entities = st.lists(st.dictionaries(short_text, json_values, max_size=3), max_size=3)
+    odd_mention = st.builds(
+        lambda m: [{"type": "mention", "mentioned": m}], json_junk
+    )  # mentioned of any type
+    return st.one_of(st.just([]), mention, other, junk_entities, odd_mention)
+
+
+texts = st.one_of(
+    unicode_text,
+    unicode_text,
+    st.just(""),
+    st.sampled_from(["Hvad er TRIO?", "hjælp", "målsætning 2.3", "pejlemærke 9", "status",
+                     "mine data", "slet mine data", "ret udvalg", "mine udvalg", "help",
+                     "statusrunder", "rapport", "<at>Strategibot</at> hej", "\x00", "\ud800"]),
+    repeated(st.integers(min_value=990, max_value=1010)),  # the 1000-character limit
+    repeated(st.integers(min_value=1011, max_value=20_000)),
+)  # fmt: skip
+"""Message texts: random Unicode, empty, commands, and around the length limit."""
+
+
+def huge_texts(limit: int) -> st.SearchStrategy[str]:
+    """Texts that make the body end just under or over ``limit`` bytes."""
+    return repeated(st.integers(min_value=limit - 3000, max_value=limit + 3000))
+
+
+@st.composite
+def activities(draw: st.DrawFn, people: People, limit: int) -> dict[str, Any]:
+    """An activity as Teams would send it, with fields missing, odd or of the wrong type."""
+    kind = draw(
+        st.one_of(
+            *[st.just("message")] * 6,
+            st.sampled_from(HANDLED),
+            st.sampled_from(OTHER_TYPES),
+            unicode_text,
+        )
+    )
+    text = draw(st.one_of(*[texts] * 8, huge_texts(limit), json_junk, st.just(MISSING)))
+    candidates: dict[str, st.SearchStrategy[Any]] = {
+        "channelId": maybe(st.sampled_from(["msteams", "emulator", "webchat"])),
+        "serviceUrl": maybe(st.just(people.service_url), weight=12),
+        "from": maybe(st.sampled_from(list(people.users)), weight=8),
+        "recipient": maybe(st.just(dict(people.bot)), weight=8),
+        "conversation": maybe(_conversation_variants(people), weight=10),
+        "channelData": maybe(st.just({"tenant": {"id": "tenant-norddjurs"}})),
+        "entities": maybe(_entity_variants(people)),
+        "value": st.one_of(*[st.just(MISSING)] * 6, json_values, card_like()),
+        "locale": maybe(st.sampled_from(["da-DK", "en-US"]), weight=2),
+        "textFormat": maybe(st.sampled_from(["plain", "markdown", "xml"]), weight=1),
+        "timestamp": maybe(st.just("2026-11-23T09:00:00.000Z"), weight=2),
+        "attachments": maybe(st.just([]), weight=2),
+        "membersAdded": maybe(st.just([dict(people.bot)]), weight=2),
+        "name": maybe(st.sampled_from(["adaptiveCard/action", "task/fetch", "x"]), weight=2),
+        "action": maybe(st.sampled_from(["add", "remove"]), weight=2),
+        "deliveryMode": maybe(st.sampled_from(["normal", "notification", "expectReplies"]), 2),
+    }
+    body: dict[str, Any] = {"type": kind}
+    if text is not MISSING:
+        body["text"] = text
+    # The essentials are there most of the time; the rest only now and then.
+    for name, strategy in candidates.items():
+        essential = name in ("serviceUrl", "from", "recipient", "conversation", "channelId")
+        if essential or draw(st.integers(0, 9)) == 0:
+            value = draw(strategy)
+            if value is not MISSING:
+                body[name] = value
+    return body
+
+
+def card_like() -> st.SearchStrategy[dict[str, Any]]:
+    """A ``value`` that looks like a card submit with a random action."""
+    return st.builds(
+        lambda action, rest: {**rest, "action": action},
+        st.one_of(short_text, json_scalars),
+        st.dictionaries(short_text, json_values, max_size=3),
+    )
+
+
+# ------------------------------------------------------------------------------- card data
+
+
+def card_values(
+    actions: Sequence[str],
+    fields: Mapping[str, st.SearchStrategy[Any]],
+    *,
+    unknown_actions: bool = True,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Card submit data: an action (known, unknown, missing or not a string) and some fields.
+
+    Each field's value comes from ``fields`` (known ids and well-formed values) or is junk.
+    """
+    action_choices: list[st.SearchStrategy[Any]] = [st.sampled_from(list(actions))] * 8
+    if unknown_actions:
+        action_choices += [st.just(MISSING), json_scalars, st.sampled_from(list(actions))
+                           .map(lambda a: a.upper())]  # fmt: skip
+    names = sorted(fields)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        action = draw(st.one_of(*action_choices))
+        if action is not MISSING:
+            value["action"] = action
+        for name in draw(st.lists(st.sampled_from(names), max_size=8, unique=True)):
+            value[name] = draw(st.one_of(fields[name], fields[name], fields[name], json_junk))
+        for key, junk in draw(st.dictionaries(short_text, json_values, max_size=2)).items():
+            value.setdefault(key, junk)
+        return value
+
+    return build()
+
+
+def one_of_values(*values: Any) -> st.SearchStrategy[Any]:
+    """One of ``values``, or a small change of one (case, white space, an extra character)."""
+    base = st.sampled_from(list(values))
+    changes: list[Callable[[Any], Any]] = [
+        lambda v: v,
+        lambda v: str(v).upper(),
+        lambda v: f" {v} ",
+        lambda v: f"{v}x",
+        lambda v: str(v)[:-1],
+    ]
+    return st.builds(lambda v, change: change(v), base, st.sampled_from(changes))

@@ -1,0 +1,1221 @@
+"""Fuzzing ``POST /api/messages`` through the real aiohttp app: bad requests never break the bot.
+
+Every request goes over HTTP to the app of ``create_app`` (local mode, ``MemoryStore``,
+``ManualClock``). Replies of a turn go to the activity's ``serviceUrl``: a small fake Bot
+Connector records them, so each reply can be checked (Danish, never an apology for a crash).
+
+* Raw bodies and generated activities get exactly the status the documented validation of
+  ``bot/app.py`` gives them, never a 5xx, and the bot still answers a question afterwards.
+* Card submits for every action the routers handle (taken from the running dispatcher), with
+  tampered, foreign or missing ids: a refused action changes no stored data at all; a
+  successful one changes only the tables that action owns.
+
+The scheduler and the outbox are stopped once the app has started, so the turn under test is
+the only thing that writes to the store. The number of generated requests and their status
+codes are printed by the last test, which also enforces the total.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import re
+import string
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import ModuleType
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.helpers import parse_content_type
+from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from msrest.exceptions import ClientRequestError
+from pydantic import BaseModel
+
+import bot.conversations
+import bot.outbox
+import dialogs.qa.feature
+import dialogs.reminders.feature
+import dialogs.router
+import dialogs.status.feature
+import scheduler.repository
+import status.repository
+from bot.app import HANDLED_TYPES, SCHEDULER, SERVICES, Services, create_app
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.storage import Doc, MemoryStore, Store
+from content import Content
+from dialogs.reminders import cards as reminder_cards
+from dialogs.status import cards as status_cards
+from dialogs.status.cards import field_id, status_pages
+from scheduler.models import CommitteeKind
+from status.models import Round, Status
+from tests.bot import teams
+from tests.bot.strategies import (
+    MISSING,
+    Body,
+    People,
+    activities,
+    card_values,
+    encode,
+    encoded,
+    json_junk,
+    json_values,
+    one_of_values,
+    raw_bodies,
+    repeated,
+    short_text,
+    unicode_text,
+)
+
+# ------------------------------------------------------------------------------ known bugs
+
+KNOWN_BUGS: dict[str, str] = {
+    "undeserializable": (
+        "bot/app.py messages(): a field of the wrong type (conversation, from or recipient not "
+        "an object; entities, attachments, membersAdded or reactionsAdded not a list of "
+        "objects; a timestamp that is no date) makes Activity().deserialize() in "
+        "CloudAdapter.process raise msrest DeserializationError, which escapes as 500"
+    ),
+    "body_decoding": (
+        "bot/app.py messages(): the body is checked with json.loads(raw) (which detects UTF-16/"
+        "32, skips a UTF-8 BOM and lets surrogates through), but CloudAdapter.process parses "
+        "it again with request.json() (the Content-Type charset, else strict UTF-8): "
+        "LookupError, UnicodeDecodeError or JSONDecodeError escape as 500"
+    ),
+    "deep_nesting": (
+        "bot/app.py messages(): json.loads raises RecursionError for JSON nested about 1000 "
+        "levels deep (a 2 KB body); only UnicodeDecodeError and JSONDecodeError are caught, "
+        "so the request ends in 500"
+    ),
+    "expect_replies": (
+        "bot/app.py messages(): an activity with deliveryMode 'expectReplies' makes the SDK "
+        "return the replies in the HTTP body; serializer_helper cannot serialize a card "
+        "attachment (AttributeError: 'dict' object has no attribute 'is_xml_model'): 500"
+    ),
+    "content_type_case": (
+        "bot/app.py messages() accepts any spelling of the media type (request.content_type is "
+        "lower-cased), but CloudAdapter.process checks '\"application/json\" in "
+        "request.headers[\"Content-Type\"]' case-sensitively: 'Application/JSON' gets 415"
+    ),
+    "invoke_not_implemented": (
+        "bot/app.py HANDLED_TYPES includes 'invoke', but the bot implements no invoke: the "
+        "SDK answers every invoke with 501 Not Implemented"
+    ),
+}
+
+
+def known_bug(name: str) -> tuple[pytest.MarkDecorator, ...]:
+    """The strict xfail mark for a bug still listed in :data:`KNOWN_BUGS`, else no mark."""
+    if name not in KNOWN_BUGS:
+        return ()
+    return (pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name]),)
+
+
+def bug_statuses(name: str, statuses: Iterable[int]) -> frozenset[int]:
+    """The statuses a still-known bug may give (none once it is fixed and unlisted)."""
+    return frozenset(statuses) if name in KNOWN_BUGS else frozenset()
+
+
+# ------------------------------------------------------------------------------ tallies
+
+
+@dataclass
+class Tally:
+    """Requests of this module: generated ones by status, and set-up and probe requests."""
+
+    statuses: Counter[int] = field(default_factory=Counter)
+    known_bugs: Counter[str] = field(default_factory=Counter)
+    support: int = 0
+    tests: set[str] = field(default_factory=set)
+
+    @property
+    def generated(self) -> int:
+        return sum(self.statuses.values())
+
+
+TALLY = Tally()
+FUZZ_TESTS = frozenset(
+    {"raw_bodies", "activities", "card_submits", "foreign_round", "unknown_round", "page",
+     "foreign_committee", "unknown_meeting", "delete_unconfirmed", "round_by_non_admin"}
+)  # fmt: skip
+
+FUZZ_SETTINGS = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+        HealthCheck.filter_too_much,
+    ],
+)
+
+
+def fuzz(examples: int) -> settings:
+    """Reproducible settings: derandomized, no example database, no deadline."""
+    return settings(FUZZ_SETTINGS, max_examples=examples)
+
+
+# ------------------------------------------------------------------------------ the store
+
+TABLES: frozenset[str] = frozenset(
+    {
+        bot.conversations.TABLE,
+        bot.outbox.TABLE,
+        scheduler.repository.COMMITTEES,
+        scheduler.repository.MEETINGS,
+        scheduler.repository.LEDGER,
+        scheduler.repository.SNOOZES,
+        scheduler.repository.ACKS,
+        scheduler.repository.SETTINGS,
+        status.repository.LEADERS,
+        status.repository.ROUNDS,
+        status.repository.REPLIES,
+        status.repository.NOTES,
+        status.repository.LEDGER,
+        dialogs.qa.feature.QUESTION_LOG,
+        dialogs.qa.feature.FEEDBACK_TABLE,
+    }
+)
+"""Every table the code names; :func:`snapshot` adds any other table the store holds."""
+
+Snapshot = dict[str, dict[str, Doc]]
+
+
+def table_names(store: Store) -> set[str]:
+    return set(TABLES) | set(store.stats().get("tables", {}))
+
+
+async def snapshot(store: Store) -> Snapshot:
+    """Every document of every table."""
+    return {table: await store.all(table) for table in sorted(table_names(store))}
+
+
+async def restore(store: Store, saved: Snapshot) -> None:
+    """Put the store back to ``saved`` (through the public interface)."""
+    for table in table_names(store) | set(saved):
+        now, then = await store.all(table), saved.get(table, {})
+        for key in now.keys() - then.keys():
+            await store.delete(table, key)
+        changed = {key: doc for key, doc in then.items() if now.get(key) != doc}
+        if changed:
+            await store.put_many(table, changed)
+
+
+def differences(before: Snapshot, after: Snapshot, own_conversation: str) -> dict[str, set[str]]:
+    """Changed keys by table. The acting conversation's own record is left out: every turn
+    may refresh it (``ConversationDirectory.remember``); every other conversation counts."""
+    changed: dict[str, set[str]] = {}
+    for table in set(before) | set(after):
+        old, new = before.get(table, {}), after.get(table, {})
+        keys = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+        if table == bot.conversations.TABLE:
+            keys.discard(own_conversation)
+        if keys:
+            changed[table] = keys
+    return changed
+
+
+# ------------------------------------------------------------------------------ the connector
+
+
+class FakeConnector:
+    """The Bot Connector: records every activity the bot posts and answers 200."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+
+    async def activities(self, request: web.Request) -> web.Response:
+        self.received.append(await request.json())
+        return web.json_response({"id": f"sent-{len(self.received)}"})
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self.activities)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{id}", self.activities)
+        return app
+
+
+class TurnErrors(logging.Handler):
+    """Collects the adapter's ``turn failed`` records: an exception left the bot."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "turn failed":
+            self.records.append(record)
+
+    def take(self) -> list[logging.LogRecord]:
+        taken, self.records = self.records, []
+        return taken
+
+
+# ------------------------------------------------------------------------------ the texts
+
+FORBIDDEN = ("Traceback", "Exception", "Error:", 'File "')
+DANISH_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "af at bare de den der det du dig din dine dit eller en er et for fra har hvad i ikke "
+        "ind intet jeg kan kun med mig min mødet og om på skriv som til ved vælg",
+    )
+)
+
+
+def shown_text(activity: Mapping[str, Any]) -> str:
+    """What a reply shows: text, notification summary and the cards' fallback texts."""
+    parts = [activity.get("text") or "", activity.get("summary") or ""]
+    for attachment in activity.get("attachments") or []:
+        content = attachment.get("content") or {}
+        parts.append(str(content.get("fallbackText") or ""))
+    return "\n".join(part for part in parts if part)
+
+
+def lead(activity: Mapping[str, Any]) -> str:
+    """The reply's own text (``Reply.text``: the text, or a form's summary)."""
+    return str(activity.get("text") or activity.get("summary") or "")
+
+
+def template(text: str) -> re.Pattern[str]:
+    """A pattern for a text with ``{placeholders}``: the fixed parts, anything between."""
+    parts = [re.escape(literal) + (".*?" if name is not None else "")
+             for literal, name, _, _ in string.Formatter().parse(text)]  # fmt: skip
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def looks_danish(text: str) -> bool:
+    words = set(re.findall(r"\w+", text.lower()))
+    return bool(set("æøå") & set(text.lower())) or len(words & DANISH_WORDS) >= 2
+
+
+# ------------------------------------------------------------------------------ the harness
+
+LIMIT = Settings(_env_file=None).max_body_bytes  # type: ignore[call-arg]
+ADMIN = teams.user(9, "Admin Andersen")
+LEADER_1 = teams.user(1, "Mette Leder")
+LEADER_2 = teams.user(2, "Bo Leder")
+LEADER_3 = teams.user(3, "Lis Leder")  # a leader, but of a unit the round does not ask
+STRANGER = teams.user(5, "Ukendt Person")  # no leader, no chair
+EVERYONE = (ADMIN, LEADER_1, LEADER_2, LEADER_3, STRANGER)
+QUESTION = "Hvad er TRIO?"
+
+
+def chat_of(who: ChannelAccount) -> ConversationAccount:
+    return teams.personal(int(str(who.id).rsplit("-", 1)[1]))
+
+
+def conversation_key(conversation: ConversationAccount) -> str:
+    ident = str(conversation.id)
+    return ident.split(";", 1)[0] if conversation.conversation_type == "channel" else ident
+
+
+@dataclass
+class Harness:
+    """The app, its services, the fake connector and a counter for activity ids."""
+
+    client: TestClient  # type: ignore[type-arg]
+    services: Services
+    connector: FakeConnector
+    connector_url: str
+    errors: TurnErrors
+    turns: int = 0
+
+    def __repr__(self) -> str:
+        return f"Harness(connector_url={self.connector_url!r})"
+
+    @property
+    def content(self) -> Content:
+        return self.services.content
+
+    async def post(self, body: Body, *, generated: bool = True) -> tuple[int, bytes]:
+        """Send one body; count it."""
+        headers = {} if body.content_type is None else {"Content-Type": body.content_type}
+        skip = ["Content-Type"] if body.content_type is None else []
+        response = await self.client.post(
+            "/api/messages", data=body.raw, headers=headers, skip_auto_headers=skip
+        )
+        answer = await response.read()
+        if generated:
+            TALLY.statuses[response.status] += 1
+        else:
+            TALLY.support += 1
+        return response.status, answer
+
+    def next_id(self) -> str:
+        self.turns += 1
+        return f"fuzz-{self.turns}"
+
+    def replies_to(self, activity_id: str, since: int) -> list[dict[str, Any]]:
+        return [a for a in self.connector.received[since:] if a.get("replyToId") == activity_id]
+
+    async def send(
+        self, activity: Activity | dict[str, Any], *, generated: bool = True
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Send an activity as JSON from Teams (to the fake connector); its replies."""
+        body = activity.serialize() if isinstance(activity, Activity) else dict(activity)
+        body["serviceUrl"] = self.connector_url
+        body["id"] = self.next_id()
+        since = len(self.connector.received)
+        status, _ = await self.post(Body(encode(body), "application/json", "activity"),
+                                    generated=generated)  # fmt: skip
+        return status, self.replies_to(body["id"], since)
+
+    async def say(
+        self,
+        text: str,
+        who: ChannelAccount,
+        conversation: ConversationAccount | None = None,
+        *,
+        generated: bool = False,
+    ) -> list[dict[str, Any]]:
+        conversation = conversation or chat_of(who)
+        mention = conversation.conversation_type != "personal"
+        activity = teams.message(text, conversation, mention=mention, sender=who)
+        status, replies = await self.send(activity, generated=generated)
+        assert status == 201, status
+        return replies
+
+    async def click(
+        self,
+        value: Any,
+        who: ChannelAccount,
+        conversation: ConversationAccount | None = None,
+        *,
+        generated: bool = True,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        activity = teams.submit(value, conversation or chat_of(who), sender=who)
+        return await self.send(activity, generated=generated)
+
+    async def probe(self) -> None:
+        """The bot still answers a normal question, in Danish and from the strategy."""
+        [reply] = await self.say(QUESTION, LEADER_1)
+        assert lead(reply).startswith("TRIO\n\nTRIO er det faste samarbejde"), reply
+        self.check_replies([reply])
+        assert not self.errors.take()
+
+    def check_replies(self, replies: Sequence[Mapping[str, Any]]) -> None:
+        """Every reply is Danish text of the bot: no apology for a crash, no stack trace."""
+        generic = self.content.messages.da.error_generic
+        for reply in replies:
+            text = shown_text(reply)
+            assert text, f"empty reply: {reply}"
+            assert lead(reply) != generic, "an exception escaped the turn"
+            for word in FORBIDDEN:
+                assert word not in text, f"{word!r} in a reply: {text[:500]}"
+            assert looks_danish(text), f"not Danish: {text[:500]}"
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    fake = FakeConnector()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    yield fake, str(server.make_url("/"))
+    await server.close()
+
+
+@pytest.fixture
+async def harness(
+    clock: ManualClock, connector: tuple[FakeConnector, str]
+) -> AsyncIterator[Harness]:
+    """The app in local mode; the scheduler and the outbox are stopped once it has started."""
+    settings_ = Settings(  # type: ignore[call-arg]
+        _env_file=None, admins=ADMIN.aad_object_id, reminder_interval_seconds=3600
+    )
+    app = create_app(settings_, MemoryStore(), clock)
+    services = app[SERVICES]
+    errors = TurnErrors()
+    adapter_log = logging.getLogger("bot.adapter")
+    adapter_log.addHandler(errors)
+    try:
+        async with TestClient(TestServer(app)) as client:
+            for _ in range(500):  # the start-up run of the scheduler (catch-up) comes first
+                if services.ticks.runs:
+                    break
+                await asyncio.sleep(0.01)
+            assert services.ticks.runs == 1 and services.ticks.last_error is None
+            app[SCHEDULER].pause()
+            await services.outbox.stop()
+            fake, url = connector
+            yield Harness(client, services, fake, url, errors)
+    finally:
+        adapter_log.removeHandler(errors)
+
+
+# ------------------------------------------------------------------------------ oracle
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the app must answer to one body."""
+
+    statuses: frozenset[int]
+    activity: dict[str, Any] | None = None  # as the SDK reads it, when it reaches the bot
+    bug: str | None = None
+
+    @property
+    def reaches_bot(self) -> bool:
+        return self.activity is not None
+
+
+def nesting(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects in ``raw`` (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+def expected(body: Body) -> Expected:
+    """The documented answer of ``bot/app.py`` (and of the SDK behind it) to ``body``."""
+    if body.content_type is None:
+        media, params = "application/octet-stream", {}
+    else:
+        media, params = parse_content_type(body.content_type)
+    if media != "application/json":
+        return Expected(frozenset({400}))
+    if len(body.raw) > LIMIT:
+        return Expected(frozenset({413}))
+    if nesting(body.raw) > 500:  # json.loads may run out of stack; either way no activity
+        return Expected(frozenset({400}) | bug_statuses("deep_nesting", {500}), bug="deep_nesting")
+    try:
+        value = json.loads(body.raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return Expected(frozenset({400}))
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+        return Expected(frozenset({400}))
+    if value["type"] not in HANDLED_TYPES:
+        return Expected(frozenset({200}))
+    if not value.get("conversation") or not value.get("serviceUrl"):
+        return Expected(frozenset({400}))
+    if "application/json" not in str(body.content_type):
+        return Expected(
+            frozenset({201}) | bug_statuses("content_type_case", {415}), bug="content_type_case"
+        )
+    # The SDK reads the body again: with the declared charset, else UTF-8.
+    try:
+        value = json.loads(body.raw.decode(params.get("charset") or "utf-8"))
+    except (LookupError, ValueError):
+        return Expected(bug_statuses("body_decoding", {500}), bug="body_decoding")
+    try:
+        Activity().deserialize(copy.deepcopy(value))
+    except Exception:
+        return Expected(bug_statuses("undeserializable", {500}), bug="undeserializable")
+    if value["type"] == "invoke":
+        return Expected(
+            frozenset({200}) | bug_statuses("invoke_not_implemented", {501}),
+            value,
+            "invoke_not_implemented",
+        )
+    if value.get("deliveryMode") == "expectReplies":
+        return Expected(
+            frozenset({200}) | bug_statuses("expect_replies", {500}), value, "expect_replies"
+        )
+    return Expected(frozenset({201}), value)
+
+
+def expects_reply(activity: Mapping[str, Any], connector_url: str) -> bool:
+    """A message in a personal chat, sent through the connector, always gets an answer."""
+    conversation = activity.get("conversation")
+    if activity.get("type") != "message" or activity.get("serviceUrl") != connector_url:
+        return False
+    if not isinstance(conversation, dict) or conversation.get("conversationType") not in (
+        None,
+        "",
+        "personal",
+    ):
+        return False
+    return activity.get("deliveryMode") != "expectReplies"
+
+
+async def check_http(harness: Harness, body: Body) -> int:
+    """Post ``body`` and check the status, the replies and the turn against the oracle."""
+    want = expected(body)
+    since = len(harness.connector.received)
+    status, _ = await harness.post(body)
+    assert status in want.statuses, (
+        f"{body.label}: status {status}, expected {sorted(want.statuses)}; "
+        f"body {body.raw[:300]!r}, Content-Type {body.content_type!r}"
+    )
+    if want.bug and status not in want.statuses - bug_statuses(want.bug, want.statuses):
+        TALLY.known_bugs[want.bug] += 1
+    replies = [a for a in harness.connector.received[since:] if a.get("replyToId")]
+    harness.check_replies(replies)
+    failures = harness.errors.take()
+    activity = want.activity
+    if activity is not None and activity.get("serviceUrl") == harness.connector_url:
+        assert not failures, f"an exception left the turn: {failures[0].exc_info}"
+        if status == 201 and expects_reply(activity, harness.connector_url):
+            assert replies, f"no reply to {json.dumps(activity)[:300]}"
+    for record in failures:  # a serviceUrl nobody answers: only the send may fail
+        error = record.exc_info[1] if record.exc_info else None
+        assert isinstance(error, ClientRequestError), f"turn failed: {error!r}"
+    return status
+
+
+# ------------------------------------------------------------------------------ HTTP level
+
+PEOPLE_USERS = [
+    {"id": str(who.id), "name": who.name, "aadObjectId": who.aad_object_id} for who in EVERYONE
+]
+BOT_ACCOUNT = {"id": str(teams.BOT.id), "name": teams.BOT.name}
+CONVERSATIONS = [
+    {"id": "a:personal-1", "conversationType": "personal", "tenantId": teams.TENANT},
+    {"id": "a:personal-5"},
+    {"id": str(teams.CHANNEL.id), "conversationType": "channel", "tenantId": teams.TENANT},
+    {"id": str(teams.GROUP.id), "conversationType": "groupChat", "isGroup": True},
+]
+DEAD_SERVICE_URLS = ("not a url", "ftp://example.invalid/", "http://", "urn:x", "\u00e6\u00f8://")
+
+
+def valid_activity(service_url: str) -> dict[str, Any]:
+    activity = teams.message(QUESTION).serialize()
+    activity["serviceUrl"] = service_url
+    activity["id"] = "fuzz-valid"
+    return activity
+
+
+@fuzz(3200)
+@given(data=st.data())
+async def test_raw_bodies_get_4xx_never_5xx(harness: Harness, data: st.DataObject) -> None:
+    """Bytes, broken JSON and JSON of other shapes: exactly the documented 400/413/200."""
+    TALLY.tests.add("raw_bodies")
+    body = data.draw(raw_bodies(encode(valid_activity(harness.connector_url))))
+    status = await check_http(harness, body)
+    if status >= 500 or harness.turns % 200 == 0:
+        await harness.probe()
+
+
+def generated_activities(harness: Harness) -> st.SearchStrategy[Body]:
+    people = People(PEOPLE_USERS, BOT_ACCOUNT, CONVERSATIONS, harness.connector_url)
+    dead = st.sampled_from(DEAD_SERVICE_URLS)
+    activity = activities(people, LIMIT).flatmap(
+        lambda a: st.one_of(*[st.just(a)] * 12, dead.map(lambda url: {**a, "serviceUrl": url}))
+    )
+    return activity.flatmap(lambda a: encoded(a, "activity"))
+
+
+@fuzz(3000)
+@given(data=st.data())
+async def test_generated_activities_never_break_the_bot(
+    harness: Harness, data: st.DataObject
+) -> None:
+    """Odd, missing and mistyped fields, unknown types, any Unicode, huge and empty texts."""
+    TALLY.tests.add("activities")
+    body = data.draw(generated_activities(harness))
+    status = await check_http(harness, body)
+    harness.turns += 1
+    if status >= 500 or harness.turns % 50 == 0:
+        await harness.probe()
+
+
+# ------------------------------------------------------------------------------ the world
+
+
+@dataclass
+class World:
+    """Leaders, a status round, committees with meetings; the store as it was then."""
+
+    harness: Harness
+    round_: Round
+    pages: int
+    committees: dict[str, str]  # chair's AAD id -> committee id
+    names: dict[str, str]  # committee id -> name
+    meetings: dict[str, list[str]]  # committee id -> meeting ids
+    baseline: Snapshot
+    actions: tuple[str, ...]
+    examples: int = 0
+
+    def __repr__(self) -> str:
+        return f"World(round={self.round_.id!r}, committees={self.committees!r})"
+
+    @property
+    def content(self) -> Content:
+        return self.harness.content
+
+    async def reset(self) -> None:
+        """Back to the state right after the set-up; every few examples, a probe."""
+        self.examples += 1
+        if self.examples % 100 == 0:
+            await self.harness.probe()
+        await restore(self.harness.services.store, self.baseline)
+
+
+SCHEDULE = "hver 2. uge tirsdag kl. 13"
+ROUND_FORM = {
+    "action": status_cards.CREATE_ROUND,
+    "name": "Efterår 2026",
+    "scope": "all",
+    "goals": "",
+    "units": "Bostøtte,Botilbud",
+    "deadline": "2026-12-09",
+}
+
+
+@pytest.fixture
+async def world(harness: Harness) -> World:
+    """Set up through the bot as users would, then remember the store."""
+    services = harness.services
+    for who in EVERYONE:
+        await harness.say("hej", who)
+    await harness.say("hej", LEADER_1, teams.CHANNEL)
+    for who, unit in ((LEADER_1, "Bostøtte"), (LEADER_2, "Botilbud")):
+        [reply] = await harness.say(f"tilmeld som leder {unit}", who)
+        assert lead(reply) == f"Tak – du er tilmeldt som leder for »{unit}«."
+    _, [reply] = await harness.click(ROUND_FORM, ADMIN, generated=False)
+    assert lead(reply).startswith("Statusrunden »Efterår 2026« er startet. 2 ledere"), reply
+    [reply] = await harness.say("tilmeld som leder Myndighed", LEADER_3)
+    assert lead(reply) == "Tak – du er tilmeldt som leder for »Myndighed«."
+    [round_] = await services.status.repository.rounds()
+    pages = status_pages(services.content, round_)
+    first = pages[0][0]
+    answer = {"action": status_cards.SUBMIT, "round": round_.id, "page": 0,
+              field_id("status", first): Status.PARTLY.value,
+              field_id("comment", first): "Godt i gang"}  # fmt: skip
+    _, replies = await harness.click(answer, LEADER_1, generated=False)
+    assert lead(replies[0]).startswith("Tak – din status for Efterår 2026 er gemt"), replies
+    committees: dict[str, str] = {}
+    for who, name in ((LEADER_1, "LMU Bostøtte"), (LEADER_2, "LMU Botilbud")):
+        form = {"action": reminder_cards.SAVE, "committee": "", "name": name, "kind": "LMU",
+                "schedule": SCHEDULE, "lead_days": "7", "remind_chair": "true"}  # fmt: skip
+        _, [reply] = await harness.click(form, who, generated=False)
+        assert lead(reply).startswith(f"Udvalget »{name}« er gemt"), reply
+    repository = services.reminders.repository
+    names: dict[str, str] = {}
+    meetings: dict[str, list[str]] = {}
+    for committee in await repository.committees():
+        committees[committee.chair.user_id] = committee.id
+        names[committee.id] = committee.name
+        meetings[committee.id] = [m.id for m in await repository.meetings(committee.id)]
+    assert len(committees) == 2 and all(meetings.values())
+    dispatcher = services.bot.dispatcher
+    actions = (*dispatcher.router.actions, dispatcher.ask_action)
+    assert not harness.errors.take()
+    baseline = await snapshot(services.store)
+    return World(harness, round_, len(pages), committees, names, meetings, baseline, actions)
+
+
+async def act(
+    world: World, value: Any, who: ChannelAccount, conversation: ConversationAccount | None = None
+) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
+    """Reset, click, check the turn; the replies and what changed in the store."""
+    await world.reset()
+    harness = world.harness
+    conversation = conversation or chat_of(who)
+    before = await snapshot(harness.services.store)
+    status_, replies = await harness.click(value, who, conversation)
+    after = await snapshot(harness.services.store)
+    assert status_ == 201, status_
+    assert replies, f"no reply to {value!r}"
+    harness.check_replies(replies)
+    failures = harness.errors.take()
+    assert not failures, f"an exception left the turn: {failures[0].exc_info}"
+    return replies, differences(before, after, conversation_key(conversation))
+
+
+# ------------------------------------------------------------------------------ card submits
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a successful action says, and the only tables it may change."""
+
+    texts: tuple[str, ...]
+    tables: frozenset[str]
+
+
+def outcomes(content: Content) -> dict[str, Outcome]:
+    """Per action: its success messages and the tables it owns. Anything else is a refusal."""
+    r, s, da = content.reminders, content.status, content.messages.da
+    meetings = frozenset({scheduler.repository.MEETINGS})
+    return {
+        "feedback": Outcome(
+            (da.feedback_thanks_up, da.feedback_thanks_down),
+            frozenset({dialogs.qa.feature.FEEDBACK_TABLE, dialogs.qa.feature.QUESTION_LOG}),
+        ),
+        reminder_cards.SAVE: Outcome(
+            (r.saved, r.saved_now, r.saved_no_reminder),
+            frozenset({scheduler.repository.COMMITTEES}) | meetings,
+        ),
+        reminder_cards.ACK: Outcome((r.ack_done,), frozenset({scheduler.repository.ACKS})),
+        reminder_cards.SNOOZE: Outcome(
+            (r.snooze_done,),
+            frozenset({scheduler.repository.SNOOZES, scheduler.repository.LEDGER}),
+        ),
+        reminder_cards.MOVED: Outcome((), frozenset()),  # only shows a form
+        reminder_cards.MOVE: Outcome((r.meeting_moved,), meetings),
+        reminder_cards.CANCEL: Outcome((r.meeting_cancelled,), meetings),
+        status_cards.REGISTER: Outcome(
+            (s.registered,), frozenset({status.repository.LEADERS, status.repository.ROUNDS})
+        ),
+        status_cards.CREATE_ROUND: Outcome(
+            (s.round_opened,),
+            frozenset(
+                {
+                    status.repository.ROUNDS,
+                    status.repository.REPLIES,
+                    status.repository.LEDGER,
+                    bot.outbox.TABLE,
+                }
+            ),
+        ),
+        status_cards.SUBMIT: Outcome((s.saved,), frozenset({status.repository.REPLIES})),
+        status_cards.OPEN: Outcome((), frozenset()),  # only shows the card
+        status_cards.NOTE: Outcome((s.note_saved,), frozenset({status.repository.NOTES})),
+        status_cards.DELETE_DATA: Outcome(
+            (content.mydata.deleted,),
+            frozenset(
+                {
+                    status.repository.LEADERS,
+                    status.repository.REPLIES,
+                    status.repository.ROUNDS,
+                    status.repository.LEDGER,
+                    status.repository.NOTES,
+                    scheduler.repository.COMMITTEES,
+                }
+            ),
+        ),
+        # A typed question: only an unanswered one is logged.
+        "ask": Outcome((), frozenset({dialogs.qa.feature.QUESTION_LOG})),
+    }
+
+
+FORM_MODULES: tuple[ModuleType, ...] = (
+    dialogs.router,
+    dialogs.qa.feature,
+    dialogs.reminders.feature,
+    dialogs.status.feature,
+)
+
+
+def form_fields(content: Content) -> set[str]:
+    """Every field a card submit is read for: the fields of the features' form models, the
+    status card's inputs, and ``confirm`` (read directly by ``delete_my_data``)."""
+    names = {"confirm"}
+    for module in FORM_MODULES:
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel)
+                and value.__module__ == module.__name__
+            ):
+                names |= set(value.model_fields)
+    for goal in content.strategy.malsaetninger:
+        names |= {field_id(prefix, goal.id) for prefix in ("status", "comment", "next")}
+    return names - {"action"}
+
+
+def field_values(world: World) -> dict[str, st.SearchStrategy[Any]]:
+    """Well-formed values for each card field: known and foreign ids, valid and odd dates."""
+    content = world.content
+    ids = [m.id for m in content.strategy.malsaetninger]
+    meeting_ids = [m for ms in world.meetings.values() for m in ms[:3]]
+    goals = st.one_of(
+        st.lists(st.sampled_from(ids), min_size=1, max_size=4).map(",".join),
+        st.sampled_from(["", "9.9", "2.3,2.3", "1.1, 2.3", "1.1,x"]),
+    )
+    dates = st.one_of(
+        st.dates(min_value=date(2026, 11, 1), max_value=date(2028, 1, 1)).map(str),
+        st.dates().map(str),
+        st.sampled_from(["", "2026-02-30", "i morgen", "9999-12-31", "0001-01-01"]),
+    )
+    statuses = st.sampled_from([s.value for s in Status] + ["gul", "", "GRØN"])
+    comment = st.one_of(
+        unicode_text,
+        st.sampled_from(["Godt i gang", "borger 010190-1234", "ring 0101901234"]),
+        repeated(st.integers(min_value=495, max_value=505)),
+    )
+    pools: dict[str, st.SearchStrategy[Any]] = {
+        "text": st.one_of(unicode_text, st.sampled_from([QUESTION, "hjælp", "målsætning 2.3"])),
+        "helpful": st.one_of(st.booleans(), st.sampled_from(["true", "false", "ja"])),
+        "target": st.one_of(st.sampled_from(["term:trio", "maalsaetning:2.3"]), short_text),
+        "question": unicode_text,
+        "committee": one_of_values(*world.names, "findes-ikke", ""),
+        "meeting": one_of_values(*meeting_ids, "findes-ikke"),
+        "recipient": st.sampled_from([f"user:{w.aad_object_id}" for w in EVERYONE] + ["", "x"]),
+        "date": dates,
+        "time": st.sampled_from(["13:00", "9.30", "25:00", "12", "", "x:y", "23:59", "0:0"]),
+        "name": st.one_of(short_text, one_of_values(*world.names.values(), "Efterår 2026")),
+        "kind": st.one_of(st.sampled_from([k.value for k in CommitteeKind]), short_text),
+        "schedule": st.one_of(
+            st.sampled_from(
+                [
+                    SCHEDULE,
+                    "første torsdag i måneden kl. 9",
+                    "14-01-2027 kl. 13",
+                    "31-02-2027 kl. 25",
+                    "hver 0. uge",
+                    "hver dag kl. 99",
+                ]
+            ),
+            unicode_text,
+        ),
+        "lead_days": st.one_of(st.integers(-5, 40), st.sampled_from(["7", " 3 ", "x", 7.5])),
+        "remind_chair": st.one_of(st.booleans(), st.sampled_from(["true", "false", "0", ""])),
+        "round": one_of_values(world.round_.id, "findes-ikke"),
+        "page": st.one_of(st.integers(-3, 60), st.sampled_from(["0", "1", 1.0, 1.5, True])),
+        "unit": st.sampled_from([*content.status.units, status_cards.NEW_UNIT, ""]),
+        "new_unit": st.one_of(short_text, st.just("Værested 010190-1234")),
+        "scope": st.sampled_from(["all", "priorities", "chosen", "x"]),
+        "goals": goals,
+        "units": st.one_of(st.sampled_from(["", "Bostøtte", "Bostøtte,Botilbud"]), short_text),
+        "deadline": dates,
+        "discussed": goals,
+        "points": st.one_of(unicode_text, st.sampled_from(["a\nb\nc\nd", "CPR 010190-1234"])),
+        "confirm": st.sampled_from(["true", "false", True, False, "TRUE", "ja", ""]),
+    }
+    for goal in ids:
+        pools[field_id("status", goal)] = statuses
+        pools[field_id("comment", goal)] = comment
+        pools[field_id("next", goal)] = comment
+    return {name: pools.get(name, unicode_text) for name in form_fields(content)}
+
+
+def succeeded(outcome: Outcome, replies: Sequence[Mapping[str, Any]]) -> bool:
+    return any(template(t).match(lead(reply)) for t in outcome.texts for reply in replies)
+
+
+async def test_every_action_has_an_outcome(world: World) -> None:
+    """The oracle knows every action the routers handle (a new action must be added)."""
+    assert set(world.actions) == set(outcomes(world.content))
+    assert {"committee", "meeting", "round", "page", "confirm"} <= form_fields(world.content)
+
+
+@fuzz(2400)
+@given(data=st.data())
+async def test_card_submits_change_nothing_unless_they_succeed(
+    world: World, data: st.DataObject
+) -> None:
+    """Every action, random fields, anyone: a refusal stores nothing; a success only its own."""
+    TALLY.tests.add("card_submits")
+    value = data.draw(card_values(world.actions, field_values(world)), label="value")
+    who = data.draw(st.sampled_from(EVERYONE), label="who")
+    where = data.draw(st.sampled_from([None, None, None, teams.CHANNEL]), label="where")
+    replies, changed = await act(world, value, who, where)
+    action = value.get("action")
+    known = outcomes(world.content)
+    if not isinstance(action, str) or action not in known:
+        assert [lead(r) for r in replies] == [world.content.messages.da.invalid_submit]
+        assert not changed, changed
+        return
+    outcome = known[action]
+    allowed = outcome.tables if succeeded(outcome, replies) or action == "ask" else frozenset()
+    assert set(changed) <= allowed, f"{action}: {[lead(r) for r in replies]} changed {changed}"
+
+
+# ------------------------------------------------------------------------------ targeted
+
+
+def noise(world: World) -> st.SearchStrategy[dict[str, Any]]:
+    """Extra card fields that must not matter."""
+    fields = field_values(world)
+    names = st.sampled_from(sorted(fields)).filter(
+        lambda n: n not in ("action", "round", "page", "committee", "meeting", "confirm")
+    )
+    return st.dictionaries(names, json_junk, max_size=3)
+
+
+async def refused(
+    world: World, value: Mapping[str, Any], who: ChannelAccount, message: str
+) -> None:
+    """The action is refused with ``message`` and nothing is stored."""
+    replies, changed = await act(world, dict(value), who)
+    assert [lead(r) for r in replies] == [message], (value, who.id)
+    assert not changed, changed
+
+
+@fuzz(250)
+@given(data=st.data())
+async def test_a_round_one_is_not_in_is_refused(world: World, data: st.DataObject) -> None:
+    """Answering (or opening) a round addressed to other leaders; their replies stay theirs."""
+    TALLY.tests.add("foreign_round")
+    s = world.content.status
+    who = data.draw(st.sampled_from([LEADER_3, STRANGER, ADMIN]))
+    goal = data.draw(st.sampled_from(world.round_.maalsaetninger))
+    page = data.draw(st.integers(0, world.pages - 1))
+    chosen = data.draw(st.sampled_from([v.value for v in Status]))
+    extra = data.draw(noise(world))
+    if data.draw(st.booleans()):
+        value = {**extra, "action": status_cards.SUBMIT, "round": world.round_.id, "page": page,
+                 field_id("status", goal): chosen}  # fmt: skip
+        await refused(world, value, who, s.not_recipient.format(round=world.round_.name))
+    else:
+        value = {**extra, "action": status_cards.OPEN, "round": world.round_.id}
+        await refused(world, value, who, s.unknown_round)
+
+
+@fuzz(250)
+@given(data=st.data())
+async def test_a_round_that_does_not_exist_is_refused(world: World, data: st.DataObject) -> None:
+    TALLY.tests.add("unknown_round")
+    ident = data.draw(
+        st.one_of(short_text, one_of_values(world.round_.id)).filter(
+            lambda r: 1 <= len(r) <= 200 and r != world.round_.id
+        )
+    )
+    action = data.draw(st.sampled_from([status_cards.SUBMIT, status_cards.OPEN]))
+    who = data.draw(st.sampled_from(EVERYONE))
+    value = {**data.draw(noise(world)), "action": action, "round": ident, "page": 0}
+    await refused(world, value, who, world.content.status.unknown_round)
+
+
+@fuzz(250)
+@given(data=st.data())
+async def test_a_page_out_of_range_is_refused(world: World, data: st.DataObject) -> None:
+    TALLY.tests.add("page")
+    who = data.draw(st.sampled_from([LEADER_1, LEADER_2]))
+    page = data.draw(
+        st.one_of(
+            st.integers(world.pages, 50),
+            st.integers(max_value=-1),
+            st.integers(min_value=51),
+            st.sampled_from([1.5, "en", None, [0], {"page": 0}]),
+        )
+    )
+    goal = world.round_.maalsaetninger[0]
+    value = {**data.draw(noise(world)), "action": status_cards.SUBMIT, "round": world.round_.id,
+             "page": page, field_id("status", goal): Status.ON_TRACK.value}  # fmt: skip
+    await refused(world, value, who, world.content.messages.da.invalid_submit)
+
+
+def future_slot() -> st.SearchStrategy[tuple[str, str]]:
+    return st.tuples(
+        st.dates(min_value=date(2026, 12, 1), max_value=date(2027, 12, 31)).map(str),
+        st.sampled_from(["09:00", "13:30", "8.15"]),
+    )
+
+
+@fuzz(400)
+@given(data=st.data())
+async def test_another_chairs_committee_cannot_be_changed(
+    world: World, data: st.DataObject
+) -> None:
+    """Saving, moving, cancelling, noting or opening the move form of a foreign committee."""
+    TALLY.tests.add("foreign_committee")
+    r = world.content.reminders
+    chair = data.draw(st.sampled_from([LEADER_1, LEADER_2]))
+    committee = world.committees[str(chair.aad_object_id)]
+    who = data.draw(
+        st.sampled_from([w for w in (LEADER_1, LEADER_2, LEADER_3, STRANGER) if w != chair])
+    )
+    meeting = data.draw(st.sampled_from(world.meetings[committee][:5]))
+    day, clock = data.draw(future_slot())
+    extra = data.draw(noise(world))
+    ref = {"committee": committee, "meeting": meeting}
+    name = world.names[committee]
+    action = data.draw(
+        st.sampled_from(
+            [
+                reminder_cards.SAVE,
+                reminder_cards.MOVE,
+                reminder_cards.CANCEL,
+                reminder_cards.MOVED,
+                status_cards.NOTE,
+            ]
+        )
+    )
+    if action == reminder_cards.SAVE:
+        new_name = data.draw(st.one_of(st.just(name), st.just(""), short_text))
+        value = {**extra, "action": action, "committee": committee, "name": new_name,
+                 "kind": "LMU", "schedule": SCHEDULE, "lead_days": "7"}  # fmt: skip
+        message = r.not_allowed.format(name=new_name or committee)
+    elif action == status_cards.NOTE:
+        value = {**extra, **ref, "action": action, "discussed": "2.3", "points": "Godt møde"}
+        message = r.not_allowed.format(name=name)
+    else:
+        value = {**extra, **ref, "action": action, "date": day, "time": clock}
+        message = r.not_allowed.format(name=name)
+    await refused(world, value, who, message)
+
+
+@fuzz(250)
+@given(data=st.data())
+async def test_a_meeting_that_does_not_exist_is_refused(world: World, data: st.DataObject) -> None:
+    """Reminder buttons and notes for an unknown committee or meeting, even by its chair."""
+    TALLY.tests.add("unknown_meeting")
+    committee = data.draw(st.sampled_from(sorted(world.names)))
+    known = world.meetings[committee]
+    meeting = data.draw(
+        st.one_of(short_text, one_of_values(*known[:3])).filter(
+            lambda m: 1 <= len(m) <= 200 and m not in known
+        )
+    )
+    if data.draw(st.booleans()):  # or a known meeting of another committee
+        other = next(c for c in world.names if c != committee)
+        committee, meeting = other + data.draw(st.sampled_from(["x", "-", " "])), known[0]
+    who = data.draw(st.sampled_from(EVERYONE))
+    action = data.draw(
+        st.sampled_from([reminder_cards.ACK, reminder_cards.SNOOZE, reminder_cards.MOVED,
+                         reminder_cards.MOVE, reminder_cards.CANCEL, status_cards.NOTE])
+    )  # fmt: skip
+    day, clock = data.draw(future_slot())
+    value = {**data.draw(noise(world)), "action": action, "committee": committee,
+             "meeting": meeting, "recipient": f"user:{who.aad_object_id}", "date": day,
+             "time": clock, "discussed": "2.3"}  # fmt: skip
+    await refused(world, value, who, world.content.reminders.unknown_meeting)
+
+
+@fuzz(250)
+@given(data=st.data())
+async def test_delete_my_data_needs_the_box_ticked(world: World, data: st.DataObject) -> None:
+    TALLY.tests.add("delete_unconfirmed")
+    confirm = data.draw(
+        st.one_of(st.just(MISSING), json_values).filter(lambda c: str(c).lower() != "true")
+    )
+    who = data.draw(st.sampled_from(EVERYONE))
+    value = {**data.draw(noise(world)), "action": status_cards.DELETE_DATA}
+    if confirm is not MISSING:
+        value["confirm"] = confirm
+    await refused(world, value, who, world.content.mydata.not_confirmed)
+
+
+@fuzz(250)
+@given(data=st.data())
+async def test_only_admins_open_rounds(world: World, data: st.DataObject) -> None:
+    TALLY.tests.add("round_by_non_admin")
+    who = data.draw(st.sampled_from([LEADER_1, LEADER_2, LEADER_3, STRANGER]))
+    changes = data.draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "name": short_text,
+                "scope": st.sampled_from(["all", "priorities", "chosen"]),
+                "goals": st.sampled_from(["2.3,1.1", "4.3"]),
+                "units": st.sampled_from(["", "Myndighed"]),
+                "deadline": st.dates(date(2026, 11, 24), date(2027, 11, 1)).map(str),
+            },
+        )
+    )
+    await refused(world, {**ROUND_FORM, **changes}, who, world.content.status.admin_only)
+
+
+# ------------------------------------------------------------------------------ known bugs
+
+
+def activity_with(**fields: Any) -> dict[str, Any]:
+    activity = valid_activity("http://127.0.0.1:9/")
+    activity.update(fields)
+    return activity
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(encode(activity_with(**fields)), id=name, marks=known_bug("undeserializable"))
+        for name, fields in {
+            "conversation-text": {"conversation": "a:personal-1"},
+            "conversation-number": {"conversation": 5},
+            "from-text": {"from": "29:user-1"},
+            "recipient-number": {"recipient": 28},
+            "entities-text": {"entities": "mention"},
+            "entities-numbers": {"entities": [1, 2]},
+            "attachments-text": {"attachments": "card"},
+            "timestamp-no-date": {"timestamp": "i går"},
+            "members-added-numbers": {"type": "conversationUpdate", "membersAdded": [5]},
+            "reactions-added-text": {"type": "messageReaction", "reactionsAdded": "x"},
+        }.items()
+    ],
+)
+async def test_an_activity_with_a_mistyped_field_is_a_400(harness: Harness, body: bytes) -> None:
+    status, _ = await harness.post(Body(body, "application/json", "bug"), generated=False)
+    assert status == 400
+    await harness.probe()
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        pytest.param(raw, content_type, id=name, marks=known_bug("body_decoding"))
+        for name, raw, content_type in [
+            ("unknown-charset", None, "application/json; charset=no-such-charset"),
+            ("utf-16-charset-utf-8-body", None, "application/json; charset=utf-16"),
+            ("utf-16-body", "utf-16", "application/json"),
+            ("utf-8-bom", "utf-8-sig", "application/json"),
+            ("utf-32-body", "utf-32", "application/json"),
+        ]
+    ],
+)
+async def test_a_body_in_another_encoding_is_not_a_5xx(
+    harness: Harness, raw: str | None, content_type: str
+) -> None:
+    body = encode(valid_activity(harness.connector_url), encoding=raw or "utf-8")
+    status, _ = await harness.post(Body(body, content_type, "bug"), generated=False)
+    assert status in (201, 400, 415)
+    await harness.probe()
+
+
+@pytest.mark.parametrize("depth", [pytest.param(2000, marks=known_bug("deep_nesting"))])
+async def test_deeply_nested_json_is_a_400(harness: Harness, depth: int) -> None:
+    body = b"[" * depth + b"]" * depth
+    status, _ = await harness.post(Body(body, "application/json", "bug"), generated=False)
+    assert status == 400
+    await harness.probe()
+
+
+@pytest.mark.parametrize("text", [pytest.param(QUESTION, marks=known_bug("expect_replies"))])
+async def test_expect_replies_is_not_a_5xx(harness: Harness, text: str) -> None:
+    activity = valid_activity(harness.connector_url)
+    activity.update(text=text, deliveryMode="expectReplies")
+    status, _ = await harness.post(Body(encode(activity), "application/json", "bug"),
+                                   generated=False)  # fmt: skip
+    assert status < 500
+    await harness.probe()
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=known_bug("invoke_not_implemented"))
+             for n in ("adaptiveCard/action", "task/fetch")],
+)  # fmt: skip
+async def test_an_invoke_is_not_a_5xx(harness: Harness, name: str) -> None:
+    activity = valid_activity(harness.connector_url)
+    activity.update(type="invoke", name=name, value={"action": {"type": "Action.Execute"}})
+    status, _ = await harness.post(Body(encode(activity), "application/json", "bug"),
+                                   generated=False)  # fmt: skip
+    assert status < 500
+    await harness.probe()
+
+
+# ------------------------------------------------------------------------------ the total
+
+MIN_REQUESTS = 10_000
+
+
+def test_zz_at_least_ten_thousand_generated_requests() -> None:
+    """Runs last: prints the figures and enforces the total of a whole-module run."""
+    histogram = ", ".join(f"{code}: {n}" for code, n in sorted(TALLY.statuses.items()))
+    bugs = ", ".join(f"{name}: {n}" for name, n in sorted(TALLY.known_bugs.items())) or "none"
+    print(
+        f"\nfuzz: {TALLY.generated} generated requests ({histogram}); "
+        f"{TALLY.support} set-up and probe requests; 5xx from known bugs: {bugs}"
+    )
+    if TALLY.tests != FUZZ_TESTS:
+        pytest.skip(f"only part of the module ran: {sorted(TALLY.tests)}")
+    assert TALLY.generated >= MIN_REQUESTS
