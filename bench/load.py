@@ -153,12 +153,13 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 def summary(values: Sequence[float]) -> str:
-    """p50/p95/p99/max in milliseconds and the count."""
+    """p50/p95/p99/max in milliseconds, the count and how many took a second or more."""
     ms = [v * 1000 for v in values]
+    slow = sum(1 for v in values if v >= 1.0)
     return (
         f"p50 {percentile(ms, 50):7.1f}  p95 {percentile(ms, 95):7.1f}  "
-        f"p99 {percentile(ms, 99):7.1f}  max {max(ms, default=math.nan):7.1f} ms  "
-        f"({len(ms)} questions)"
+        f"p99 {percentile(ms, 99):7.1f}  max {max(ms, default=math.nan):8.1f} ms  "
+        f"({len(ms)} questions, {slow} ≥ 1 s)"
     )
 
 
@@ -221,7 +222,7 @@ async def run(chairs: int, baseline_seconds: float, workdir: Path) -> int:
             return outcomes, time.perf_counter() - fan_start
 
         clock_call = asyncio.create_task(scheduled_job())
-        await connector.wait_for(lambda: len(set(reminders())) >= chairs, 30 + chairs / 10)
+        await connector.wait_for(lambda: len(set(reminders())) >= chairs, 60 + chairs)
         fan_end = time.perf_counter()
         outcomes, job_seconds = await clock_call
         arrivals = [r.at for r in connector.delivered() if r.conversation_id in chair_chats]
@@ -248,6 +249,9 @@ async def run(chairs: int, baseline_seconds: float, workdir: Path) -> int:
     print(f"  Q&A during fan-out       {summary(during)}")
     print(f"  target                   p99 < {TARGET_P99 * 1000:.0f} ms during the fan-out: "
           + ("met" if p99 < TARGET_P99 else "NOT met"))  # fmt: skip
+    stalled = max(during, default=0.0)
+    if stalled >= TARGET_P99:
+        print(f"  longest wait             {stalled:.2f} s: no question was answered meanwhile")
     print(f"  scheduled job            {job_seconds:.2f} s for POST /_test/clock, {outcomes}")
     print(f"  first reminder after     {first:.2f} s")
     print(f"  fan-out duration         {fan_seconds:.2f} s  (rate-limit minimum {minimum:.2f} s)")

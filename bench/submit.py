@@ -43,9 +43,14 @@ COMMENT = "Vi har beskrevet serviceniveauet og drøftet det på LMU-mødet. " * 
 async def seed(store: Store, replies: int) -> Round:
     """A round of 14 målsætninger with ``replies`` leaders who have all answered."""
     keys = [f"leader-{n:05d}" for n in range(replies)]
-    round_ = Round(id="forår-2027", name="Forår 2027", maalsaetninger=tuple(IDS),
-                   recipients=(*keys, "bench-user"), deadline=date(2027, 6, 9),
-                   opened_at=NOW - timedelta(days=1))  # fmt: skip
+    round_ = Round(
+        id="forår-2027",
+        name="Forår 2027",
+        maalsaetninger=tuple(IDS),
+        recipients=(*keys, "bench-user"),
+        deadline=date(2027, 6, 9),
+        opened_at=NOW - timedelta(days=1),
+    )
     await store.put("status_rounds", round_.id, round_.model_dump(mode="json"))
     answers = tuple(Answer(maalsaetning=i, status=Status.PARTLY, comment=COMMENT) for i in IDS)
     await store.put_many(
@@ -55,13 +60,19 @@ async def seed(store: Store, replies: int) -> Round:
         REPLIES,
         {
             reply_key(round_.id, k): StatusReply(
-                round_id=round_.id, user_id=k, unit="Bostøtte", answers=answers,
-                first_at=NOW, updated_at=NOW,
-            ).model_dump(mode="json")  # fmt: skip
+                round_id=round_.id,
+                user_id=k,
+                unit="Bostøtte",
+                answers=answers,
+                first_at=NOW,
+                updated_at=NOW,
+            ).model_dump(mode="json")
             for k in keys
         },
     )
-    await store.put(LEADERS, "bench-user", Leader(user_id="bench-user", unit="Botilbud").model_dump())
+    await store.put(
+        LEADERS, "bench-user", Leader(user_id="bench-user", unit="Botilbud").model_dump()
+    )
     return round_
 
 
@@ -70,10 +81,22 @@ async def measure(services: Services, round_: Round, submits: int) -> list[float
     dispatcher = services.bot.dispatcher
     times = []
     for n in range(submits):
-        value = {"action": "status_submit", "round": round_.id, "page": 0,
-                 "status_1_1": "delvist", "comment_1_1": f"Status nummer {n}"}  # fmt: skip
-        turn = Turn(text="", value=value, user_id="bench-user", conversation_id="a:bench",
-                    conversation_kind="personal", is_admin=False, now=NOW)  # fmt: skip
+        value = {
+            "action": "status_submit",
+            "round": round_.id,
+            "page": 0,
+            "status_1_1": "delvist",
+            "comment_1_1": f"Status nummer {n}",
+        }
+        turn = Turn(
+            text="",
+            value=value,
+            user_id="bench-user",
+            conversation_id="a:bench",
+            conversation_kind="personal",
+            is_admin=False,
+            now=NOW,
+        )
         started = time.perf_counter()
         intent, replies = await dispatcher.dispatch(turn)
         times.append((time.perf_counter() - started) * 1000)
@@ -110,7 +133,9 @@ def main() -> None:
         path = Path(tmp) / "strategibot.json"
         disk = asyncio.run(run(TinyDBStore(path), replies, submits))
         size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
-    print(f"Status submits with {replies} replies stored ({submits} submits, {size:.1f} MB on disk)")
+    print(
+        f"Status submits with {replies} replies stored ({submits} submits, {size:.1f} MB on disk)"
+    )
     print(line("MemoryStore (baseline)", memory))
     print(line("TinyDBStore (on disk)", disk))
     p99 = statistics.quantiles(disk, n=100)[98]

@@ -116,7 +116,7 @@ class LiveBot:
         self.starts += 1
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, force_close=False),
-            timeout=aiohttp.ClientTimeout(total=120),
+            timeout=aiohttp.ClientTimeout(total=900),
         )
         try:
             await self._wait_ready()

@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.clock import ManualClock
-from bot.settings import Settings
 from bot.conversations import ConversationDirectory
+from bot.settings import Settings
 from bot.storage import MemoryStore, TinyDBStore
 from tests.bot import teams
 
