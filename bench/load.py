@@ -1,7 +1,7 @@
 """Q&A latency while the bot fans out 1000 meeting reminders, against the same run without.
 
-    .venv/bin/python bench/load.py            # 1000 reminders, 20 askers (about 90 s)
-    .venv/bin/python bench/load.py --quick    # 300 reminders (about 30 s)
+    .venv/bin/python bench/load.py            # 1000 reminders, 20 askers (a few minutes)
+    .venv/bin/python bench/load.py --quick    # 300 reminders (under a minute)
 
 What it does:
 
@@ -17,7 +17,11 @@ What it does:
    to ``/api/messages`` until its reply arrives at the connector.
 5. Fan-out: ``POST /_test/clock`` to 09:00 on the send day runs the scheduled job, which hands
    N reminders to the outbox (30 sends/s); the askers go on until every reminder has arrived.
-6. Prints Q&A p50/p95/p99/max and count without and during the fan-out, how long the
+6. Prints Q&A p50/p95/p99/max and count without the fan-out and during it (every question
+   waiting at some moment between the clock request and the last reminder; also
+   corrected for coordinated omission: an asker stuck on one answer asks nothing else, so a
+   stall would count once; the correction adds the questions it would have asked meanwhile,
+   one per baseline median), the longest wait, how long the
    ``/_test/clock`` request (the scheduled job) took, the fan-out's duration against its
    rate-limit minimum (N / 30 s), and delivered / duplicated / lost reminders.
 
@@ -40,6 +44,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -124,24 +129,30 @@ class Askers:
             if status not in (200, 201):
                 self.failures[f"HTTP {status}"] += 1
                 continue
-            replies = self.connector.replies_to(activity["id"])
-            if not replies:
+            activity_id: str = activity["id"]
+            replies = self.connector.replies_to(activity_id)
+            if not replies:  # the reply is posted before the turn's HTTP answer: a safeguard
                 try:
-                    await self.connector.wait_for(
-                        lambda a=activity["id"]: bool(self.connector.replies_to(a)), 30
-                    )
+                    await self.connector.wait_for(partial(self._replied, activity_id), 30)
                 except TimeoutError:
                     self.failures["no reply"] += 1
                     continue
-                replies = self.connector.replies_to(activity["id"])
+                replies = self.connector.replies_to(activity_id)
             ok = all(r.label and r.label != self.error_text for r in replies)
             if not ok:
                 self.failures["error reply"] += 1
             self.asked.append(Asked(started, replies[0].at - started, ok))
 
+    def _replied(self, activity_id: str) -> bool:
+        return bool(self.connector.replies_to(activity_id))
+
     def between(self, start: float, end: float) -> list[float]:
         """Latencies of the questions asked in ``[start, end)``."""
         return [a.latency for a in self.asked if start <= a.started < end]
+
+    def overlapping(self, start: float, end: float) -> list[float]:
+        """Latencies of the questions waiting at some moment in ``[start, end)``."""
+        return [a.latency for a in self.asked if a.started < end and a.started + a.latency > start]
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -150,6 +161,18 @@ def percentile(values: Sequence[float], pct: float) -> float:
         return math.nan
     ordered = sorted(values)
     return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
+
+
+def corrected(values: Sequence[float], interval: float) -> list[float]:
+    """The latencies as if each asker had kept asking every ``interval`` seconds while it
+    waited (correcting for coordinated omission: a stalled bot otherwise gets few samples)."""
+    result = list(values)
+    for latency in values:
+        waited = latency - interval
+        while waited > interval:
+            result.append(waited)
+            waited -= interval
+    return result
 
 
 def summary(values: Sequence[float]) -> str:
@@ -235,23 +258,24 @@ async def run(chairs: int, baseline_seconds: float, workdir: Path) -> int:
         await connector.stop()
 
     baseline = askers.between(base_start, base_end)
-    during = askers.between(fan_start, fan_end)
+    during = askers.overlapping(fan_start, fan_end)
     arrived = Counter(reminders())
     duplicates = sum(n - 1 for n in arrived.values())
     lost = chairs - len(arrived)
     first = min(arrivals) - fan_start if arrivals else math.nan
     fan_seconds = fan_end - fan_start
     minimum = chairs / GLOBAL_RATE
-    p99 = percentile(during, 99)
+    interval = percentile(baseline, 50)
+    during_corrected = corrected(during, interval)
+    p99 = percentile(during_corrected, 99)
     print(f"load: {chairs} reminders fanned out while 20 conversations ask questions")
     print(f"  seeding / bot start-up   {seeded:.1f} s / {startup:.1f} s")
     print(f"  Q&A without fan-out      {summary(baseline)}")
     print(f"  Q&A during fan-out       {summary(during)}")
-    print(f"  target                   p99 < {TARGET_P99 * 1000:.0f} ms during the fan-out: "
-          + ("met" if p99 < TARGET_P99 else "NOT met"))  # fmt: skip
-    stalled = max(during, default=0.0)
-    if stalled >= TARGET_P99:
-        print(f"  longest wait             {stalled:.2f} s: no question was answered meanwhile")
+    print(f"    corrected for omission {summary(during_corrected)}")
+    print(f"  target                   p99 < {TARGET_P99 * 1000:.0f} ms during the fan-out "
+          "(corrected): " + ("met" if p99 < TARGET_P99 else "NOT met"))  # fmt: skip
+    print(f"  longest wait             {max(during, default=math.nan):.2f} s")
     print(f"  scheduled job            {job_seconds:.2f} s for POST /_test/clock, {outcomes}")
     print(f"  first reminder after     {first:.2f} s")
     print(f"  fan-out duration         {fan_seconds:.2f} s  (rate-limit minimum {minimum:.2f} s)")

@@ -1,7 +1,7 @@
 """A throttling storm: the outbox delivers every message exactly once and drops dead chats.
 
-    .venv/bin/python bench/storm.py            # 60 s of faults, 1260 messages (about 75 s)
-    .venv/bin/python bench/storm.py --quick    # 10 s of faults, 330 messages (about 15 s)
+    .venv/bin/python bench/storm.py            # 60 s of faults, 1260 messages (about 65 s)
+    .venv/bin/python bench/storm.py --quick    # 10 s of faults, 360 messages (about 15 s)
 
 What it does (:mod:`tools.storm`):
 

@@ -235,25 +235,29 @@ def create_app(
     )
 
     async def tell_about_deactivation(conversation_id: str, status: int) -> None:
-        """A reminder target refused messages: tell the chair, or else the admins."""
+        """A committee's channel or its chair's chat refused messages: tell the chair (if the
+        chat still works), else the admins; once per committee and conversation."""
         texts = content.reminders
+        refused = await conversations.get(conversation_id)
+        refused_user = refused.user_aad_id if refused is not None else None
         for committee in await repository.committees():
-            chair_chat = await conversations.personal_chat_of(committee.chair.user_id)
             if committee.channel_id == conversation_id:
                 where = texts.deactivated_channel
-            elif chair_chat is None and committee.remind_chair:
+            elif committee.remind_chair and refused_user == committee.chair.user_id:
                 where = texts.deactivated_personal
             else:
                 continue
             notice = Reply(
                 texts.deactivated.format(name=committee.name, where=where, status=status)
             )
+            chair_chat = await conversations.personal_chat_of(committee.chair.user_id)
             targets = [chair_chat] if chair_chat is not None else [
                 await conversations.personal_chat_of(admin) for admin in settings.admins
             ]  # fmt: skip
             for target in targets:
                 if target is not None and target.conversation_id != conversation_id:
-                    await outbox.enqueue(target.conversation_id, notice)
+                    key = f"deactivated:{committee.id}:{conversation_id}:{target.conversation_id}"
+                    await outbox.enqueue(target.conversation_id, notice, key=key)
 
     qa = QAFeature(content, store)
     root = Router("root")
@@ -317,6 +321,7 @@ def create_app(
                 )
 
     async def start_scheduler(_: web.Application) -> None:
+        await conversations.build_index()
         await tell_admins_about_quarantine()
         await outbox.start()
         # The first run is the catch-up after downtime; then every interval.

@@ -13,6 +13,7 @@ from botbuilder.schema import Activity, ConversationReference
 from bot.storage import Store
 
 TABLE = "conversations"
+PERSONAL_INDEX = "personal_chats"  # user's Entra ID object id -> key of their personal chat
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,22 @@ class ConversationDirectory:
         }
         if existing is None or {k: existing.get(k) for k in doc} != doc:
             await self.store.put(TABLE, key, {**doc, "updated": now.isoformat()})
+        user = doc["user_aad_id"]
+        if user and await self.store.get(PERSONAL_INDEX, user) != {"conversation": key}:
+            await self.store.put(PERSONAL_INDEX, user, {"conversation": key})
+
+    async def build_index(self) -> int:
+        """Index personal chats by user, for data stored before the index existed."""
+        indexed = set(await self.store.keys(PERSONAL_INDEX))
+        missing = {
+            stored.user_aad_id: {"conversation": stored.conversation_id}
+            for stored in await self.all()
+            if stored.kind == "personal" and stored.user_aad_id
+            and stored.user_aad_id not in indexed
+        }  # fmt: skip
+        if missing:
+            await self.store.put_many(PERSONAL_INDEX, missing)
+        return len(missing)
 
     async def mark_welcomed(self, conversation_id: str) -> bool:
         """Record that the welcome was sent; False if it had been sent already."""
@@ -90,14 +107,22 @@ class ConversationDirectory:
 
     async def forget(self, conversation_id: str) -> bool:
         """Remove a conversation (the app was uninstalled there)."""
+        stored = await self.get(conversation_id)
+        if stored is not None and stored.user_aad_id:
+            if await self.store.get(PERSONAL_INDEX, stored.user_aad_id) == {
+                "conversation": conversation_id
+            }:
+                await self.store.delete(PERSONAL_INDEX, stored.user_aad_id)
         return await self.store.delete(TABLE, conversation_id)
 
     async def personal_chat_of(self, user_aad_id: str) -> StoredConversation | None:
-        """The personal chat of a user (by Entra ID object id), if the app is installed there."""
-        for stored in await self.all():
-            if stored.kind == "personal" and stored.user_aad_id == user_aad_id and stored.active:
-                return stored
-        return None
+        """The personal chat of a user (by Entra ID object id), if the app is installed and
+        Teams has not refused messages there. One index lookup, whatever the number of chats."""
+        entry = await self.store.get(PERSONAL_INDEX, user_aad_id)
+        stored = await self.get(entry["conversation"]) if entry else None
+        if stored is None or stored.kind != "personal" or stored.user_aad_id != user_aad_id:
+            return None
+        return stored if stored.active else None
 
     async def get(self, conversation_id: str) -> StoredConversation | None:
         """One stored conversation."""

@@ -211,8 +211,12 @@ class FakeConnector:
         except json.JSONDecodeError:
             self.unexpected["invalid JSON"] += 1
             return web.json_response({"error": "invalid JSON"}, status=400)
+        except ConnectionError:  # the bot died halfway through its request
+            self.unexpected["connection lost"] += 1
+            return web.Response(status=400)
         if not isinstance(body, dict):
             body = {}
+        headers: dict[str, str] = {}
         if not self._gate.is_set():
             self.held += 1
             await self._notify()
@@ -220,13 +224,13 @@ class FakeConnector:
                 await self._gate.wait()
             finally:
                 self.held -= 1
-            status, headers = self._held_status, {}
+            status = self._held_status
         elif conversation in self.dead:
-            status, headers = self.dead[conversation], {}
+            status = self.dead[conversation]
         elif self.faults is not None:
             status, headers = self.faults.decide()
         else:
-            status, headers = 200, {}
+            status = 200
         low, high = self.latency
         if high > 0:
             await asyncio.sleep(self._rng.uniform(low, high))
@@ -238,7 +242,9 @@ class FakeConnector:
             reply_to_id=request.match_info.get("activity") or str(body.get("replyToId") or ""),
             text=str(body.get("text") or ""),
             summary=str(body.get("summary") or ""),
-            has_card=any(isinstance(a, dict) and "adaptive" in str(a.get("contentType")) for a in attachments),
+            has_card=any(
+                isinstance(a, dict) and "adaptive" in str(a.get("contentType")) for a in attachments
+            ),
             status=status,
             body=body,
         )

@@ -240,7 +240,7 @@ async def run_storm(plan: StormPlan, data_dir: Path) -> StormResult:
         await connector.stop()
         await store.close()
 
-    _count(result, connector.received, healthy, dead, plan)
+    count_deliveries(result, connector.received, healthy, dead, plan)
     for conversation_id, status in dead.items():
         doc = conversations[conversation_id]
         marked = doc.get("deactivated") or {}
@@ -259,13 +259,14 @@ async def run_storm(plan: StormPlan, data_dir: Path) -> StormResult:
     return result
 
 
-def _count(
+def count_deliveries(
     result: StormResult,
     received: list[Received],
     healthy: list[str],
     dead: dict[str, int],
     plan: StormPlan,
 ) -> None:
+    """Fill in ``result`` from what the connector received."""
     result.dead_conversations = len(dead)
     result.requests = len(received)
     result.throttled = sum(1 for r in received if r.status == 429)

@@ -7,6 +7,7 @@ paused ones are written to the ledger, so each reminder is handled exactly once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -65,6 +66,7 @@ class ReminderService:
         )
         outcomes: Counter[str] = Counter()
         for item in planned:
+            await asyncio.sleep(0)  # let chat turns run between reminders of a large fan-out
             if item.status != "due":
                 await repo.record(item.key, item.status, now)
                 outcomes[item.status] += 1

@@ -9,6 +9,7 @@ discussed. Every message is written to the ledger, so each is handled exactly on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -181,6 +182,7 @@ class StatusService:
             if not self.is_open(round_, now):
                 continue
             for key in round_.recipients:
+                await asyncio.sleep(0)  # let chat turns run between cards of a large round
                 ledger_key = f"announce:{round_.id}:{key}"
                 if ledger_key in handled or key.startswith("email:"):
                     continue
@@ -204,6 +206,7 @@ class StatusService:
             outcomes["nudge_missed"] += 1
         by_id = {r.id: r for r in rounds}
         for nudge in due:
+            await asyncio.sleep(0)
             round_ = by_id[nudge.round_id]
             total = len(round_.recipients)
             reply = nudge_reply(self.content, round_, len(answered[round_.id]), total)

@@ -97,7 +97,8 @@ async def set_up(bot: LiveBot, connector: FakeConnector) -> None:
     await say(bot, connector, CHAIR, "hej")
     [saved] = await say(bot, connector, CHAIR, **COMMITTEE_FORM)
     assert saved.text == (
-        "Udvalget »LMU Genstart« er gemt med 2 møder. Første påmindelse: tirsdag 5. januar kl. 9.00."
+        "Udvalget »LMU Genstart« er gemt med 2 møder. "
+        "Første påmindelse: tirsdag 5. januar kl. 9.00."
     )
     for user, unit in ((LEADER_1, "Bostøtte"), (LEADER_2, "Botilbud")):
         [registered] = await say(bot, connector, user, f"tilmeld som leder {unit}")

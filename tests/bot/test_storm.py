@@ -9,10 +9,26 @@ must be asked once, then marked inactive with nothing more sent to it. Figures a
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from tools.fake_connector import Received
-from tools.storm import StormPlan, StormResult, _count, message_text, run_storm
+import pytest
+from botbuilder.schema import Activity
+
+from bot.app import SERVICES, create_app
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.storage import MemoryStore
+from dialogs.replies import Reply
+from scheduler.models import Committee, CommitteeKind, Person
+from tests.conftest import TZ
+from tools.fake_connector import (
+    FakeConnector,
+    Received,
+    personal_activity,
+    personal_conversation,
+)
+from tools.storm import StormPlan, StormResult, count_deliveries, message_text, run_storm
 
 PLAN = StormPlan(
     healthy=30,
@@ -65,9 +81,32 @@ def test_the_count_sees_duplicates_losses_and_reordering() -> None:
         _received(6, "a:blocked-00", "y", 403),  # sent again after the refusal
     ]
     result = StormResult(plan)
-    _count(result, received, [a, b], {"a:blocked-00": 403}, plan)
+    count_deliveries(result, received, [a, b], {"a:blocked-00": 403}, plan)
     assert (result.delivered, result.duplicates, result.missing) == (3, 1, 1)
     assert result.out_of_order == 1  # a: the duplicate; b is in order without the lost one
     assert result.dead_requests == 2
     assert result.throttled == 1
     assert not result.ok
+
+
+async def test_a_deactivated_chat_that_is_no_committees_target_alarms_nobody() -> None:
+    blocked = [personal_conversation(n) for n in (2, 3)]  # two leaders blocked the bot
+    async with FakeConnector(dead=dict.fromkeys(blocked, 403)) as connector:
+        now = datetime(2027, 1, 4, 10, tzinfo=TZ)
+        settings = Settings(_env_file=None, admins="aad-user-9")  # type: ignore[call-arg]
+        services = create_app(settings, MemoryStore(), ManualClock(now))[SERVICES]
+        for n in (2, 3, 9):
+            hello = Activity().deserialize(personal_activity(n, connector.url, text="hej"))
+            await services.conversations.remember(hello, now)
+        # A committee whose chair (user 1) has not installed the app: unrelated to users 2, 3.
+        chair = Person(user_id="aad-user-1")
+        committee = Committee(id="lmu-x", name="LMU X", kind=CommitteeKind.LMU, chair=chair)
+        await services.reminders.repository.save_committee(committee)
+        await services.outbox.start()
+        for conversation in blocked:
+            await services.outbox.enqueue(conversation, Reply("Status: Vinter 2027"))
+        await services.outbox.join()
+        await services.outbox.stop()
+    assert [r.status for r in connector.received if r.conversation_id in blocked] == [403, 403]
+    to_admin = [r.label for r in connector.received if r.conversation_id == "a:personal-9"]
+    assert to_admin == []  # today: two notices that LMU X's chair can no longer be reached
