@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test install lint typecheck unit bench package clean
+.PHONY: run test install chromium lint typecheck unit bench package clean
 
-install: $(PY_STAMP) $(NODE_STAMP) chromium
+install: $(PY_STAMP) $(NODE_STAMP)
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ run: install
 	$(PY) -m tools.run_local
 
 ## Lint, type-check, every test (end-to-end included) and the quality figures.
-test: install lint typecheck
+test: install chromium lint typecheck
 	$(PY) -m pytest
 	$(PY) bench/quality.py
 
@@ -51,11 +51,18 @@ typecheck: $(PY_STAMP)
 unit: $(PY_STAMP)
 	$(PY) -m pytest -m "not e2e"
 
-## Benchmarks: answer quality, and speed against the SDK's echo sample.
+## Benchmarks: answer quality, speed against the SDK's echo sample, storage, status rounds,
+## the report, throttling storms, load during a fan-out and a crash mid-way.
 bench: install
 	$(PY) bench/quality.py
 	$(PY) bench/speed.py
 	$(PY) bench/fanout.py
+	$(PY) bench/storage.py
+	$(PY) bench/submit.py
+	$(PY) bench/report.py
+	$(PY) bench/storm.py
+	$(PY) bench/load.py
+	$(PY) bench/crash.py
 
 ## The Teams app package build/strategibot.zip, checked with Microsoft's validator (offline).
 package: $(PY_STAMP) $(NODE_STAMP)
