@@ -108,11 +108,9 @@ class ConversationDirectory:
     async def forget(self, conversation_id: str) -> bool:
         """Remove a conversation (the app was uninstalled there)."""
         stored = await self.get(conversation_id)
-        if stored is not None and stored.user_aad_id:
-            if await self.store.get(PERSONAL_INDEX, stored.user_aad_id) == {
-                "conversation": conversation_id
-            }:
-                await self.store.delete(PERSONAL_INDEX, stored.user_aad_id)
+        user = stored.user_aad_id if stored is not None else None
+        if user and await self.store.get(PERSONAL_INDEX, user) == {"conversation": conversation_id}:
+            await self.store.delete(PERSONAL_INDEX, user)
         return await self.store.delete(TABLE, conversation_id)
 
     async def personal_chat_of(self, user_aad_id: str) -> StoredConversation | None:

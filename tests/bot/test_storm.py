@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from botbuilder.schema import Activity
 
 from bot.app import SERVICES, create_app
