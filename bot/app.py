@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
 
 from bot.adapter import create_adapter
 from bot.clock import Clock, ManualClock
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 # Activity types the bot handles; anything else is acknowledged with 200 and ignored.
 HANDLED_TYPES = frozenset(
-    {"message", "conversationUpdate", "installationUpdate", "invoke", "messageReaction", "event"}
+    {"message", "conversationUpdate", "installationUpdate", "messageReaction", "event"}
 )
 
 
@@ -115,30 +116,47 @@ def _problem(status: int, message: str) -> web.Response:
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
-    """``POST /api/messages``: validate the request, then hand it to the Bot Framework."""
+    """``POST /api/messages``: validate the request, then hand the activity to the adapter.
+
+    The body is read and parsed here, once; every malformed request gets a 4xx with a Danish
+    reason, never a 5xx.
+    """
     services = request.app[SERVICES]
-    if request.content_type != "application/json":
+    try:
+        content_type = request.content_type
+    except Exception:  # the email parser behind it fails on some malformed headers
+        content_type = ""
+    if content_type != "application/json":
         return _problem(400, "Content-Type skal være application/json")
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _problem(413, "Forespørgslen er for stor")
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return _problem(400, "Ugyldig JSON")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return _problem(400, "Forespørgslen er ikke en aktivitet")
     if body["type"] not in HANDLED_TYPES:
         return web.json_response({}, status=200)
-    for required in ("conversation", "serviceUrl"):
-        if not body.get(required):
-            return _problem(400, f"Aktiviteten mangler {required}")
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return _problem(400, "Aktiviteten mangler conversation.id")
+    if not conversation["id"] or not isinstance(body.get("serviceUrl"), str):
+        return _problem(400, "Aktiviteten mangler conversation.id eller serviceUrl")
+    body.pop("deliveryMode", None)  # replies always go through the connector, as in Teams
     try:
-        response = await services.adapter.process(request, services.bot)
-    except web.HTTPException as exc:
-        return _problem(exc.status, exc.reason)
-    return response or web.Response(status=201)
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises several kinds for fields of the wrong type
+        return _problem(400, "Aktiviteten kan ikke læses")
+    try:
+        await services.adapter.process_activity(
+            request.headers.get("Authorization", ""), activity, services.bot.on_turn
+        )
+    except PermissionError:
+        return _problem(401, "Ikke autoriseret")
+    return web.Response(status=201)
 
 
 async def set_test_clock(request: web.Request) -> web.Response:
