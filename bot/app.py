@@ -14,6 +14,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
+from yarl import URL
 
 from bot.adapter import create_adapter
 from bot.clock import Clock, ManualClock
@@ -115,6 +116,27 @@ def _problem(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+def _is_id(value: str) -> bool:
+    """A non-empty id that can be put in a URL (no lone surrogates such as "\\ud800")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return bool(value)
+
+
+def _is_service_url(value: object) -> bool:
+    """An absolute http(s) URL with a host: where the bot's replies go."""
+    if not isinstance(value, str):
+        return False
+    try:
+        url = URL(value)
+    except (ValueError, TypeError):
+        return False
+    host = url.raw_host or ""
+    return url.scheme in ("http", "https") and bool(host) and host.isascii() and " " not in host
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
     """``POST /api/messages``: validate the request, then hand the activity to the adapter.
 
@@ -143,8 +165,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
     conversation = body.get("conversation")
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
         return _problem(400, "Aktiviteten mangler conversation.id")
-    if not conversation["id"] or not isinstance(body.get("serviceUrl"), str):
-        return _problem(400, "Aktiviteten mangler conversation.id eller serviceUrl")
+    if not _is_id(conversation["id"]) or not _is_service_url(body.get("serviceUrl")):
+        return _problem(400, "Aktiviteten mangler conversation.id eller en gyldig serviceUrl")
     body.pop("deliveryMode", None)  # replies always go through the connector, as in Teams
     try:
         activity = Activity().deserialize(body)

@@ -15,19 +15,47 @@ from hypothesis import strategies as st
 
 MISSING: Any = object()
 
+
+def weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """One of the strategies, each chosen in proportion to its weight.
+
+    (``st.one_of`` treats a strategy given twice as one branch, so repeating is no weight.)
+    """
+    strategies = [strategy for _, strategy in choices]
+    index = st.sampled_from([i for i, (weight, _) in enumerate(choices) for _ in range(weight)])
+
+    @st.composite
+    def pick(draw: st.DrawFn) -> Any:
+        return draw(strategies[draw(index)])
+
+    return pick()
+
+
 # ------------------------------------------------------------------------------- text
 
-# Every code point: control characters, format characters, lone surrogates, private use.
-_ANY_CHAR = st.one_of(
-    st.characters(),
-    st.characters(categories=["Cc", "Cf", "Cs", "Co", "Zl", "Zp", "Zs"]),
-    st.sampled_from("æøåÆØÅ\u00a0\u200b\u202e\ufeff\ufffd<>&\"'\\{}[]"),
-)
+# Any code point (lone surrogates included), and the odd ones on their own: control and
+# format characters, surrogates, private use, separators. Plain alphabets draw quickly.
+_ANY_CHAR = st.characters(exclude_categories=())
+_ODD_CHAR = st.characters(categories=["Cc", "Cf", "Cs", "Co", "Zl", "Zp", "Zs"])
+_SPECIAL = "æøåÆØÅ\u00a0\u200b\u202e\ufeff\ufffd<>&\"'\\{}[]"
 
-unicode_text = st.text(_ANY_CHAR, max_size=60)
-"""Short random text of any code points (lone surrogates included)."""
 
-short_text = st.text(_ANY_CHAR, max_size=12)
+def _mixed(size: int) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda a, b, c: a + b + c,
+        st.text(_ANY_CHAR, max_size=size),
+        st.text(_ODD_CHAR, max_size=max(size // 6, 2)),
+        st.text(_SPECIAL, max_size=max(size // 6, 2)),
+    )
+
+
+unicode_text = st.one_of(st.text(_ANY_CHAR, max_size=60), _mixed(40))
+"""Short random text of any code points (lone surrogates and control characters included)."""
+
+short_text = st.one_of(st.text(_ANY_CHAR, max_size=12), _mixed(8))
+
+id_text = st.text(st.characters(), max_size=20)
+"""Text without lone surrogates (which the form models refuse before anything else)."""
 
 
 def repeated(lengths: st.SearchStrategy[int]) -> st.SearchStrategy[str]:
@@ -65,6 +93,13 @@ json_junk = st.one_of(
 )
 """A value of the wrong type for most fields (a dict, a list, a number, null, text)."""
 
+flat_junk = st.one_of(
+    json_scalars,
+    st.lists(json_scalars, max_size=3),
+    st.dictionaries(short_text, json_scalars, max_size=3),
+)
+"""Like :data:`json_junk`, but never nested (quicker to draw)."""
+
 
 def not_an_activity() -> st.SearchStrategy[Any]:
     """JSON that is no activity: not an object, or an object without a string ``type``."""
@@ -88,10 +123,17 @@ def deeply_nested() -> st.SearchStrategy[bytes]:
 
 
 @st.composite
-def broken_json(draw: st.DrawFn, valid: bytes) -> bytes:
-    """``valid`` JSON cut short, with a byte changed, or with junk added."""
+def broken_json(draw: st.DrawFn, valid: bytes, keep: bytes = b"") -> bytes:
+    """``valid`` JSON cut short, with a byte changed, or with junk added.
+
+    The bytes ``keep`` (the service URL) are never changed: a changed address could point
+    anywhere on the network.
+    """
     how = draw(st.sampled_from(["cut", "flip", "insert", "append", "prepend"]))
     at = draw(st.integers(min_value=0, max_value=max(len(valid) - 1, 0)))
+    start = valid.find(keep) if keep else -1
+    if start >= 0 and start <= at <= start + len(keep):
+        at = start + len(keep) + 1
     junk = draw(st.binary(min_size=1, max_size=6))
     if how == "cut":
         return valid[:at]
@@ -163,27 +205,41 @@ def encode(
     return text.encode(encoding, "surrogatepass")
 
 
-ENCODINGS = ("utf-8",) * 8 + ("utf-8-sig", "utf-16", "utf-16-le", "utf-32")
+ENCODINGS = ("utf-8-sig", "utf-16", "utf-16-le", "utf-32", "utf-32-be")
 
 
-@st.composite
-def encoded(draw: st.DrawFn, value: Any, label: str, json_type_weight: int = 6) -> Body:
-    """``value`` encoded one way or another, with a Content-Type mostly saying JSON."""
-    ensure_ascii = draw(st.booleans())
-    encoding = draw(st.sampled_from(ENCODINGS))
-    raw = encode(value, ensure_ascii=ensure_ascii, encoding=encoding)
-    content_type = draw(st.one_of(*[st.sampled_from(JSON_TYPES)] * json_type_weight, content_types))
-    return Body(raw, content_type, f"{label}/{encoding}")
+_json_types = weighted(
+    (12, st.just("application/json")),
+    (3, st.just("application/json; charset=utf-8")),
+    (1, st.sampled_from(JSON_TYPES)),
+)
+_mostly_json_types = weighted((16, _json_types), (1, content_types))
+_encodings = weighted((24, st.just("utf-8")), (1, st.sampled_from(ENCODINGS)))
+_ascii = st.sampled_from([True, True, True, False])  # raw UTF-8 (surrogates break it) 1 in 4
 
 
-def raw_bodies(valid_activity: bytes) -> st.SearchStrategy[Body]:
+def encoded(values: st.SearchStrategy[Any], label: str) -> st.SearchStrategy[Body]:
+    """Values of ``values`` encoded one way or another, the Content-Type mostly saying JSON."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Body:
+        value = draw(values)
+        encoding = draw(_encodings)
+        raw = encode(value, ensure_ascii=draw(_ascii), encoding=encoding)
+        return Body(raw, draw(_mostly_json_types), f"{label}/{encoding}")
+
+    return build()
+
+
+def raw_bodies(valid_activity: bytes, service_url: str) -> st.SearchStrategy[Body]:
     """Bodies that are not activities: bytes, broken JSON, JSON of other shapes."""
+    broken = broken_json(valid_activity, service_url.encode())
     json_type = st.one_of(st.sampled_from(JSON_TYPES), content_types)
     return st.one_of(
         st.builds(Body, st.binary(max_size=200), json_type, st.just("bytes")),
-        st.builds(Body, broken_json(valid_activity), json_type, st.just("broken-json")),
+        st.builds(Body, broken, json_type, st.just("broken-json")),
         st.builds(Body, deeply_nested(), json_type, st.just("nested")),
-        not_an_activity().flatmap(lambda value: encoded(value, "not-an-activity")),
+        encoded(not_an_activity(), "not-an-activity"),
         st.builds(Body, st.just(valid_activity), content_types, st.just("valid-activity-any-type")),
     )
 
@@ -200,7 +256,7 @@ OTHER_TYPES = ("typing", "endOfConversation", "contactRelationUpdate", "trace", 
 def maybe(strategy: st.SearchStrategy[Any], weight: int = 4) -> st.SearchStrategy[Any]:
     """Mostly ``strategy``; otherwise the field is missing, null, empty or of another type."""
     odd = st.one_of(st.just(MISSING), st.none(), st.just(""), json_junk)
-    return st.one_of(*[strategy] * weight, odd)
+    return weighted((weight, strategy), (1, odd))
 
 
 @dataclass(frozen=True)
@@ -224,7 +280,7 @@ def _conversation_variants(people: People) -> st.SearchStrategy[Any]:
     random_id = st.builds(
         lambda base, ident: {**base, "id": ident}, known, unicode_text.filter(bool)
     )
-    return st.one_of(known, known, random_id, odd_fields)
+    return weighted((4, known), (1, random_id), (1, odd_fields))
 
 
 def _mention(account: Mapping[str, Any]) -> dict[str, Any]:
@@ -241,15 +297,15 @@ def _entity_variants(people: People) -> st.SearchStrategy[Any]:
     return st.one_of(st.just([]), mention, other, junk_entities, odd_mention)
 
 
-texts = st.one_of(
-    unicode_text,
-    unicode_text,
-    st.just(""),
-    st.sampled_from(["Hvad er TRIO?", "hjælp", "målsætning 2.3", "pejlemærke 9", "status",
-                     "mine data", "slet mine data", "ret udvalg", "mine udvalg", "help",
-                     "statusrunder", "rapport", "<at>Strategibot</at> hej", "\x00", "\ud800"]),
-    repeated(st.integers(min_value=990, max_value=1010)),  # the 1000-character limit
-    repeated(st.integers(min_value=1011, max_value=20_000)),
+texts = weighted(
+    (4, unicode_text),
+    (1, st.just("")),
+    (2, st.sampled_from(["Hvad er TRIO?", "hjælp", "målsætning 2.3", "pejlemærke 9", "status",
+                         "mine data", "slet mine data", "ret udvalg", "mine udvalg", "help",
+                         "statusrunder", "rapport", "<at>Strategibot</at> hej", "\x00",
+                         "\ud800"])),
+    (1, repeated(st.integers(min_value=990, max_value=1010))),  # the 1000-character limit
+    (1, repeated(st.integers(min_value=1011, max_value=20_000))),
 )  # fmt: skip
 """Message texts: random Unicode, empty, commands, and around the length limit."""
 
@@ -259,18 +315,18 @@ def huge_texts(limit: int) -> st.SearchStrategy[str]:
     return repeated(st.integers(min_value=limit - 3000, max_value=limit + 3000))
 
 
-@st.composite
-def activities(draw: st.DrawFn, people: People, limit: int) -> dict[str, Any]:
-    """An activity as Teams would send it, with fields missing, odd or of the wrong type."""
-    kind = draw(
-        st.one_of(
-            *[st.just("message")] * 6,
-            st.sampled_from(HANDLED),
-            st.sampled_from(OTHER_TYPES),
-            unicode_text,
-        )
+ESSENTIAL = ("serviceUrl", "from", "recipient", "conversation", "channelId")
+
+
+def activities(people: People, limit: int) -> st.SearchStrategy[dict[str, Any]]:
+    """Activities as Teams would send them, with fields missing, odd or of the wrong type."""
+    kinds = weighted(
+        (12, st.just("message")),
+        (2, st.sampled_from(HANDLED)),
+        (1, st.sampled_from(OTHER_TYPES)),
+        (1, unicode_text),
     )
-    text = draw(st.one_of(*[texts] * 8, huge_texts(limit), json_junk, st.just(MISSING)))
+    all_texts = weighted((12, texts), (1, huge_texts(limit)), (1, json_junk), (1, st.just(MISSING)))
     candidates: dict[str, st.SearchStrategy[Any]] = {
         "channelId": maybe(st.sampled_from(["msteams", "emulator", "webchat"])),
         "serviceUrl": maybe(st.just(people.service_url), weight=12),
@@ -279,7 +335,7 @@ def activities(draw: st.DrawFn, people: People, limit: int) -> dict[str, Any]:
         "conversation": maybe(_conversation_variants(people), weight=10),
         "channelData": maybe(st.just({"tenant": {"id": "tenant-norddjurs"}})),
         "entities": maybe(_entity_variants(people)),
-        "value": st.one_of(*[st.just(MISSING)] * 6, json_values, card_like()),
+        "value": weighted((6, st.just(MISSING)), (1, json_values), (1, card_like())),
         "locale": maybe(st.sampled_from(["da-DK", "en-US"]), weight=2),
         "textFormat": maybe(st.sampled_from(["plain", "markdown", "xml"]), weight=1),
         "timestamp": maybe(st.just("2026-11-23T09:00:00.000Z"), weight=2),
@@ -289,17 +345,23 @@ def activities(draw: st.DrawFn, people: People, limit: int) -> dict[str, Any]:
         "action": maybe(st.sampled_from(["add", "remove"]), weight=2),
         "deliveryMode": maybe(st.sampled_from(["normal", "notification", "expectReplies"]), 2),
     }
-    body: dict[str, Any] = {"type": kind}
-    if text is not MISSING:
-        body["text"] = text
-    # The essentials are there most of the time; the rest only now and then.
-    for name, strategy in candidates.items():
-        essential = name in ("serviceUrl", "from", "recipient", "conversation", "channelId")
-        if essential or draw(st.integers(0, 9)) == 0:
-            value = draw(strategy)
-            if value is not MISSING:
-                body[name] = value
-    return body
+    rarely = st.integers(0, 9)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": draw(kinds)}
+        text = draw(all_texts)
+        if text is not MISSING:
+            body["text"] = text
+        # The essentials are there most of the time; the rest only now and then.
+        for name, strategy in candidates.items():
+            if name in ESSENTIAL or draw(rarely) == 0:
+                value = draw(strategy)
+                if value is not MISSING:
+                    body[name] = value
+        return body
+
+    return build()
 
 
 def card_like() -> st.SearchStrategy[dict[str, Any]]:
@@ -324,21 +386,22 @@ def card_values(
 
     Each field's value comes from ``fields`` (known ids and well-formed values) or is junk.
     """
-    action_choices: list[st.SearchStrategy[Any]] = [st.sampled_from(list(actions))] * 8
-    if unknown_actions:
-        action_choices += [st.just(MISSING), json_scalars, st.sampled_from(list(actions))
-                           .map(lambda a: a.upper())]  # fmt: skip
-    names = sorted(fields)
+    known = st.sampled_from(list(actions))
+    unknown = st.one_of(st.just(MISSING), json_scalars, known.map(lambda a: a.upper()))
+    action_strategy = weighted((8, known), (1 if unknown_actions else 0, unknown))
+    chosen = st.lists(st.sampled_from(sorted(fields)), max_size=8, unique=True)
+    per_field = {name: weighted((3, strategy), (1, flat_junk)) for name, strategy in fields.items()}
+    extra = st.dictionaries(short_text, flat_junk, max_size=2)
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         value: dict[str, Any] = {}
-        action = draw(st.one_of(*action_choices))
+        action = draw(action_strategy)
         if action is not MISSING:
             value["action"] = action
-        for name in draw(st.lists(st.sampled_from(names), max_size=8, unique=True)):
-            value[name] = draw(st.one_of(fields[name], fields[name], fields[name], json_junk))
-        for key, junk in draw(st.dictionaries(short_text, json_values, max_size=2)).items():
+        for name in draw(chosen):
+            value[name] = draw(per_field[name])
+        for key, junk in draw(extra).items():
             value.setdefault(key, junk)
         return value
 
