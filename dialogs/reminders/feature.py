@@ -104,6 +104,14 @@ class RemindersFeature:
     def _may_change(self, turn: Turn, committee: Committee) -> bool:
         return turn.is_admin or committee.chair.user_id == turn.user_id
 
+    def _gets_reminders(self, turn: Turn, committee: Committee) -> bool:
+        """The chair, a TRIO member, an admin, or a click in the committee's channel."""
+        return (
+            self._may_change(turn, committee)
+            or any(p.user_id == turn.user_id for p in committee.trio)
+            or channel_of(turn.conversation_id) == committee.channel_id
+        )
+
     async def _find(self, name: str) -> Committee | None:
         wanted = fold(" ".join(name.lower().split()))
         for committee in await self.repository.committees():
@@ -327,6 +335,8 @@ class RemindersFeature:
         if found is None:
             return _notice(self.texts.unknown_meeting)
         _, committee, meeting = found
+        if not self._gets_reminders(turn, committee):
+            return _notice(self.texts.not_allowed.format(name=committee.name))
         focus = await self.service.focus(meeting)
         await self.repository.acknowledge(committee, meeting, focus.maalsaetninger, turn.now)
         return _notice(
@@ -339,6 +349,9 @@ class RemindersFeature:
         if found is None or not found[0].recipient:
             return _notice(self.texts.unknown_meeting)
         ref, committee, meeting = found
+        own = (f"user:{turn.user_id}", f"channel:{channel_of(turn.conversation_id)}")
+        if ref.recipient not in committee.recipients() or ref.recipient not in own:
+            return _notice(self.texts.not_allowed.format(name=committee.name))
         until = snooze_until(turn.now, committee, self.service.policy, self.tz)
         await self.repository.snooze(reminder_key(meeting, ref.recipient), until)
         return _notice(self.texts.snooze_done.format(when=format_meeting(until)))
