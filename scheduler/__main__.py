@@ -8,14 +8,14 @@ python -m scheduler priorities [2.4 3.1 ...]     show or set OMU's prioritised m
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+from bot.cli import run_command
 from bot.clock import SystemClock
 from bot.settings import Settings
-from bot.storage import StoreBusyError, TinyDBStore
+from bot.storage import TinyDBStore
 from content import load_content
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
@@ -83,17 +83,6 @@ async def _run(args: argparse.Namespace) -> int:
         await store.close()
 
 
-def _run_guarded(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_run(args))
-    except StoreBusyError:
-        print(
-            "Botten kører og skriver i datafilen. Stop den først, eller gør det i Teams.",
-            file=sys.stderr,
-        )
-        return 3
-
-
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__.split("\n")[0])
@@ -105,7 +94,7 @@ def main() -> None:
     ics.add_argument("--committee", required=True, help="udvalgets navn")
     priorities = commands.add_parser("priorities", help="OMU's prioriterede målsætninger")
     priorities.add_argument("ids", nargs="*")
-    sys.exit(_run_guarded(parser.parse_args()))
+    sys.exit(run_command(_run(parser.parse_args())))
 
 
 if __name__ == "__main__":

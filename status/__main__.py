@@ -13,13 +13,13 @@ stopped. The bot sends the cards of a new round when it starts (and every minute
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import cast
 
+from bot.cli import run_command
 from bot.clock import SystemClock
 from bot.settings import Settings
 from bot.storage import StoreBusyError, TinyDBStore
@@ -171,17 +171,6 @@ async def _run(args: argparse.Namespace) -> int:
         await store.close()
 
 
-def _run_guarded(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_run(args))
-    except StoreBusyError:
-        print(
-            "Botten kører og skriver i datafilen. Stop den først, eller gør det i Teams.",
-            file=sys.stderr,
-        )
-        return 3
-
-
 def main() -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m status", description=__doc__.split("\n")[0])
@@ -199,7 +188,7 @@ def main() -> None:
     report.add_argument("--round", help="rundens navn (standard: den nyeste)")
     report.add_argument("--format", required=True, choices=["csv", "html", "md"])
     report.add_argument("-o", "--output", type=Path)
-    sys.exit(_run_guarded(parser.parse_args()))
+    sys.exit(run_command(_run(parser.parse_args())))
 
 
 if __name__ == "__main__":
