@@ -1,67 +1,137 @@
-"""Answer quality on the development question set: accuracy per category, as a table.
+"""Answer quality on a question set: per category, right, fallbacks and answered out-of-scope.
 
-    .venv/bin/python bench/quality.py [--wrong]
+    .venv/bin/python bench/quality.py [--set dev|heldout|FILE] [--no-model] [--wrong]
 
-Every question goes the way a typed message goes: the intent parser, then the answerer.
+Every question goes the way a typed message goes in one chat: the intent parser, then the
+answerer with the chat's previous answer (items with ``context`` ask those questions first).
+The meaning model is loaded as in the bot, unless ``--no-model``.
+
+- right: the answer's target is one of the expected ones;
+- false fallback: an answerable question got "Det kan jeg desværre ikke svare på", although
+  the right answer was offered as a button below it;
+- honest fallback: an out-of-scope question got the fallback;
+- answered out-of-scope: an out-of-scope question got an answer.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from content import load_content
-from dialogs.intents import ASK, IntentParser
-from dialogs.qa.answer import Answer, Answerer, answer_for_target
+from bot.settings import Settings  # noqa: E402
+from content import load_content  # noqa: E402
+from dialogs.qa.answer import Answer, Answerer  # noqa: E402
+from dialogs.qa.index import meaning_texts  # noqa: E402
+from dialogs.qa.meaning import load_meaning  # noqa: E402
 
-QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "questions.yaml"
+SETS = {
+    "dev": ROOT / "tests" / "data" / "questions.yaml",
+    "heldout": ROOT / "tests" / "data" / "heldout-2026-12-01.yaml",
+}
+OUT_OF_SCOPE = "out_of_scope"
 
 
-def main() -> None:
-    """Print accuracy per category, answerable vs out-of-scope, and optionally the misses."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--wrong", action="store_true", help="list the wrong answers")
-    args = parser.parse_args()
-    content = load_content()
-    answerer = Answerer(content)
-    intents = IntentParser(content.commands)
+@dataclass
+class Tally:
+    """Outcomes of one category."""
 
-    def respond(text: str) -> Answer:
-        intent = intents.parse(text)
-        if intent.name == ASK:
-            return answerer.answer(intent.text)
-        return answer_for_target(f"command:{intent.name}", intent.text)
+    total: int = 0
+    right: int = 0
+    false_fallback: int = 0  # answerable, refused, right answer offered as a button
+    fallback: int = 0  # any fallback
 
-    items = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
-    right: dict[str, list[bool]] = defaultdict(list)
+
+def ask(answerer: Answerer, item: dict[str, Any]) -> Answer:
+    """The answer to ``item['q']`` after its context questions, in one chat."""
+    return answerer.reply_in_chat([*item.get("context", []), item["q"]])
+
+
+def score(answerer: Answerer, items: list[dict[str, Any]]) -> tuple[dict[str, Tally], list[str]]:
+    """Tallies per category and the lines of the wrong answers."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
     wrong: list[str] = []
     for item in items:
         expected = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
-        got = respond(item["q"]).target
-        right[item["category"]].append(got in expected)
-        if got not in expected:
-            wrong.append(f"  [{item['category']}] {item['q']!r}: got {got}, want {expected}")
+        answer = ask(answerer, item)
+        tally = tallies[item["category"]]
+        tally.total += 1
+        ok = answer.target in expected
+        tally.right += ok
+        if answer.kind == "fallback":
+            tally.fallback += 1
+            if item["category"] != OUT_OF_SCOPE and set(answer.alternatives) & set(expected):
+                tally.false_fallback += 1
+        if not ok:
+            hedge = " (hedged)" if answer.hedged else ""
+            wrong.append(
+                f"  [{item['category']}] {item['q']!r}: got {answer.target}{hedge}, want {expected}"
+            )
+    return tallies, wrong
 
-    print(f"{'category':<14} {'right':>6} {'of':>4} {'accuracy':>9}")
-    for category in sorted(right):
-        oks = right[category]
-        print(f"{category:<14} {sum(oks):>6} {len(oks):>4} {sum(oks) / len(oks):>9.1%}")
-    answerable = [ok for c, oks in right.items() if c != "out_of_scope" for ok in oks]
-    oos = right.get("out_of_scope", [])
-    print(f"{'answerable':<14} {sum(answerable):>6} {len(answerable):>4} "
-          f"{sum(answerable) / len(answerable):>9.1%}   (target ≥ 97 %)")  # fmt: skip
+
+def report(name: str, tallies: dict[str, Tally]) -> None:
+    """Print the table and the summary lines against the targets."""
+    print(f"\n{name}")
+    print(f"{'category':<14} {'n':>4} {'right':>6} {'%':>7} {'false fb':>9} {'fallback':>9}")
+    for category in sorted(tallies):
+        t = tallies[category]
+        print(
+            f"{category:<14} {t.total:>4} {t.right:>6} {t.right / t.total:>7.1%} "
+            f"{t.false_fallback:>9} {t.fallback:>9}"
+        )
+    answerable = [t for c, t in tallies.items() if c != OUT_OF_SCOPE]
+    n = sum(t.total for t in answerable)
+    right = sum(t.right for t in answerable)
+    false_fb = sum(t.false_fallback for t in answerable)
+    print(f"answerable right        {right}/{n} = {right / n:.1%}   (target ≥ 97 %)")
+    if "number" in tallies:
+        t = tallies["number"]
+        print(f"explicit numbers        {t.right}/{t.total} = {t.right / t.total:.1%}   (100 %)")
+    print(f"false fallbacks         {false_fb}/{n} = {false_fb / n:.1%}   (target ≤ 2 %)")
+    oos = tallies.get(OUT_OF_SCOPE)
     if oos:
-        print(f"{'honest fallback':<14} {sum(oos):>5} {len(oos):>4} {sum(oos) / len(oos):>9.1%}"
-              "   (target ≥ 95 %)")  # fmt: skip
-    if args.wrong:
-        print("\nWrong answers:")
-        print("\n".join(wrong) or "  none")
+        print(
+            f"honest fallback (oos)   {oos.right}/{oos.total} = {oos.right / oos.total:.1%}"
+            f"   (target ≥ 95 %)\n"
+            f"answered out-of-scope   {oos.total - oos.right}/{oos.total}"
+        )
+
+
+def main() -> None:
+    """Score the chosen set(s) and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", help="dev, heldout or a YAML file")
+    parser.add_argument("--no-model", action="store_true", help="lexical signal only")
+    parser.add_argument("--wrong", action="store_true", help="list the wrong answers")
+    args = parser.parse_args()
+    content = load_content()
+    started = time.perf_counter()
+    meaning = (
+        None
+        if args.no_model
+        else load_meaning(meaning_texts(content), Settings().meaning_cache_dir)
+    )
+    answerer = Answerer(content, meaning)
+    model = "lexical only" if meaning is None else "lexical + meaning model"
+    print(f"answerer: {model}, built in {time.perf_counter() - started:.1f} s")
+    for name in args.set or ["dev"]:
+        path = SETS.get(name, Path(name))
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tallies, wrong = score(answerer, items)
+        report(f"{name}: {path.name}, {len(items)} questions", tallies)
+        if args.wrong:
+            print("\nWrong answers:")
+            print("\n".join(wrong) or "  none")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.storage import TinyDBStore, read_data
 from content import ContentError
 from dialogs.qa.feature import QUESTION_LOG
+from dialogs.qa.unanswered import format_groups, group_questions
 
 DB_FILE = "strategibot.json"
 
@@ -57,17 +58,13 @@ async def _questions() -> list[dict[str, str]]:
         rows = list((await store.all(QUESTION_LOG)).values())
     finally:
         await store.close()
-    return sorted(rows, key=lambda row: row.get("time", ""))
+    return rows
 
 
 def questions() -> None:
-    """Print the questions that got the fallback or a 👎, oldest first."""
-    rows = asyncio.run(_questions())
-    if not rows:
-        print("Ingen ubesvarede spørgsmål.")
-    for row in rows:
-        reason = "👎" if row.get("reason") == "thumbs_down" else "ikke forstået"
-        print(f"{row.get('time', '')[:16]}  {reason:13}  {row.get('text', '')}")
+    """Print the unanswered questions grouped by topic, most asked first: what to add first."""
+    for line in format_groups(group_questions(asyncio.run(_questions()))):
+        print(line)
 
 
 class JsonLogFormatter(logging.Formatter):

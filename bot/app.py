@@ -27,7 +27,10 @@ from bot.teams_bot import StrategiBot
 from content import Content, load_content
 from dialogs.intents import IntentParser
 from dialogs.mydata.feature import MyDataFeature
+from dialogs.qa.answer import Answerer
 from dialogs.qa.feature import QAFeature
+from dialogs.qa.index import meaning_texts
+from dialogs.qa.meaning import load_meaning
 from dialogs.reminders.feature import RemindersFeature
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
@@ -299,7 +302,12 @@ def create_app(
                     key = f"deactivated:{committee.id}:{conversation_id}:{target.conversation_id}"
                     await outbox.enqueue(target.conversation_id, notice, key=key)
 
-    qa = QAFeature(content, store)
+    meaning = (
+        load_meaning(meaning_texts(content), settings.meaning_cache_dir)
+        if settings.meaning_model
+        else None
+    )
+    qa = QAFeature(content, store, Answerer(content, meaning), meetings=reminders, rounds=status)
     root = Router("root")
     root.include(qa.router())
     root.include(RemindersFeature(content, reminders, settings.tz).router())

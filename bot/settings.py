@@ -55,6 +55,16 @@ class Settings(BaseSettings):
         description="Comments are kept for this many status rounds, then purged.",
     )
     test_clock: bool = Field(False, validation_alias=AliasChoices("TEST_CLOCK", "test_clock"))
+    meaning_model: bool = Field(
+        True,
+        validation_alias=AliasChoices("MEANING_MODEL", "meaning_model"),
+        description="Load the embedding model as the Q&A's second signal (off: lexical only).",
+    )
+    meaning_cache_dir: Path = Field(
+        Path.home() / ".cache" / "strategibot",
+        validation_alias=AliasChoices("MEANING_CACHE_DIR", "meaning_cache_dir"),
+        description="Where the content's embeddings are cached, by content hash.",
+    )
 
     @field_validator("admins", mode="before")
     @classmethod

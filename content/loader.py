@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from content.models import (
     Content,
+    Conversation,
     Facts,
     Glossary,
     Intents,
@@ -29,6 +30,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "glossary.yaml": Glossary,
     "messages.yaml": Messages,
     "intents.yaml": Intents,
+    "conversation.yaml": Conversation,
     "reminders.yaml": ReminderTexts,
     "status.yaml": StatusTexts,
     "report.yaml": ReportTexts,
@@ -71,6 +73,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             terms=loaded["glossary.yaml"].terms,
             messages=loaded["messages.yaml"],
             commands=loaded["intents.yaml"].commands,
+            conversation=loaded["conversation.yaml"],
             reminders=loaded["reminders.yaml"],
             status=loaded["status.yaml"],
             report=loaded["report.yaml"],

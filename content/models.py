@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -157,6 +157,8 @@ class DanishMessages(_Strict):
     fallback_text: str
     fallback_hint: str
     fallback_suggestions: str
+    fallback_scope: str
+    hedge_lead: str
     empty_text: str
     unknown_maalsaetning: str
     unknown_pejlemaerke: str
@@ -180,11 +182,25 @@ class DanishMessages(_Strict):
     label_also: str
     label_all_pejlemaerker: str
     label_all_maalsaetninger: str
+    label_all_noegleord: str
+    label_used_in: str
+    used_in_maalsaetning: str
+    used_in_pejlemaerke: str
+    used_in_noegleord: str
+    own_meeting_title: str
+    own_meeting: str
+    own_meeting_none: str
+    own_status_title: str
+    own_status: str
+    own_status_answered: str
+    own_status_missing: str
+    own_status_none: str
     label_show_pejlemaerke: str
     label_show_maalsaetning: str
     about_title: str
     list_pejlemaerker_intro: str
     list_maalsaetninger_intro: str
+    list_noegleord_intro: str
     noegleord_intro: str
     source_line: str
 
@@ -201,6 +217,8 @@ class EnglishMessages(_Strict):
     fallback_text: str
     fallback_hint: str
     fallback_suggestions: str
+    fallback_scope: str
+    hedge_lead: str
     unknown_maalsaetning: str
     unknown_pejlemaerke: str
     label_source: str
@@ -243,6 +261,28 @@ class Command(_Strict):
 
 class Intents(_Strict):
     commands: tuple[Command, ...]
+
+
+class SmallTalkTopic(_Strict):
+    """Greetings, thanks, "hvem er du?": whole messages that are small talk, and the reply."""
+
+    id: str = Field(min_length=1)
+    phrasings: tuple[str, ...] = Field(min_length=1)
+    reply: str = Field(min_length=1)
+
+
+class OwnWorkTopic(_Strict):
+    """Questions about the asker's own meetings or status round, answered from their data."""
+
+    id: Literal["meeting", "status"]
+    phrasings: tuple[str, ...] = Field(min_length=1)
+
+
+class Conversation(_Strict):
+    """What the bot says outside the strategy itself (``conversation.yaml``)."""
+
+    smalltalk: tuple[SmallTalkTopic, ...] = Field(min_length=1)
+    own_work: tuple[OwnWorkTopic, ...] = Field(min_length=1)
 
 
 class ReminderTexts(_Strict):
@@ -459,6 +499,7 @@ class Content(_Strict):
     terms: tuple[Term, ...]
     messages: Messages
     commands: tuple[Command, ...]
+    conversation: Conversation
     reminders: ReminderTexts
     status: StatusTexts
     report: ReportTexts

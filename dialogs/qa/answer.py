@@ -1,20 +1,40 @@
-"""From a question to an answer: a pure function of the text and the content.
+"""From a question to an answer: a pure function of the text, the content and the previous
+answer in the chat.
 
-Order: an explicit reference ("målsætning 2.3", "det tredje pejlemærke") wins; otherwise the
-question is scored against every entry of the :class:`~dialogs.qa.index.Index`. Below
-:data:`CONFIDENT` the answer is an honest fallback with the closest topics as suggestions.
+Order: small talk; an explicit reference ("målsætning 2.3", "det tredje pejlemærke"); a
+follow-up to the previous answer ("og den næste?"); a question about another area's or
+municipality's strategy (an honest fallback); otherwise the question is scored against every
+entry of the :class:`~dialogs.qa.index.Index`. A question framed as "målsætningen om …" only
+considers målsætninger. Above :data:`CONFIDENT` the bot answers; between :data:`HEDGE` and
+:data:`CONFIDENT` it answers with a hedge when the meaning model, an independent second
+signal, agrees on the same target; below, it gives an honest fallback with the closest topics
+as suggestions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from content.models import Content
 from dialogs.intents import ASK, IntentParser
+from dialogs.qa.followup import is_followup, resolve_followup
 from dialogs.qa.index import Index, Match, build_entries
 from dialogs.qa.references import find_reference
-from dialogs.qa.text import is_definition_question, is_english, is_personal
+from dialogs.qa.smalltalk import SmallTalk
+from dialogs.qa.text import (
+    asks_for_kind,
+    is_definition_question,
+    is_english,
+    is_personal,
+    is_where_question,
+    names_other_scope,
+    speaks_of_self,
+)
+
+if TYPE_CHECKING:
+    from dialogs.qa.meaning import MeaningIndex
 
 Kind = Literal[
     "maalsaetning",
@@ -25,18 +45,33 @@ Kind = Literal[
     "section",
     "list_pejlemaerker",
     "list_maalsaetninger",
+    "list_noegleord",
     "about",
     "help",
+    "smalltalk",
+    "own",
     "unknown",
     "fallback",
 ]
 Language = Literal["da", "en"]
 
-CONFIDENT = 0.5  # below this score the bot says it cannot answer
+CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
+HEDGE = 0.3  # from here up to CONFIDENT, a hedged answer when the meaning model agrees
+AGREE = 0.86  # the meaning model's cosine that counts as agreement
+# A decisive meaning model: this cosine, this far ahead of its runner-up, for a target
+# within the index's first DECISIVE_DEPTH with at least DECISIVE_FLOOR.
+DECISIVE = 0.865
+MARGIN = 0.015
+DECISIVE_DEPTH = 4
+DECISIVE_FLOOR = 0.15
+FRAMED = 0.3  # "målsætningen om …": the best målsætning needs at least this score
 CLOSE = 0.9  # another target within this fraction of the best is offered as a button
 SUGGEST = 0.25  # fallback suggestions need at least this score
 PERSONAL_FACTOR = 0.7  # the bot knows nothing about the asker's own leader, case or pay
+# "hvornår er næste møde i Områdeudvalget" is not about the asker's own meetings.
+NOT_OWN_FACTOR = 0.6
 TIE = 0.02  # scores this close are ties, broken by the kind's priority
+DEFINITION_TIE = 0.3  # "hvad betyder X": a glossary entry this close to the best wins
 
 # On a tie, the more specific kind wins: a list over a glossary entry that names the
 # same word, a målsætning over a passage that mentions it, a definition over a nøgleord.
@@ -48,13 +83,23 @@ _PRIORITY = {
     "noegleord": 4,
     "section": 5,
     "fact": 6,
+    "own": 7,
 }
 _COMMAND_KINDS: dict[str, Kind] = {
     "list_pejlemaerker": "list_pejlemaerker",
     "list_maalsaetninger": "list_maalsaetninger",
+    "list_noegleord": "list_noegleord",
     "about": "about",
     "help": "help",
 }
+_KEYLESS: dict[str, Kind] = {
+    "about": "about",
+    "help": "help",
+    "fallback": "fallback",
+    "unknown": "unknown",
+}
+# Kinds that a follow-up ("og den næste?") can refer back to.
+REMEMBERED = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "fact"})
 
 
 @dataclass(frozen=True)
@@ -68,12 +113,16 @@ class Answer:
     alternatives: tuple[str, ...] = ()
     reference: str = ""
     question: str = ""
+    hedged: bool = False  # fairly sure, not sure: the reply says "Jeg tror, du spørger om …"
+    reason: str = ""  # for a fallback: "scope" when it names another area's strategy
 
     @property
     def target(self) -> str:
         """A stable id of what was answered, e.g. ``maalsaetning:2.3`` or ``fallback``."""
-        if self.kind in ("list_pejlemaerker", "list_maalsaetninger"):
+        if self.kind.startswith("list_"):
             return "list:" + self.kind.removeprefix("list_")
+        if self.kind in ("smalltalk", "fallback"):
+            return self.kind
         return f"{self.kind}:{self.key}" if self.key else self.kind
 
 
@@ -84,8 +133,8 @@ def answer_for_target(target: str, question: str = "", language: Language = "da"
         return Answer(_COMMAND_KINDS[key], language=language, question=question)
     if kind == "list":
         return Answer(_COMMAND_KINDS["list_" + key], language=language, question=question)
-    if kind in ("about", "help", "fallback", "unknown"):
-        return Answer(kind, language=language, question=question)  # type: ignore[arg-type]
+    if kind in _KEYLESS:
+        return Answer(_KEYLESS[kind], language=language, question=question)
     return Answer(kind, key, language, question=question)  # type: ignore[arg-type]
 
 
@@ -97,23 +146,56 @@ def _rank(matches: list[Match], definition: bool = False) -> list[Match]:
 
     def key(m: Match) -> tuple[int, float, int]:
         kind = m.target.partition(":")[0]
-        priority = -1 if definition and kind == "term" else _PRIORITY[kind]
-        return (0, 0.0, priority) if top - m.score <= TIE else (1, -m.score, priority)
+        wanted = definition and kind == "term"
+        priority = -1 if wanted else _PRIORITY[kind]
+        tie = top - m.score <= (DEFINITION_TIE if wanted else TIE)
+        return (0, 0.0, priority) if tie else (1, -m.score, priority)
 
     return sorted(matches, key=key)
 
 
 class Answerer:
-    """Answers questions about the strategy; build once, call :meth:`answer` per question."""
+    """Answers questions about the strategy; build once, call :meth:`answer` per question.
 
-    def __init__(self, content: Content) -> None:
+    ``meaning`` is the optional second signal (see :mod:`dialogs.qa.meaning`); without it the
+    bot answers on the index alone and never hedges.
+    """
+
+    def __init__(self, content: Content, meaning: MeaningIndex | None = None) -> None:
         self.content = content
         self.index = Index(build_entries(content))
+        self.meaning = meaning
+        self.smalltalk = SmallTalk(content.conversation.smalltalk)
         self._commands = IntentParser(content.commands)
 
-    def answer(self, question: str) -> Answer:
-        """The answer to ``question``. Pure: same text, same answer."""
+    def reply_to(self, text: str, previous: str | None = None) -> Answer:
+        """What a typed message gets: a command's answer, or :meth:`answer`."""
+        intent = self._commands.parse(text)
+        if intent.name == ASK:
+            return self.answer(intent.text, previous)
+        if f"command:{intent.name}" in self.index.targets:
+            return answer_for_target(f"command:{intent.name}", intent.text)
+        return Answer("help", question=intent.text)  # a command of another feature
+
+    def reply_in_chat(self, texts: Sequence[str]) -> Answer:
+        """The reply to the last of ``texts``, typed one after another in one chat (the
+        previous answer is remembered as the Q&A feature remembers it)."""
+        previous: str | None = None
+        answer = Answer("fallback")
+        for text in texts:
+            answer = self.reply_to(text, previous)
+            if answer.kind in REMEMBERED:
+                previous = answer.target
+        return answer
+
+    def answer(self, question: str, previous: str | None = None) -> Answer:
+        """The answer to ``question``; ``previous`` is the chat's last answered target, for
+        follow-ups. Pure: same text and previous target, same answer."""
         language: Language = "en" if is_english(question) else "da"
+        topic = self.smalltalk.match(question)
+        if topic is not None:
+            return Answer("smalltalk", topic, language, question=question)
+        question = self.smalltalk.without_greeting(question)
         reference = find_reference(question)
         if reference is not None:
             found = (
@@ -126,28 +208,105 @@ class Answerer:
                     "unknown", language=language, reference=reference.value, question=question
                 )
             return Answer(reference.kind, reference.value, language, question=question)
+        followup = resolve_followup(question, previous, self.content.strategy)
+        if followup is not None:
+            chosen = answer_for_target(followup)
+            return Answer(chosen.kind, chosen.key, language, question=question)
+        if is_followup(question):
+            # "og den næste?" with nothing (or nothing with a next) before it.
+            return Answer("fallback", language=language, question=question)
+        if names_other_scope(question, self.index.named):
+            return Answer("fallback", language=language, question=question, reason="scope")
         matches = self.index.score(question)
         if is_personal(question):
-            matches = [Match(m.target, m.score * PERSONAL_FACTOR) for m in matches]
+            matches = [
+                m if m.target.startswith("own:") else Match(m.target, m.score * PERSONAL_FACTOR)
+                for m in matches
+            ]
+        elif not speaks_of_self(question):
+            matches = [
+                Match(m.target, m.score * NOT_OWN_FACTOR) if m.target.startswith("own:") else m
+                for m in matches
+            ]
         ranked = _rank(matches, is_definition_question(question))
-        if not ranked or ranked[0].score < CONFIDENT:
-            suggestions = tuple(m.target for m in ranked[:3] if m.score >= SUGGEST)
-            confidence = ranked[0].score if ranked else 0.0
-            return Answer(
-                "fallback",
-                language=language,
-                confidence=confidence,
-                alternatives=suggestions,
-                question=question,
-            )
-        best = ranked[0]
+        wanted = asks_for_kind(question)
+        if wanted is not None:
+            framed = self._framed(ranked, wanted)
+            if framed is not None:
+                return self._answer(framed, ranked, language, question, framed.score < CONFIDENT)
+        if ranked and ranked[0].score >= CONFIDENT:
+            return self._answer(ranked[0], ranked, language, question, hedged=False)
+        if ranked and ranked[0].score >= HEDGE and is_where_question(question):
+            # "nævner strategien noget om X?": where X stands is the answer, even if tied.
+            return self._answer(ranked[0], ranked, language, question, hedged=False)
+        agreed = self._meaning_agrees(question, ranked)
+        if agreed is not None:
+            return self._answer(agreed, ranked, language, question, hedged=True)
+        suggestions = tuple(m.target for m in ranked[:3] if m.score >= SUGGEST)
+        return Answer(
+            "fallback",
+            language=language,
+            confidence=ranked[0].score if ranked else 0.0,
+            alternatives=suggestions,
+            question=question,
+        )
+
+    def _answer(
+        self, best: Match, ranked: list[Match], language: Language, question: str, hedged: bool
+    ) -> Answer:
+        """``best`` as the answer, with close runners-up (always one, when hedged)."""
+        floor = SUGGEST if hedged else max(CONFIDENT, CLOSE * best.score)
         close = tuple(
             m.target
-            for m in ranked[1:]
-            if m.score >= max(CONFIDENT, CLOSE * best.score) and not self._same_thing(best, m)
-        )[:2]
+            for m in ranked
+            if m.target != best.target and m.score >= floor and not self._same_thing(best, m)
+        )[: 1 if hedged else 2]
         chosen = answer_for_target(best.target)
-        return Answer(chosen.kind, chosen.key, language, best.score, close, question=question)
+        return Answer(
+            chosen.kind, chosen.key, language, best.score, close, question=question, hedged=hedged
+        )
+
+    def _framed(self, ranked: list[Match], wanted: str) -> Match | None:
+        """The best entry of the kind the question names ("målsætningen om kerneopgaven").
+
+        A nøgleord or term that wins instead points to its målsætning or pejlemærke.
+        """
+        of_kind = [m for m in ranked if m.target.startswith(wanted + ":")]
+        if of_kind and of_kind[0].score >= FRAMED:
+            return of_kind[0]
+        for m in ranked[:3]:
+            kind, _, key = m.target.partition(":")
+            words = [n for n in self.content.strategy.noegleord if n.id == key or n.term == key]
+            if kind in ("noegleord", "term") and words:
+                word = words[0]
+                if wanted == "pejlemaerke":
+                    return Match(f"pejlemaerke:{word.pejlemaerke}", m.score)
+                if word.related:
+                    return Match(f"maalsaetning:{word.related[0]}", m.score)
+        return None
+
+    def _meaning_agrees(self, question: str, ranked: list[Match]) -> Match | None:
+        """The entry both signals point at, or None.
+
+        Either the meaning model's nearest target is the index's best (cosine ≥ :data:`AGREE`,
+        index score ≥ :data:`HEDGE`), or the model is decisive (cosine ≥ :data:`DECISIVE`, ahead
+        of its runner-up by :data:`MARGIN`) about a target the index also ranks near the top.
+        """
+        if self.meaning is None or not ranked:
+            return None
+        nearest = self.meaning.nearest(question, k=2)
+        if not nearest or nearest[0].target.startswith("own:"):
+            return None
+        best, cosine = nearest[0].target, nearest[0].cosine
+        margin = cosine - nearest[1].cosine if len(nearest) > 1 else cosine
+        top = ranked[0]
+        if top.target == best and cosine >= AGREE and top.score >= HEDGE:
+            return top
+        if cosine >= DECISIVE and margin >= MARGIN:
+            for m in ranked[:DECISIVE_DEPTH]:
+                if m.target == best and m.score >= DECISIVE_FLOOR:
+                    return m
+        return None
 
     def _same_thing(self, a: Match, b: Match) -> bool:
         """Two entries that answer alike: a list and the glossary word for it, or a term
@@ -184,6 +343,9 @@ class Answerer:
             return fact.title if fact else key
         if kind == "section":
             return strategy.collaboration.title
+        if kind == "own":
+            own = self.content.conversation.own_work
+            return next(t.phrasings[0] for t in own if t.id == key)
         command = key if kind in ("command", "list") else kind
         name = command if kind != "list" else "list_" + key
         return next(c.aliases[0] for c in self.content.commands if c.intent == name)

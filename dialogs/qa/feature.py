@@ -1,4 +1,5 @@
-"""The Q&A feature: answers, lists, help, and feedback on answers."""
+"""The Q&A feature: answers, lists, help, small talk, follow-ups, the asker's own meetings and
+rounds, and feedback on answers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.storage import Store
 from content.models import Content
 from dialogs.intents import ASK, EMPTY, Intent
-from dialogs.qa.answer import Answerer, answer_for_target
+from dialogs.qa.answer import REMEMBERED, Answer, Answerer, answer_for_target
+from dialogs.qa.followup import RecentTargets
+from dialogs.qa.own_work import MeetingLookup, RoundLookup
 from dialogs.qa.present import FEEDBACK, Presenter
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
@@ -30,13 +33,27 @@ class _FeedbackSubmit(BaseModel):
 
 
 class QAFeature:
-    """Answers questions about the strategy and records what it could not answer."""
+    """Answers questions about the strategy and records what it could not answer.
 
-    def __init__(self, content: Content, store: Store) -> None:
+    ``meetings`` and ``rounds`` answer questions about the asker's own work; without them
+    such a question gets the general explanation of reminders and status rounds.
+    """
+
+    def __init__(
+        self,
+        content: Content,
+        store: Store,
+        answerer: Answerer | None = None,
+        meetings: MeetingLookup | None = None,
+        rounds: RoundLookup | None = None,
+    ) -> None:
         self.content = content
         self.store = store
-        self.answerer = Answerer(content)
+        self.answerer = answerer or Answerer(content)
         self.presenter = Presenter(content, self.answerer)
+        self.meetings = meetings
+        self.rounds = rounds
+        self.recent = RecentTargets()
 
     def router(self) -> Router:
         """The routes of this feature."""
@@ -55,10 +72,27 @@ class QAFeature:
         """
         if contains_cpr(intent.text):
             return [self.presenter.notice(self.content.messages.da.cpr_question)]
-        answer = self.answerer.answer(intent.text)
+        previous = self.recent.last(turn.conversation_id, turn.now)
+        answer = self.answerer.answer(intent.text, previous)
+        if answer.kind in REMEMBERED:
+            self.recent.remember(turn.conversation_id, answer.target, turn.now)
         if answer.kind == "fallback":
             await self._log(turn, intent.text, "fallback")
+        if answer.kind == "own":
+            return [await self._own_work(turn, answer)]
         return [self.presenter.render(answer)]
+
+    async def _own_work(self, turn: Turn, answer: Answer) -> Reply:
+        """The asker's next meeting or open round, or how reminders and rounds work."""
+        if answer.key == "meeting":
+            found = (
+                await self.meetings.next_meeting_of(turn.user_id, turn.now)
+                if self.meetings
+                else None
+            )
+            return self.presenter.next_meeting(found)
+        round_ = await self.rounds.open_round_of(turn.user_id, turn.now) if self.rounds else None
+        return self.presenter.open_round(round_)
 
     async def command(self, turn: Turn, intent: Intent) -> list[Reply]:
         """Answer a command such as ``hjælp`` or ``pejlemærker``."""

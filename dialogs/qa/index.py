@@ -22,6 +22,7 @@ from dialogs.qa.text import (
     canonical,
     content_tokens,
     fold,
+    is_question_word_typo,
     proper_names,
     topic_words,
 )
@@ -36,6 +37,7 @@ UNKNOWN_FACTOR = 1.0  # a word the content never uses weighs as much as the rare
 # the strategy does not cover, so it weighs more.
 UNKNOWN_TOPIC_FACTOR = 1.6
 LONG_WORD = 12
+MIN_HEAD = 5  # the shortest head word that finds the compounds ending in it
 BETA2 = 4.0  # F2: covering the question matters more than covering the phrasing
 
 
@@ -82,35 +84,42 @@ def _entry(target: str, phrasings: Iterable[str], body: Iterable[str]) -> Entry:
     )
 
 
-def build_entries(content: Content) -> list[Entry]:
-    """One entry per target: målsætninger, pejlemærker, nøgleord, terms, facts, lists."""
+def entry_texts(content: Content) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Every answerable target with its phrasings and its body, as text."""
     strategy = content.strategy
-    entries: list[Entry] = []
+    texts: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
     for m in strategy.malsaetninger:
-        entries.append(_entry(f"maalsaetning:{m.id}", (m.text, *m.synonyms), ()))
+        texts.append((f"maalsaetning:{m.id}", (m.text, *m.synonyms), ()))
     for p in strategy.pejlemaerker:
-        entries.append(
-            _entry(
-                f"pejlemaerke:{p.number}",
-                (p.name, p.english, p.vision, *p.synonyms),
-                p.about,
-            )
+        texts.append(
+            (f"pejlemaerke:{p.number}", (p.name, p.english, p.vision, *p.synonyms), p.about)
         )
     for n in strategy.noegleord:
-        entries.append(_entry(f"noegleord:{n.id}", (n.text, *n.synonyms), ()))
+        texts.append((f"noegleord:{n.id}", (n.text, *n.synonyms), ()))
     for t in content.terms:
-        entries.append(_entry(f"term:{t.id}", (t.term, *t.aliases), (t.definition,)))
+        texts.append((f"term:{t.id}", (t.term, *t.aliases), (t.definition,)))
     for f in content.facts:
-        entries.append(_entry(f"fact:{f.id}", (f.title, *f.questions), (f.answer, *f.details)))
+        texts.append((f"fact:{f.id}", (f.title, *f.questions), (f.answer, *f.details)))
     section = strategy.collaboration
-    entries.append(
-        _entry("section:samarbejde", (section.title, *section.synonyms), section.passages)
-    )
+    texts.append(("section:samarbejde", (section.title, *section.synonyms), section.passages))
     for command in content.commands:
         if command.answerable:
-            phrasings = (*command.aliases, *command.phrasings)
-            entries.append(_entry(f"command:{command.intent}", phrasings, ()))
-    return entries
+            texts.append((f"command:{command.intent}", (*command.aliases, *command.phrasings), ()))
+    for topic in content.conversation.own_work:
+        texts.append((f"own:{topic.id}", topic.phrasings, ()))
+    return texts
+
+
+def meaning_texts(content: Content) -> list[tuple[str, str]]:
+    """(target, text) pairs for the meaning model: every phrasing, and a term's definition."""
+    pairs = [(target, text) for target, phrasings, _ in entry_texts(content) for text in phrasings]
+    pairs += [(f"term:{t.id}", f"{t.term}: {t.definition}") for t in content.terms]
+    return pairs
+
+
+def build_entries(content: Content) -> list[Entry]:
+    """One entry per target: målsætninger, pejlemærker, nøgleord, terms, facts, lists."""
+    return [_entry(target, phrasings, body) for target, phrasings, body in entry_texts(content)]
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,9 @@ class Index:
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
+        self.targets = frozenset(e.target for e in entries)
+        # Words that name a target (not only mentioned in a body text).
+        self.named = frozenset(t for e in entries for p in e.phrasings for t in p)
         df: dict[str, int] = {}
         for entry in entries:
             for token in entry.tokens:
@@ -137,6 +149,8 @@ class Index:
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(spellings):
             self._by_initial.setdefault(word[0], []).append(word)
+        # Danish compounds end in their head word: "mestring" is what "livsmestring" is.
+        self._compounds = sorted({t for t in self.idf if len(t) >= 2 * MIN_HEAD})
 
     def _correct(self, word: str) -> str | None:
         """The token of the known word one edit (two for long words) from ``word``.
@@ -172,6 +186,13 @@ class Index:
                     return parts
         return None
 
+    def _compounds_of(self, word: str) -> list[str]:
+        """Known compounds whose head is ``word`` ("fællesskaber" → "arbejdsfællesskab")."""
+        head = canonical(word)
+        if len(head) < MIN_HEAD:
+            return []
+        return [t for t in self._compounds if t.endswith(head) and t != head][:3]
+
     def query_tokens(self, question: str) -> list[_QueryToken]:
         """The question's topic tokens, with compounds joined or split and typos corrected."""
         raw = [w for w in topic_words(question) if not w.isdigit()]
@@ -197,8 +218,14 @@ class Index:
                 result.extend(_QueryToken(p, self.idf[p] * FUZZY_WEIGHT, True) for p in parts)
                 continue
             corrected = self._correct(raw[i - 1])
+            compounds = [] if corrected else self._compounds_of(raw[i - 1])
             if corrected:
                 result.append(_QueryToken(corrected, self.idf[corrected] * FUZZY_WEIGHT, True))
+            elif compounds:
+                share = FUZZY_WEIGHT / len(compounds)
+                result.extend(_QueryToken(c, self.idf[c] * share, True) for c in compounds)
+            elif is_question_word_typo(raw[i - 1]):
+                continue
             else:
                 word = raw[i - 1]
                 topic = len(word) >= LONG_WORD or word in names

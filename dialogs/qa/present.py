@@ -21,11 +21,14 @@ from dialogs.cards import (
     submit,
 )
 from dialogs.qa.answer import Answer, Answerer
+from dialogs.qa.own_work import NextMeeting, OpenRound
 from dialogs.qa.text import content_tokens
 from dialogs.replies import Reply
 
 ASK = "ask"
 FEEDBACK = "feedback"
+# Small talk that introduces the bot ends with questions to try.
+_INTRODUCES = frozenset({"greeting", "who", "robot", "maker", "how_are_you"})
 
 
 class Presenter:
@@ -41,14 +44,50 @@ class Presenter:
             m.id: best_passage(about[m.pejlemaerke], (m.text, *m.synonyms))
             for m in content.strategy.malsaetninger
         }
+        self._placements = {t.id: self._places(t.term, t.id) for t in content.terms}
+
+    def _places(self, word: str, term_id: str) -> list[str]:
+        """Where the strategy's official wording uses ``word``: målsætninger, nøgleord (other
+        than the term's own, which its answer already shows) and the texts about each
+        pejlemærke, as lines with the official wording."""
+        wanted = set(content_tokens(word))
+        if not wanted:
+            return []
+
+        def uses(text: str) -> bool:
+            tokens = content_tokens(text)
+            return all(any(t == w or t.endswith(w) for t in tokens) for w in wanted)
+
+        strategy = self.content.strategy
+        da = self.da
+        lines = [
+            da.used_in_maalsaetning.format(id=m.id, number=m.pejlemaerke, text=m.text)
+            for m in strategy.malsaetninger
+            if uses(m.text)
+        ]
+        lines += [
+            da.used_in_noegleord.format(number=n.pejlemaerke, text=n.text)
+            for n in strategy.noegleord
+            if uses(n.text) and n.term != term_id
+        ]
+        lines += [
+            da.used_in_pejlemaerke.format(number=p.number, name=p.name)
+            for p in strategy.pejlemaerker
+            if any(uses(text) for text in (p.vision, *p.about))
+        ]
+        return lines
 
     # -- buttons ---------------------------------------------------------------------------
 
     def ask_button(self, target: str, title: str | None = None) -> dict[str, Any]:
         """A button that asks the question whose answer is ``target``."""
         text = self.answerer.button_text(target)
-        if title is None and target.startswith("maalsaetning:"):
-            title = self.da.label_show_maalsaetning.format(id=target.partition(":")[2])
+        kind, _, key = target.partition(":")
+        if title is None and kind == "maalsaetning":
+            title = self.da.label_show_maalsaetning.format(id=key)
+        if title is None and kind == "pejlemaerke":
+            found = self.content.strategy.pejlemaerke(int(key))
+            title = self._pejlemaerke_line(found) if found else None
         return submit(title or text, {"action": ASK, "text": text})
 
     def _feedback(self, answer: Answer) -> list[dict[str, Any]]:
@@ -82,10 +121,25 @@ class Presenter:
     # -- answers ---------------------------------------------------------------------------
 
     def render(self, answer: Answer) -> Reply:
-        """The reply for ``answer``."""
+        """The reply for ``answer``; a hedged answer opens with "Jeg tror, du spørger om …"."""
         render = getattr(self, f"_render_{answer.kind}")
         body: list[dict[str, Any]] = render(answer)
+        if answer.hedged:
+            text = self.en if answer.language == "en" else self.da
+            lead_line = text.hedge_lead.format(subject=self.subject(answer.target))
+            body = [paragraph(lead_line), *body]
         return self._reply(body)
+
+    def subject(self, target: str) -> str:
+        """What ``target`` is about, as it reads inside a sentence ("målsætning 2.3")."""
+        kind, _, key = target.partition(":")
+        if kind == "maalsaetning":
+            return f"{self.da.label_show_maalsaetning.format(id=key).lower()}"
+        if kind == "pejlemaerke":
+            p = self.content.strategy.pejlemaerke(int(key))
+            name = p.name if p else key
+            return f"{self.da.label_pejlemaerke.lower()} {key}: {name}"
+        return f"»{self.answerer.button_text(target)}«"
 
     def _reply(self, body: list[dict[str, Any]]) -> Reply:
         """The lead as the message text, the rest as a card below it (as Teams shows it)."""
@@ -201,11 +255,13 @@ class Presenter:
                 )
             )
             buttons.append(self.ask_button(f"noegleord:{word.id}"))
+        used_in = self._placements.get(term.id, [])
         return [
             *self._frame(answer, self.en.frame_term),
             heading(term.term),
             *self._definition(term.definition, term.general),
             *context,
+            *([label(self.da.label_used_in), bullets(used_in)] if used_in else []),
             self._source(answer),
             action_set(buttons),
             *self._alternatives(answer),
@@ -272,21 +328,58 @@ class Presenter:
         return body
 
     def _render_about(self, answer: Answer) -> list[dict[str, Any]]:
+        """The overview: what the strategy is, then its four pejlemærker with målsætninger."""
         strategy = self.content.strategy
-        return [
+        body: list[dict[str, Any]] = [
+            *self._frame(answer, self.en.frame_list),
             heading(strategy.title),
-            *(paragraph(text) for text in strategy.introduction[2:5]),
+            paragraph(strategy.introduction[2]),
             paragraph(strategy.structure[0]),
+        ]
+        for p in strategy.pejlemaerker:
+            body.append(label(self._pejlemaerke_line(p)))
+            body.append(bullets(self._maalsaetning_lines(strategy.maalsaetninger_under(p.number))))
+        return [
+            *body,
             self._source(answer),
             action_set(
                 [
-                    self.ask_button("list:pejlemaerker", self.da.label_all_pejlemaerker),
-                    self.ask_button("list:maalsaetninger", self.da.label_all_maalsaetninger),
+                    self.ask_button("list:noegleord", self.da.label_all_noegleord),
                     self.ask_button("fact:godkendelse"),
                     self.ask_button("fact:forfattere"),
+                    self.ask_button("fact:opfoelgning"),
                 ]
             ),
         ]
+
+    def _render_list_noegleord(self, answer: Answer) -> list[dict[str, Any]]:
+        strategy = self.content.strategy
+        body: list[dict[str, Any]] = [
+            *self._frame(answer, self.en.frame_list),
+            heading(self.da.label_all_noegleord),
+            paragraph(self.da.list_noegleord_intro.format(count=len(strategy.noegleord))),
+        ]
+        for p in strategy.pejlemaerker:
+            body.append(label(self._pejlemaerke_line(p)))
+            body.append(bullets(n.text for n in strategy.noegleord if n.pejlemaerke == p.number))
+        body.append(self._source(answer))
+        body.append(
+            action_set(
+                self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
+                for p in strategy.pejlemaerker
+            )
+        )
+        return body
+
+    def _render_smalltalk(self, answer: Answer) -> list[dict[str, Any]]:
+        """A short, friendly reply; the ones that introduce the bot offer questions to try."""
+        topic = next(t for t in self.content.conversation.smalltalk if t.id == answer.key)
+        examples = (
+            [action_set(submit(q, {"action": ASK, "text": q}) for q in self.da.welcome_examples)]
+            if answer.key in _INTRODUCES
+            else []
+        )
+        return [paragraph(topic.reply), *examples]
 
     def _render_help(self, answer: Answer) -> list[dict[str, Any]]:
         da = self.da
@@ -299,6 +392,11 @@ class Presenter:
             },
             action_set(submit(q, {"action": ASK, "text": q}) for q in da.help_examples),
         ]
+
+    def _render_own(self, answer: Answer) -> list[dict[str, Any]]:
+        """Without the asker's data: how reminders or status rounds work."""
+        text = self.da.own_meeting_none if answer.key == "meeting" else self.da.own_status_none
+        return [paragraph(text)]
 
     def _render_unknown(self, answer: Answer) -> list[dict[str, Any]]:
         english = answer.language == "en"
@@ -325,7 +423,8 @@ class Presenter:
             suggestions = [
                 action_set(submit(q, {"action": ASK, "text": q}) for q in self.da.welcome_examples)
             ]
-        return [paragraph(text.fallback_text), paragraph(text.fallback_hint), *suggestions]
+        opening = text.fallback_scope if answer.reason == "scope" else text.fallback_text
+        return [paragraph(opening), paragraph(text.fallback_hint), *suggestions]
 
     # -- other messages --------------------------------------------------------------------
 
@@ -339,6 +438,37 @@ class Presenter:
                 action_set(submit(q, {"action": ASK, "text": q}) for q in da.welcome_examples),
             ]
         )
+
+    def next_meeting(self, meeting: NextMeeting | None) -> Reply:
+        """ "hvad skal vi drøfte på næste møde?": the meeting's focus, or how to get one."""
+        da = self.da
+        if meeting is None:
+            return Reply(text=da.own_meeting_none)
+        strategy = self.content.strategy
+        items = [m for m in strategy.malsaetninger if m.id in meeting.maalsaetninger]
+        line = da.own_meeting.format(
+            committee=meeting.committee,
+            when=meeting.when,
+            number=meeting.pejlemaerke,
+            ids=", ".join(meeting.maalsaetninger),
+        )
+        return self._reply(
+            [
+                heading(da.own_meeting_title),
+                paragraph(line),
+                bullets(self._maalsaetning_lines(items)),
+                action_set(self.ask_button(f"maalsaetning:{m.id}") for m in items),
+            ]
+        )
+
+    def open_round(self, round_: OpenRound | None) -> Reply:
+        """ "hvornår er fristen for status?": the open round's deadline, or how rounds work."""
+        da = self.da
+        if round_ is None:
+            return Reply(text=da.own_status_none)
+        line = da.own_status.format(round=round_.name, deadline=round_.deadline)
+        state = da.own_status_answered if round_.answered else da.own_status_missing
+        return Reply(text=f"{line} {state}")
 
     def notice(self, text: str) -> Reply:
         """A short plain message (confirmations, errors)."""

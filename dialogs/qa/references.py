@@ -35,7 +35,8 @@ _ORDINALS = {
 _MAAL = re.compile(
     r"(?<![\d.,])(\d)\s?[.,]\s?(\d)(?![\d])(?![.,]\d)(?!\s*(?:mio|mia|mill|kr|%|pct|procent))"
 )
-_PEJL_WORD = r"(?:pejl\w*|guiding\s+principles?|principles?|pillars?)"
+# ``\b`` after the word: "pejlemærket" must not be read as "pejlemærke et" (pejlemærke 1).
+_PEJL_WORD = r"(?:pejl\w*\b|guiding\s+principles?\b|principles?\b|pillars?\b)"
 _NUMBER = r"(?:nr\.?\s*|nummer\s+|no\.?\s*|number\s+)?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b"
 _PEJL_AFTER = re.compile(_PEJL_WORD + r"\s*" + _NUMBER)
 _PEJL_BEFORE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?" + _PEJL_WORD)

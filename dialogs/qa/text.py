@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Container
 from functools import lru_cache
 
 import snowballstemmer
+from rapidfuzz.distance import Levenshtein
 
 _STEMMER = snowballstemmer.stemmer("danish")
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
@@ -35,6 +37,8 @@ STOPWORDS_RAW = frozenset(
     please show explain define definition there this that it its i you can could with by our we
     be been from say says said have has strategy anything something anybody regarding apply
     applies
+    nævner nævne nævnt nævnes bruges ord ordet ordene begrebet udtrykket sidder
+    sidde mention mentions mentioned word used
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
@@ -46,6 +50,8 @@ WEAK_RAW = frozenset(
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 WEAK_FACTOR = 0.3
+# Question words mistyped ("hvd er lmu") are still question words, not unknown topics.
+_QUESTION_WORDS = (*WEAK_RAW, "hvad", "hvordan", "what", "how", "betyder")
 _ACRONYM = re.compile(r"\b[A-ZÆØÅ]{2,5}\b")
 
 
@@ -138,7 +144,7 @@ _DANISH = frozenset(
 
 _DEFINITION = re.compile(
     r"^(?:hvad|what)\s+(?:er|is)\s+(?:en|et|a|an)\s+\w+\W*$"
-    r"|^hvad\s+betyder\s+\w+\W*$"
+    r"|^hvad\s+betyder\s+\w+(?:\s+i\s+strategien)?\W*$"
     r"|^(?:hvad\s+)?(?:menes|forstås)\s+(?:der\s+)?med\b"
 )
 
@@ -149,11 +155,17 @@ def is_definition_question(text: str) -> bool:
 
 
 _PERSONAL = frozenset(["min", "mit", "mine", "my"])
+_FIRST_PERSON = frozenset("jeg mig min mit mine vi os vores vor me my we us our".split())  # noqa: SIM905
 
 
 def is_personal(text: str) -> bool:
     """True for questions about the asker's own matters ("min leder", "my password")."""
     return any(w in _PERSONAL for w in words(text))
+
+
+def speaks_of_self(text: str) -> bool:
+    """True when the asker speaks of themselves or their team ("jeg", "vi", "vores")."""
+    return any(w in _FIRST_PERSON for w in words(text))
 
 
 def is_english(text: str) -> bool:
@@ -162,3 +174,61 @@ def is_english(text: str) -> bool:
     english = sum(t in _ENGLISH for t in tokens)
     danish = sum(t in _DANISH for t in tokens)
     return english > danish
+
+
+def is_question_word_typo(word: str) -> bool:
+    """True for a word one edit from a question word ("hvd", "hvorn", "waht")."""
+    folded = fold(word)
+    return len(folded) >= 3 and any(
+        Levenshtein.distance(folded, fold(q), score_cutoff=1) <= 1 for q in _QUESTION_WORDS
+    )
+
+
+_WHERE = re.compile(
+    r"\b(?:navner|navnes|navnt|star der (?:noget|ngt)|hvor (?:bruges|star|navnes|bruger)"
+    r"|does the strategy mention|where does)\b"
+)
+
+
+def is_where_question(text: str) -> bool:
+    """ "nævner strategien noget om X?", "hvor bruges ordet X?": where X stands is the answer."""
+    return bool(_WHERE.search(fold(clean(text))))
+
+
+_ABOUT = r"\s+(?:om|med|omkring|der handler om|about|on)\b"
+_KIND_FRAME = (
+    ("maalsaetning", re.compile(r"\b(?:malsatning\w*|malet|mal|den|objective|goal)" + _ABOUT)),
+    ("pejlemaerke", re.compile(r"\b(?:pejlemark\w*|principle|guiding principle)" + _ABOUT)),
+)
+
+
+def asks_for_kind(text: str) -> str | None:
+    """ "målsætningen om …", "den om …" ask for a målsætning; "pejlemærket om …" for a
+    pejlemærke, even when the theme word is also a glossary term."""
+    folded = fold(clean(text))
+    for kind, frame in _KIND_FRAME:
+        if frame.search(folded):
+            return kind
+    return None
+
+
+# An area, department or municipality the content does not know: "Børne- og
+# Familieområdet", "ældreområdet", "Aarhus Kommunes strategi", "andre kommuner".
+_AREA = re.compile(r"(?:omrade|omradet|omrader|forvaltning|forvaltningen|afdelingen)$")
+_MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+)\s+[Kk]ommunes?\b")
+_OTHERS = re.compile(r"\b(?:andre|anden|other)\s+(?:kommuner|kommune|omrader|municipalities)\b")
+
+
+def names_other_scope(text: str, known: Container[str]) -> bool:
+    """True when ``text`` is about another area's or municipality's strategy: it names an
+    area or municipality that ``known`` (the content's tokens) never mentions."""
+    if _OTHERS.search(fold(clean(text))):
+        return True
+    for name in _MUNICIPALITY.findall(strip_markup(text)):
+        if canonical(name.lower()) not in known:
+            return True
+    for word in words(text):
+        folded = fold(word)
+        if len(folded) > 8 and _AREA.search(folded) and canonical(word) not in known:
+            return True
+    return False

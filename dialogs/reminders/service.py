@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from bot.clock import Clock
 from content.models import Content
 from dialogs.reminders.cards import reminder_reply
 from dialogs.replies import Reply
+from scheduler.calendar import format_meeting
 from scheduler.focus import Focus, half_year, rotation
 from scheduler.models import Committee, CommitteeKind, Meeting, Policy
 from scheduler.reminders import Planned, plan, upcoming
@@ -28,6 +30,16 @@ log = logging.getLogger(__name__)
 # send(recipient key, reply, send key) -> True if handed over, False if the recipient
 # cannot be reached yet (no conversation): the reminder stays pending until the meeting.
 Send = Callable[[str, Reply, str], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """A user's next meeting and its focus, for "hvad skal vi drøfte på næste møde?"."""
+
+    committee: str
+    when: str
+    pejlemaerke: int
+    maalsaetninger: tuple[str, ...]
 
 
 class ReminderService:
@@ -135,6 +147,30 @@ class ReminderService:
         return (
             texts.omu_summary.format(acked=acked, total=len(lmus)),
             texts.omu_focus.format(ids=", ".join(focus)),
+        )
+
+    async def next_meeting_of(self, user_id: str, now: datetime) -> NextMeeting | None:
+        """The soonest meeting of a committee ``user_id`` chairs or is in the TRIO of."""
+        mine = {
+            c.id: c
+            for c in await self.repository.committees()
+            if c.chair.user_id == user_id or any(p.user_id == user_id for p in c.trio)
+        }
+        if not mine:
+            return None
+        meetings = await self.repository.meetings()
+        ahead = sorted(
+            (m for m in meetings if m.committee_id in mine and m.start > now and not m.cancelled),
+            key=lambda m: m.start,
+        )
+        if not ahead:
+            return None
+        focus = await self.focus(ahead[0], meetings)
+        return NextMeeting(
+            committee=mine[ahead[0].committee_id].name,
+            when=format_meeting(ahead[0].start, tz=self.tz),
+            pejlemaerke=focus.pejlemaerke,
+            maalsaetninger=focus.maalsaetninger,
         )
 
     async def preview(

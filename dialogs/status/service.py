@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from bot.clock import Clock
 from content.models import Content
 from dialogs.replies import Reply
 from dialogs.status.cards import note_form, nudge_reply, status_card
+from scheduler.calendar import format_date
 from scheduler.models import CommitteeKind, Policy
 from scheduler.nudges import due_followups, due_nudges
 from scheduler.repository import ReminderRepository
@@ -32,6 +34,15 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[str, Reply, str], Awaitable[bool]]
 Reachable = Callable[[str], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """A user's open status round, for "hvornår er fristen for status?"."""
+
+    name: str
+    deadline: str
+    answered: bool
 
 
 class StatusService:
@@ -80,6 +91,15 @@ class StatusService:
         mine = await self.rounds_of(user_id)
         open_ = sorted((r for r in mine if self.is_open(r, now)), key=lambda r: r.deadline)
         return open_[0] if open_ else (mine[0] if mine else None)
+
+    async def open_round_of(self, user_id: str, now: datetime) -> OpenRound | None:
+        """The open round ``user_id`` is asked in, for "hvornår er fristen for status?"."""
+        round_ = await self.current_round(user_id, now)
+        if round_ is None or not self.is_open(round_, now):
+            return None
+        replied = await self.repository.reply(round_.id, user_id)
+        deadline = format_date(round_.deadline, with_year=True)
+        return OpenRound(round_.name, deadline, replied is not None and not replied.withdrawn)
 
     async def answered(self, round_: Round) -> set[str]:
         """Keys of the recipients who have replied."""

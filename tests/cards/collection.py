@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from content import Content
@@ -47,6 +48,13 @@ QA_QUESTIONS = {
     "list_maalsaetninger/da": "hvilke målsætninger er der",
     "list_maalsaetninger/en": "list all objectives",
     "about/da": "hvad er strategien",
+    "list_noegleord/da": "hvad er nøgleordene",
+    "smalltalk/greeting": "hej",
+    "smalltalk/thanks": "tak for hjælpen",
+    "own/meeting": "hvad skal vi drøfte på vores næste møde",
+    "own/status": "hvornår er fristen for status",
+    "term/used-in": "hvad er livsmestring",
+    "fallback/scope": "hvad er strategien for Børne- og Familieområdet",
     "help/da": "hvad kan du svare på",
     "help/en": "how do i use you",
     "unknown/maalsaetning": "målsætning 5.2",
@@ -78,7 +86,26 @@ def qa_answers(content: Content) -> dict[str, Answer]:
     answers = {name: answerer.answer(question) for name, question in QA_QUESTIONS.items()}
     for name, target in QA_COMMANDS.items():
         answers[name] = answer_for_target(target, target.partition(":")[2])
+    # A hedged answer needs the meaning model to agree; its card is the same either way.
+    answers["maalsaetning/hedged"] = Answer(
+        "maalsaetning", "3.2", hedged=True, alternatives=("term:tilbudsvifte",)
+    )
     return answers
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    committee: str = "LMU Bostøtten"
+    when: str = "tirsdag 14. januar kl. 13.00"
+    pejlemaerke: int = 2
+    maalsaetninger: tuple[str, ...] = ("2.1", "2.2")
+
+
+@dataclass(frozen=True)
+class _Round:
+    name: str = "Forår 2027"
+    deadline: str = "9. juni 2027"
+    answered: bool = False
 
 
 @card_source
@@ -87,6 +114,8 @@ def qa_cards(content: Content) -> Iterator[CardItem]:
     presenter = Presenter(content, Answerer(content))
     for name, answer in qa_answers(content).items():
         yield f"answer/{name}", presenter.render(answer)
+    yield "own/next-meeting", presenter.next_meeting(_Meeting())
+    yield "own/open-round", presenter.open_round(_Round())
     yield "welcome", presenter.welcome()
 
 

@@ -34,6 +34,9 @@ def test_explicit_references(question: str, expected: Reference) -> None:
         "3-5 år",
         "mødet er kl. 9.30",
         "hvad er TRIO",
+        # "pejlemærket" is the definite form, not "pejlemærke et" (pejlemærke 1).
+        "pejlemærket om helhed",
+        "hvad siger pejlemaerket om borgeren",
     ],
 )
 def test_numbers_that_are_not_references(question: str) -> None:

@@ -1,0 +1,119 @@
+"""Follow-up questions that only make sense after the previous answer.
+
+"hvad med den næste?", "og pejlemærket?", "og den forrige?" name no topic of their own; they
+point at what was answered last in the same chat. :class:`RecentTargets` remembers that per
+conversation for a short while, and :func:`resolve_followup` turns the follow-up into a target.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime, timedelta
+
+from content.models import Strategy
+from dialogs.qa.text import fold, words
+
+EXPIRY = timedelta(minutes=15)  # after this, "og den næste?" is a new question
+MAX_CONVERSATIONS = 10_000  # the oldest are forgotten first
+
+
+def _folded(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in text.split())
+
+
+# Every word of a follow-up must be one of these: a frame, a pointer or a kind of thing.
+_FRAME = _folded(
+    "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
+    "hvilke tilhører står hvor også lige bare nu and what about the one it its which does "
+    "belong to is in then how"
+)
+_NEXT = _folded("næste efterfølgende next following")
+_PREVIOUS = _folded("forrige foregående previous")
+_PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
+_MAALSAETNING = _folded(
+    "målsætningen målsætning målsætningerne målsætninger mål objective objectives"
+)
+_NOEGLEORD = _folded("nøgleordene nøgleord keywords keyword")
+_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets med and it its about")
+_KNOWN = _FRAME | _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
+
+
+class RecentTargets:
+    """The last answered target per conversation, forgotten after :data:`EXPIRY`."""
+
+    def __init__(self, expiry: timedelta = EXPIRY, size: int = MAX_CONVERSATIONS) -> None:
+        self.expiry = expiry
+        self.size = size
+        self._last: OrderedDict[str, tuple[str, datetime]] = OrderedDict()
+
+    def remember(self, conversation_id: str, target: str, now: datetime) -> None:
+        """Remember ``target`` as the conversation's last answer."""
+        self._last[conversation_id] = (target, now)
+        self._last.move_to_end(conversation_id)
+        while len(self._last) > self.size:
+            self._last.popitem(last=False)
+
+    def last(self, conversation_id: str, now: datetime) -> str | None:
+        """The last answered target, if it is recent enough."""
+        found = self._last.get(conversation_id)
+        if found is None or now - found[1] > self.expiry:
+            return None
+        return found[0]
+
+
+def is_followup(question: str) -> bool:
+    """True when ``question`` names nothing of its own: only frame words and pointers such
+    as "næste" or "pejlemærket" ("og den næste?")."""
+    tokens = [fold(w) for w in words(question)]
+    kinds = _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
+    return (
+        0 < len(tokens) <= 8
+        and all(t in _KNOWN for t in tokens)
+        and any(t in kinds for t in tokens)
+        and any(t in _POINTING for t in tokens)  # "og …", "den …": not "hvad er nøgleordene"
+    )
+
+
+def resolve_followup(question: str, previous: str | None, strategy: Strategy) -> str | None:
+    """The target a follow-up points at, or ``None`` if ``question`` is not a follow-up."""
+    if previous is None or not is_followup(question):
+        return None
+    wanted = {fold(w) for w in words(question)}
+    kind, _, key = previous.partition(":")
+    pejlemaerke = _pejlemaerke_of(kind, key, strategy)
+    step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0
+    if wanted & _PEJLEMAERKE:
+        if pejlemaerke is None:
+            return None
+        if step and kind == "pejlemaerke":
+            return _step_pejlemaerke(pejlemaerke, step, strategy)
+        return f"pejlemaerke:{pejlemaerke}"
+    if step:
+        if kind == "maalsaetning":
+            ids = [m.id for m in strategy.malsaetninger]
+            i = ids.index(key) + step
+            return f"maalsaetning:{ids[i]}" if 0 <= i < len(ids) else None
+        if kind == "pejlemaerke" and pejlemaerke is not None:
+            return _step_pejlemaerke(pejlemaerke, step, strategy)
+        return None
+    if wanted & (_MAALSAETNING | _NOEGLEORD) and pejlemaerke is not None:
+        return f"pejlemaerke:{pejlemaerke}"  # it lists both its målsætninger and nøgleord
+    return None
+
+
+def _pejlemaerke_of(kind: str, key: str, strategy: Strategy) -> int | None:
+    if kind == "pejlemaerke":
+        return int(key)
+    if kind == "maalsaetning":
+        found = strategy.maalsaetning(key)
+        return found.pejlemaerke if found else None
+    if kind in ("noegleord", "term"):  # a term belongs where its nøgleord stands
+        word = next((n for n in strategy.noegleord if key in (n.id, n.term)), None)
+        return word.pejlemaerke if word else None
+    return None
+
+
+def _step_pejlemaerke(number: int, step: int, strategy: Strategy) -> str | None:
+    numbers = [p.number for p in strategy.pejlemaerker]
+    i = numbers.index(number) + step
+    return f"pejlemaerke:{numbers[i]}" if 0 <= i < len(numbers) else None

@@ -1,0 +1,70 @@
+"""Small talk: greetings, thanks, "hvem er du?" — recognised as whole messages.
+
+Small talk is not a question about the strategy, so it never reaches the index and is never
+logged as unanswered. A greeting in front of a real question ("hej, hvad er LMU?") is dropped
+and the question answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from content.models import SmallTalkTopic
+from dialogs.qa.text import fold, words
+
+MIN_RATIO = 88  # whole-message similarity (0-100) that still counts as the phrasing
+# Words that may stand around a phrasing without changing it: "hvem har egentlig lavet dig".
+_FILLER = frozenset(
+    "egentlig egentligt lige så nu mon strategibot bot du dig jo da altså og men".split()  # noqa: SIM905
+)
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(w) for w in words(text))
+
+
+class SmallTalk:
+    """Maps a whole message to a small-talk topic id, or ``None``."""
+
+    def __init__(self, topics: Iterable[SmallTalkTopic]) -> None:
+        self._topic: dict[str, str] = {}
+        for topic in topics:
+            for phrasing in topic.phrasings:
+                self._topic.setdefault(_key(phrasing) or phrasing.strip(), topic.id)
+        self._greetings = sorted(
+            (k for k, t in self._topic.items() if t == "greeting"), key=lambda k: -len(k)
+        )
+
+    def match(self, text: str) -> str | None:
+        """The topic of ``text`` if the whole message is small talk."""
+        key = _key(text) or text.strip()
+        if not key:
+            return None
+        if key in self._topic:
+            return self._topic[key]
+        found = process.extractOne(key, self._topic, scorer=fuzz.ratio, score_cutoff=MIN_RATIO)
+        if found and len(key) >= 4:
+            return self._topic[found[2]]
+        mine = key.split()
+        for phrasing, topic in self._topic.items():
+            parts = phrasing.split()
+            if len(parts) >= 2 and set(parts) <= set(mine):
+                extra = [w for w in mine if w not in parts]
+                if len(extra) <= 1 and all(w in _FILLER for w in extra):
+                    return topic
+        return None
+
+    def without_greeting(self, text: str) -> str:
+        """``text`` without a leading greeting ("hej, hvad er LMU?" → "hvad er LMU?")."""
+        folded = _key(text).split()
+        for greeting in self._greetings:
+            parts = greeting.split()
+            if folded[: len(parts)] == parts and len(folded) > len(parts):
+                rest = text
+                for _ in parts:  # drop as many words of the original text
+                    rest = rest.lstrip(" ,.!:;-")
+                    rest = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) > 1 else ""
+                return rest.lstrip(" ,.!:;-")
+        return text

@@ -1,0 +1,56 @@
+"""Follow-ups point at the chat's previous answer, for a short while."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from content import Content
+from dialogs.qa.followup import RecentTargets, resolve_followup
+
+NOW = datetime(2026, 12, 1, 10, 0)
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "expected"),
+    [
+        ("hvad med den næste?", "maalsaetning:2.3", "maalsaetning:2.4"),
+        ("og den næste", "maalsaetning:2.4", "maalsaetning:3.1"),  # across pejlemærker
+        ("næste", "pejlemaerke:2", "pejlemaerke:3"),
+        ("og den forrige?", "maalsaetning:1.3", "maalsaetning:1.2"),
+        ("og pejlemærket?", "maalsaetning:3.2", "pejlemaerke:3"),
+        ("hvilket pejlemærke hører den under", "term:proevehandlinger", "pejlemaerke:3"),
+        ("og det næste pejlemærke", "pejlemaerke:1", "pejlemaerke:2"),
+        ("og målsætningerne?", "noegleord:recovery", "pejlemaerke:1"),
+        ("what about the next one", "maalsaetning:1.1", "maalsaetning:1.2"),
+    ],
+)
+def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:
+    assert resolve_followup(question, previous, content.strategy) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "previous"),
+    [
+        ("hvad med den næste?", None),  # nothing to follow
+        ("næste", "maalsaetning:4.3"),  # there is no next
+        ("hvad skal vi drøfte på næste møde", "maalsaetning:2.3"),  # a question of its own
+        ("og hvad er TRIO", "maalsaetning:2.3"),
+        ("og pejlemærket?", "fact:godkendelse"),  # a fact belongs to no pejlemærke
+    ],
+)
+def test_not_follow_ups(content: Content, question: str, previous: str | None) -> None:
+    assert resolve_followup(question, previous, content.strategy) is None
+
+
+def test_recent_targets_expire_and_stay_per_conversation() -> None:
+    recent = RecentTargets(expiry=timedelta(minutes=15), size=2)
+    recent.remember("a", "maalsaetning:2.3", NOW)
+    assert recent.last("a", NOW + timedelta(minutes=15)) == "maalsaetning:2.3"
+    assert recent.last("a", NOW + timedelta(minutes=16)) is None
+    assert recent.last("b", NOW) is None
+    recent.remember("b", "term:trio", NOW)
+    recent.remember("c", "term:lmu", NOW)  # beyond size: the oldest is forgotten
+    assert recent.last("a", NOW) is None
+    assert recent.last("c", NOW) == "term:lmu"

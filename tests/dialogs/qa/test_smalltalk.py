@@ -1,0 +1,56 @@
+"""Small talk is recognised as whole messages and never mistaken for a strategy question."""
+
+from __future__ import annotations
+
+import pytest
+
+from content import Content
+from dialogs.qa.smalltalk import SmallTalk
+
+
+@pytest.fixture(scope="module")
+def smalltalk(content: Content) -> SmallTalk:
+    return SmallTalk(content.conversation.smalltalk)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("hej", "greeting"),
+        ("Hej Strategibot!", "greeting"),
+        ("godmorgen", "greeting"),
+        ("tak", "thanks"),
+        ("Mange tak!", "thanks"),
+        ("tak for hjaelpen", "thanks"),
+        ("hvem er du?", "who"),
+        ("er du en robot?", "robot"),
+        ("Er du et menneske", "robot"),
+        ("hvem har lavet dig?", "maker"),
+        ("hvem har egentlig lavet dig", "maker"),
+        ("hvem har lavet dig", "maker"),
+        ("farvel", "bye"),
+        ("ok", "ok"),
+    ],
+)
+def test_small_talk_topics(smalltalk: SmallTalk, text: str, topic: str) -> None:
+    assert smalltalk.match(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvem har lavet strategien",  # about the strategy's authors, not the bot
+        "hej, hvad er TRIO?",
+        "hvad er LMU",
+        "tak for svaret, men hvad betyder recovery",
+        "hvad skal vi drøfte på næste møde",
+    ],
+)
+def test_questions_are_not_small_talk(smalltalk: SmallTalk, text: str) -> None:
+    assert smalltalk.match(text) is None
+
+
+def test_a_greeting_in_front_of_a_question_is_dropped(smalltalk: SmallTalk) -> None:
+    assert smalltalk.without_greeting("Hej, hvad er TRIO?") == "hvad er TRIO?"
+    assert smalltalk.without_greeting("god morgen! hvad er LMU") == "hvad er LMU"
+    assert smalltalk.without_greeting("hvad er LMU") == "hvad er LMU"
