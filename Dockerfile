@@ -22,6 +22,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOST=0.0.0.0 \
     PORT=3978 \
     DATA_DIR=/data \
+    MEANING_CACHE_DIR=/data/cache \
     TIMEZONE=Europe/Copenhagen
 RUN groupadd --system --gid 10001 strategibot \
     && useradd --system --uid 10001 --gid strategibot --no-create-home \

@@ -87,7 +87,7 @@ QUESTIONS: tuple[str, ...] = (
 # Targets, printed next to the figures (never asserted).
 TARGET_P50_RATIO = 0.5  # Strategibot p50 ≤ 0.5 × echo p50
 TARGET_THROUGHPUT_RATIO = 2.0  # Strategibot replies/s ≥ 2 × echo
-TARGET_ANSWER_P99_MS = 1.0  # pure answerer p99 ≤ 1 ms
+TARGET_ANSWER_P99_MS = 5.0  # answerer p99 ≤ 5 ms, meaning model included
 
 STARTUP_TIMEOUT_S = 45.0
 REQUEST_TIMEOUT_S = 30.0
@@ -565,36 +565,57 @@ async def run_concurrent(
 
 @dataclass(frozen=True)
 class AnswererTimes:
-    """In-process latency of ``Answerer.answer`` in seconds."""
+    """In-process latency of ``Answerer.answer`` in seconds, with and without the model."""
 
     questions: int
     cold: list[float]
     warm: list[float]
+    lexical: list[float]
     load_s: float
+    model_calls: int  # questions (of one cold pass) on which the meaning model was asked
 
 
 def time_answerer(passes: int) -> AnswererTimes:
-    """Time ``Answerer(load_content()).answer(q)`` over the development question set."""
+    """Time the answerer as the bot builds it (index + meaning model) over the development
+    question set; the warm passes hit the model's query cache, the cold pass does not."""
+    from bot.settings import Settings
     from content import load_content
     from dialogs.qa.answer import Answerer
+    from dialogs.qa.index import meaning_texts
+    from dialogs.qa.meaning import load_meaning
 
     items = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
     questions = [str(item["q"]) for item in items]
     started = time.perf_counter()
-    answerer = Answerer(load_content())
+    content = load_content()
+    meaning = load_meaning(meaning_texts(content), Settings().meaning_cache_dir)
+    answerer = Answerer(content, meaning)
+    lexical = Answerer(content)
     load_s = time.perf_counter() - started
+    calls = 0
+    if meaning is not None:
+        nearest = meaning.nearest
 
-    def one_pass() -> list[float]:
+        def counted(question: str, k: int = 3) -> Any:
+            nonlocal calls
+            calls += 1
+            return nearest(question, k)
+
+        meaning.nearest = counted  # type: ignore[method-assign]
+
+    def one_pass(who: Any) -> list[float]:
         times = []
         for q in questions:
             t0 = time.perf_counter()
-            answerer.answer(q)
+            who.answer(q)
             times.append(time.perf_counter() - t0)
         return times
 
-    cold = one_pass()  # first sight of every word: the stemming cache is cold
-    warm = [t for _ in range(passes) for t in one_pass()]
-    return AnswererTimes(len(questions), cold, warm, load_s)
+    cold = one_pass(answerer)  # first sight of every question: the model computes each vector
+    model_calls = calls
+    warm = [t for _ in range(passes) for t in one_pass(answerer)]
+    lexical_times = [t for _ in range(passes) for t in one_pass(lexical)]
+    return AnswererTimes(len(questions), cold, warm, lexical_times, load_s, model_calls)
 
 
 # --------------------------------------------------------------------------- report
@@ -692,24 +713,31 @@ def print_ratios(modes: dict[str, dict[str, Results]], workers: int) -> None:
 
 
 def print_answerer(times: AnswererTimes) -> None:
-    """The pure answerer's latency."""
+    """The answerer's latency: the first pass asks the model for every new question."""
     print()
     print(
-        f"Pure answerer, in process: {times.questions} questions from "
-        f"{QUESTIONS_FILE.relative_to(ROOT)} (content + index load {times.load_s * 1000:.0f} ms)"
+        f"Answerer, in process: {times.questions} questions from "
+        f"{QUESTIONS_FILE.relative_to(ROOT)} (content, index and model load "
+        f"{times.load_s * 1000:.0f} ms); the meaning model was asked on "
+        f"{times.model_calls} of {times.questions} questions"
     )
-    print(f"  {'':<30}{'answers':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    print(f"  {'':<40}{'answers':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    passes = len(times.warm) // max(1, times.questions)
     for label, values in (
-        ("first pass (cold stem cache)", times.cold),
-        (f"{len(times.warm) // max(1, times.questions)} further passes", times.warm),
+        ("model included, new questions", times.cold),
+        (f"model included, {passes} repeated passes", times.warm),
+        (f"lexical only (baseline), {passes} passes", times.lexical),
     ):
         print(
-            f"  {label:<30}{len(values):>8}{_ms(percentile(values, 50)):>9}"
+            f"  {label:<40}{len(values):>8}{_ms(percentile(values, 50)):>9}"
             f"{_ms(percentile(values, 99)):>9}{_ms(max(values, default=math.nan)):>9}"
         )
-    p99 = percentile(times.warm, 99) * 1000
+    p99 = percentile(times.cold, 99) * 1000
     verdict = "met" if p99 <= TARGET_ANSWER_P99_MS else "MISSED"
-    print(f"  target: p99 ≤ {TARGET_ANSWER_P99_MS:.1f} ms -> {p99:.3f} ms, {verdict}")
+    print(
+        f"  target: p99 ≤ {TARGET_ANSWER_P99_MS:.1f} ms, model included, new questions -> "
+        f"{p99:.2f} ms, {verdict}"
+    )
 
 
 _TURN_MS = re.compile(r"turn type=message .* ms=([0-9.]+)")

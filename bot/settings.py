@@ -73,6 +73,11 @@ class Settings(BaseSettings):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("meaning_cache_dir")
+    @classmethod
+    def _home(cls, value: Path) -> Path:
+        return value.expanduser()
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -146,7 +146,8 @@ class MeaningIndex:
 
     def nearest(self, question: str, k: int = 3) -> list[Nearest]:
         """The k best targets by max cosine over each target's texts, best first."""
-        key = " ".join(question.split())
+        # Lone surrogates (which a chat client may send) cannot go to the model as UTF-8.
+        key = " ".join(question.encode("utf-8", "replace").decode("utf-8").split())
         if not key or k <= 0 or not self._targets:
             return []
         scores = self._matrix @ self._query(key)

