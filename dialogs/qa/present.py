@@ -7,7 +7,7 @@ follow-up buttons that ask exactly what typing their label asks, and asks "Hjalp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from content.models import Content, Maalsaetning, Pejlemaerke
@@ -302,45 +302,44 @@ class Presenter:
                 f"**{self._pejlemaerke_line(p)}** – ”{p.vision}”" for p in strategy.pejlemaerker
             ),
             self._source(answer),
-            action_set(
-                self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
-                for p in strategy.pejlemaerker
-            ),
+            self._pejlemaerke_buttons(),
         ]
 
+    def _per_pejlemaerke(self, lines: Callable[[int], Iterable[str]]) -> list[dict[str, Any]]:
+        """A label for each pejlemærke with its ``lines`` (målsætninger, nøgleord) below."""
+        body: list[dict[str, Any]] = []
+        for p in self.content.strategy.pejlemaerker:
+            body += [label(self._pejlemaerke_line(p)), bullets(lines(p.number))]
+        return body
+
+    def _pejlemaerke_buttons(self) -> dict[str, Any]:
+        return action_set(
+            self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
+            for p in self.content.strategy.pejlemaerker
+        )
+
+    def _maalsaetninger_of(self, number: int) -> list[str]:
+        return self._maalsaetning_lines(self.content.strategy.maalsaetninger_under(number))
+
     def _render_list_maalsaetninger(self, answer: Answer) -> list[dict[str, Any]]:
-        strategy = self.content.strategy
-        body: list[dict[str, Any]] = [
+        return [
             *self._frame(answer, self.en.frame_list),
             heading(self.da.label_all_maalsaetninger),
             paragraph(self.da.list_maalsaetninger_intro),
+            *self._per_pejlemaerke(self._maalsaetninger_of),
+            self._source(answer),
+            self._pejlemaerke_buttons(),
         ]
-        for p in strategy.pejlemaerker:
-            body.append(label(self._pejlemaerke_line(p)))
-            body.append(bullets(self._maalsaetning_lines(strategy.maalsaetninger_under(p.number))))
-        body.append(self._source(answer))
-        body.append(
-            action_set(
-                self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
-                for p in strategy.pejlemaerker
-            )
-        )
-        return body
 
     def _render_about(self, answer: Answer) -> list[dict[str, Any]]:
         """The overview: what the strategy is, then its four pejlemærker with målsætninger."""
         strategy = self.content.strategy
-        body: list[dict[str, Any]] = [
+        return [
             *self._frame(answer, self.en.frame_list),
             heading(strategy.title),
             paragraph(strategy.introduction[2]),
             paragraph(strategy.structure[0]),
-        ]
-        for p in strategy.pejlemaerker:
-            body.append(label(self._pejlemaerke_line(p)))
-            body.append(bullets(self._maalsaetning_lines(strategy.maalsaetninger_under(p.number))))
-        return [
-            *body,
+            *self._per_pejlemaerke(self._maalsaetninger_of),
             self._source(answer),
             action_set(
                 [
@@ -353,23 +352,15 @@ class Presenter:
         ]
 
     def _render_list_noegleord(self, answer: Answer) -> list[dict[str, Any]]:
-        strategy = self.content.strategy
-        body: list[dict[str, Any]] = [
+        words = self.content.strategy.noegleord
+        return [
             *self._frame(answer, self.en.frame_list),
             heading(self.da.label_all_noegleord),
-            paragraph(self.da.list_noegleord_intro.format(count=len(strategy.noegleord))),
+            paragraph(self.da.list_noegleord_intro.format(count=len(words))),
+            *self._per_pejlemaerke(lambda n: [w.text for w in words if w.pejlemaerke == n]),
+            self._source(answer),
+            self._pejlemaerke_buttons(),
         ]
-        for p in strategy.pejlemaerker:
-            body.append(label(self._pejlemaerke_line(p)))
-            body.append(bullets(n.text for n in strategy.noegleord if n.pejlemaerke == p.number))
-        body.append(self._source(answer))
-        body.append(
-            action_set(
-                self.ask_button(f"pejlemaerke:{p.number}", self._pejlemaerke_line(p))
-                for p in strategy.pejlemaerker
-            )
-        )
-        return body
 
     def _render_smalltalk(self, answer: Answer) -> list[dict[str, Any]]:
         """A short, friendly reply; the ones that introduce the bot offer questions to try."""

@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from content import Content
 from dialogs.qa.answer import Answer, Answerer, answer_for_target
 from dialogs.qa.present import Presenter
+from dialogs.reminders.service import NextMeeting
 from dialogs.replies import CardJson, Reply
+from dialogs.status.service import OpenRound
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATOR = ROOT / "tools" / "validate_cards.js"
@@ -93,29 +94,19 @@ def qa_answers(content: Content) -> dict[str, Answer]:
     return answers
 
 
-@dataclass(frozen=True)
-class _Meeting:
-    committee: str = "LMU Bostøtten"
-    when: str = "tirsdag 14. januar kl. 13.00"
-    pejlemaerke: int = 2
-    maalsaetninger: tuple[str, ...] = ("2.1", "2.2")
-
-
-@dataclass(frozen=True)
-class _Round:
-    name: str = "Forår 2027"
-    deadline: str = "9. juni 2027"
-    answered: bool = False
-
-
 @card_source
 def qa_cards(content: Content) -> Iterator[CardItem]:
     """Every kind of answer, and the welcome card."""
     presenter = Presenter(content, Answerer(content))
     for name, answer in qa_answers(content).items():
         yield f"answer/{name}", presenter.render(answer)
-    yield "own/next-meeting", presenter.next_meeting(_Meeting())
-    yield "own/open-round", presenter.open_round(_Round())
+    yield (
+        "own/next-meeting",
+        presenter.next_meeting(
+            NextMeeting("LMU Bostøtten", "tirsdag 14. januar kl. 13.00", 2, ("2.1", "2.2"))
+        ),
+    )
+    yield "own/open-round", presenter.open_round(OpenRound("Forår 2027", "9. juni 2027", False))
     yield "welcome", presenter.welcome()
 
 

@@ -50,6 +50,19 @@ def button(message: BotMessage, title: str) -> dict[str, Any]:
     return next(a for a in submit_actions(message) if a["title"] == title)
 
 
+def unanswered(stack: E2EStack) -> str:
+    """What ``python -m bot questions`` lists for the stack's data."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "questions"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATA_DIR": str(stack.data_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
 async def ask(playground: PlaygroundClient, conversation: str, text: str, **kw: Any) -> BotMessage:
     sent = await playground.send(conversation, text, **kw)
     [reply] = await playground.wait_for_messages(sent.conversation_id)
@@ -134,15 +147,7 @@ async def test_thumbs_down_is_logged_for_the_content_owners(
     [thanks] = await playground.wait_for_messages(chat)
     assert thanks["text"] is not None and thanks["text"].startswith("Tak for din tilbagemelding")
 
-    listing = subprocess.run(
-        [sys.executable, "-m", "bot", "questions"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATA_DIR": str(e2e_stack.data_dir)},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
+    listing = unanswered(e2e_stack)
     assert "hvad står der om stjernestunder" in listing
     assert "👎" in listing
 

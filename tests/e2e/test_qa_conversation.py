@@ -6,31 +6,15 @@ The hedged answer needs the meaning (embedding) model, which the bot loads by de
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 from tools.playground import PlaygroundClient
 
-from .conftest import REPO_ROOT, E2EStack
-from .test_qa import ask, button, card, card_texts, first_line
+from .conftest import E2EStack
+from .test_qa import ask, button, card, card_texts, first_line, unanswered
 from .test_reminders import FORM
 
 CHAIR, NOT_A_CHAIR = "user-id-3", "user-id-4"  # not the current user: shared state stays clean
-
-
-def unanswered(stack: E2EStack) -> str:
-    """What ``python -m bot questions`` lists for the stack's data."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "questions"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATA_DIR": str(stack.data_dir)},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
 
 
 async def test_a_greeting_gets_a_short_introduction(playground: PlaygroundClient) -> None:

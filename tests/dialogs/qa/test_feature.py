@@ -3,7 +3,6 @@ and rounds, and what is logged for the content owners."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,8 +12,10 @@ from content import Content
 from dialogs.intents import ASK, Intent
 from dialogs.qa.answer import Answerer
 from dialogs.qa.feature import QUESTION_LOG, QAFeature
+from dialogs.reminders.service import NextMeeting
 from dialogs.replies import Reply
 from dialogs.router import Turn
+from dialogs.status.service import OpenRound
 
 NOW = datetime(2026, 12, 1, 10, 0)
 
@@ -28,33 +29,17 @@ async def ask(feature: QAFeature, text: str, **kw: object) -> Reply:
     return reply
 
 
-@dataclass(frozen=True)
-class Meeting:
-    committee: str
-    when: str
-    pejlemaerke: int
-    maalsaetninger: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Round:
-    name: str
-    deadline: str
-    answered: bool
-
-
 class Lookups:
-    """Stands in for the reminder and status services: one chair and one leader."""
+    """Stands in for the reminder and status services (with their result types): one chair
+    and one leader."""
 
-    async def next_meeting_of(self, user_id: str, now: datetime) -> Meeting | None:
-        return (
-            Meeting("LMU Bostøtten", "tirsdag 5. januar kl. 13.00", 2, ("2.1", "2.2"))
-            if (user_id == "chair")
-            else None
-        )
+    async def next_meeting_of(self, user_id: str, now: datetime) -> NextMeeting | None:
+        if user_id != "chair":
+            return None
+        return NextMeeting("LMU Bostøtten", "tirsdag 5. januar kl. 13.00", 2, ("2.1", "2.2"))
 
-    async def open_round_of(self, user_id: str, now: datetime) -> Round | None:
-        return Round("Forår 2027", "9. juni 2027", False) if user_id == "leader" else None
+    async def open_round_of(self, user_id: str, now: datetime) -> OpenRound | None:
+        return OpenRound("Forår 2027", "9. juni 2027", False) if user_id == "leader" else None
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
-from bot.storage import Store, TinyDBStore
+from bot.storage import MemoryStore, Store, TinyDBStore
 from content import Content
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
@@ -125,3 +125,27 @@ async def test_omu_reminder_counts_lmu_acknowledgements(tmp_path: Path, content:
     texts = [e.get("text", "") for e in omu.card["body"]]
     assert "Siden OMU's sidste møde har 1 af 1 LMU'er sat strategien på dagsordenen." in texts
     assert "LMU'ernes fokus: 1.1, 1.2." in texts
+
+
+async def test_next_meeting_of_a_chair_or_trio_member_with_its_focus(content: Content) -> None:
+    """ "hvad skal vi drøfte på næste møde?" is answered from here."""
+    store = MemoryStore()
+    await seed(store)
+    repo = ReminderRepository(store)
+    trio = LMU.model_copy(update={"trio": (Person(user_id="aad-trio"),)})
+    await repo.save_committee(trio)
+    await repo.save_meeting(
+        Meeting(id="m0", committee_id="lmu", start=at("2027-01-05 13:00"), cancelled=True)
+    )
+    reminders = await service(store, ManualClock(at("2027-01-04 08:00")), content, Outbox())
+    now = at("2027-01-04 08:00")
+    found = await reminders.next_meeting_of("aad-trio", now)
+    assert found is not None
+    assert (found.committee, found.when) == ("LMU Område Ørum", "tirsdag 19. januar kl. 13.00")
+    focus = await reminders.focus(
+        Meeting(id="m1", committee_id="lmu", start=at("2027-01-19 13:00"))
+    )
+    assert (found.pejlemaerke, found.maalsaetninger) == (focus.pejlemaerke, focus.maalsaetninger)
+    assert (await reminders.next_meeting_of("aad-chair", now)) == found
+    assert await reminders.next_meeting_of("aad-someone", now) is None
+    assert await reminders.next_meeting_of("aad-chair", at("2027-02-01 08:00")) is None  # past

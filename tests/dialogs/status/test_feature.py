@@ -291,3 +291,16 @@ async def test_a_question_with_a_cpr_number_is_neither_answered_nor_logged(
     await say(services, "hvordan bager man kage")
     logged = [row["text"] for row in (await services.store.all(QUESTION_LOG)).values()]
     assert logged == ["hvordan bager man kage"]
+
+
+async def test_a_leader_asks_for_the_deadline_in_their_own_words(services: Services) -> None:
+    """ "hvornår er fristen for status?" through the Q&A, answered from the open round."""
+    [reply] = await say(services, "hvornår er fristen for status?", LEADER_1)
+    assert reply.text.startswith("Der er ingen åben statusrunde for dig lige nu.")
+    round_id = await open_round(services)
+    [reply] = await say(services, "hvornår er fristen for status?", LEADER_1)
+    assert reply.text.startswith("Statusrunden »Efterår 2026« har frist ")
+    assert reply.text.endswith("Skriv »status« for at få statuskortet.")
+    await click(services, answer(round_id, status_1_1="paa_sporet"), LEADER_1)
+    [reply] = await say(services, "hvornår skal jeg aflevere min status", LEADER_1)
+    assert reply.text.endswith("Du har svaret. Skriv »ret min status«, hvis du vil rette.")
