@@ -234,6 +234,8 @@ class Answerer:
             framed = self._framed(ranked, wanted)
             if framed is not None:
                 return self._answer(framed, ranked, language, question, framed.score < CONFIDENT)
+            # "pejlemærket om digitalisering": no such theme, whatever else matches.
+            return self._fallback(ranked, language, question)
         if ranked and ranked[0].score >= CONFIDENT:
             return self._answer(ranked[0], ranked, language, question, hedged=False)
         if ranked and ranked[0].score >= HEDGE and is_where_question(question):
@@ -242,6 +244,10 @@ class Answerer:
         agreed = self._meaning_agrees(question, ranked)
         if agreed is not None:
             return self._answer(agreed, ranked, language, question, hedged=True)
+        return self._fallback(ranked, language, question)
+
+    def _fallback(self, ranked: list[Match], language: Language, question: str) -> Answer:
+        """The honest fallback, with the closest topics as suggestions."""
         suggestions = tuple(m.target for m in ranked[:3] if m.score >= SUGGEST)
         return Answer(
             "fallback",
@@ -271,7 +277,8 @@ class Answerer:
 
         A nøgleord or term that wins instead points to its målsætning or pejlemærke.
         """
-        of_kind = [m for m in ranked if m.target.startswith(wanted + ":")]
+        kinds = ("noegleord:", "term:") if wanted == "noegleord" else (wanted + ":",)
+        of_kind = [m for m in ranked if m.target.startswith(kinds)]
         if of_kind and of_kind[0].score >= FRAMED:
             return of_kind[0]
         for m in ranked[:3]:

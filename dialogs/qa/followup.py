@@ -29,13 +29,25 @@ _FRAME = _folded(
 )
 _NEXT = _folded("næste efterfølgende next following")
 _PREVIOUS = _folded("forrige foregående previous")
+_FIRST = _folded("første first")
+_LAST = _folded("sidste last")
 _PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
 _MAALSAETNING = _folded(
     "målsætningen målsætning målsætningerne målsætninger mål objective objectives"
 )
 _NOEGLEORD = _folded("nøgleordene nøgleord keywords keyword")
-_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets med and it its about")
-_KNOWN = _FRAME | _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
+_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets med and it its about giv mig")
+_KNOWN = (
+    _FRAME
+    | _NEXT
+    | _PREVIOUS
+    | _FIRST
+    | _LAST
+    | _PEJLEMAERKE
+    | _MAALSAETNING
+    | _NOEGLEORD
+    | _folded("giv mig vis show me")
+)
 
 
 class RecentTargets:
@@ -96,6 +108,9 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
         if kind == "pejlemaerke" and pejlemaerke is not None:
             return _step_pejlemaerke(pejlemaerke, step, strategy)
         return None
+    if wanted & _MAALSAETNING and wanted & (_FIRST | _LAST) and pejlemaerke is not None:
+        under = strategy.maalsaetninger_under(pejlemaerke)  # "den første målsætning under den"
+        return f"maalsaetning:{(under[0] if wanted & _FIRST else under[-1]).id}"
     if wanted & (_MAALSAETNING | _NOEGLEORD) and pejlemaerke is not None:
         return f"pejlemaerke:{pejlemaerke}"  # it lists both its målsætninger and nøgleord
     return None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from content.models import Content
 from dialogs.qa.text import (
@@ -153,7 +153,8 @@ class Index:
         self._compounds = sorted({t for t in self.idf if len(t) >= 2 * MIN_HEAD})
 
     def _correct(self, word: str) -> str | None:
-        """The token of the known word one edit (two for long words) from ``word``.
+        """The token of the known word one edit (two for long words) from ``word``; swapping
+        two neighbouring letters ("recovrey") is one edit.
 
         Typos rarely hit the first letter, and short words are too close to each other to
         correct safely, so both must hold: same first letter, and ``word`` of 5+ letters.
@@ -165,7 +166,7 @@ class Index:
         found = process.extractOne(
             folded,
             self._by_initial.get(folded[0], []),
-            scorer=Levenshtein.distance,
+            scorer=OSA.distance,
             score_cutoff=max_edits,
         )
         return self._token_of[found[0]] if found else None

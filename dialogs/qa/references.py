@@ -39,6 +39,15 @@ _MAAL = re.compile(
 _PEJL_WORD = r"(?:pejl\w*\b|guiding\s+principles?\b|principles?\b|pillars?\b)"
 _NUMBER = r"(?:nr\.?\s*|nummer\s+|no\.?\s*|number\s+)?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b"
 _PEJL_AFTER = re.compile(_PEJL_WORD + r"\s*" + _NUMBER)
+# "målsætning fire punkt tre", "mål to komma et": a målsætning number in words.
+_WORD_NUMBER = r"(\d|" + "|".join(w for w in _NUMBER_WORDS if not w.isdigit()) + r")"
+_MAAL_WORDS = re.compile(
+    r"\b(?:mal\w*|objective|goal)\s+"
+    + _WORD_NUMBER
+    + r"\s+(?:punkt|komma|point|dot)\s+"
+    + _WORD_NUMBER
+    + r"\b"
+)
 _PEJL_BEFORE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?" + _PEJL_WORD)
 
 
@@ -59,6 +68,10 @@ def find_reference(question: str) -> Reference | None:
     maal = _MAAL.search(text)
     if maal:
         return Reference("maalsaetning", f"{maal.group(1)}.{maal.group(2)}")
+    spelled = _MAAL_WORDS.search(text)
+    if spelled:
+        first, second = (_NUMBER_WORDS[g] for g in spelled.groups())
+        return Reference("maalsaetning", f"{first}.{second}")
     after = _PEJL_AFTER.search(text)
     if after:
         word = after.group(1)

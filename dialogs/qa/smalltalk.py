@@ -7,6 +7,7 @@ and the question answered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
@@ -17,8 +18,11 @@ from dialogs.qa.text import fold, words
 MIN_RATIO = 88  # whole-message similarity (0-100) that still counts as the phrasing
 # Words that may stand around a phrasing without changing it: "hvem har egentlig lavet dig".
 _FILLER = frozenset(
-    "egentlig egentligt lige så nu mon strategibot bot du dig jo da altså og men".split()  # noqa: SIM905
+    "egentlig egentligt lige så nu mon strategibot bot du dig jo da altså og men eller hvad".split()  # noqa: SIM905
 )
+
+
+_PARTS = re.compile(r"[,.!?;]+\s*|\s+og\s+(?=farvel|tak|hej)")
 
 
 def _key(text: str) -> str:
@@ -38,7 +42,13 @@ class SmallTalk:
         )
 
     def match(self, text: str) -> str | None:
-        """The topic of ``text`` if the whole message is small talk."""
+        """The topic of ``text`` if the whole message is small talk: one phrasing, or several
+        ("tak, farvel", "hej bot, hvordan går det?"): the reply fits the last."""
+        parts = [p for p in _PARTS.split(self.without_greeting(text)) if p.strip()]
+        topics = [self._match_one(part) for part in parts]
+        return topics[0] if topics and None not in topics else None
+
+    def _match_one(self, text: str) -> str | None:
         key = _key(text) or text.strip()
         if not key:
             return None
@@ -52,16 +62,24 @@ class SmallTalk:
             parts = phrasing.split()
             if len(parts) >= 2 and set(parts) <= set(mine):
                 extra = [w for w in mine if w not in parts]
-                if len(extra) <= 1 and all(w in _FILLER for w in extra):
+                if len(extra) <= 2 and all(w in _FILLER for w in extra):
                     return topic
         return None
 
     def without_greeting(self, text: str) -> str:
-        """``text`` without a leading greeting ("hej, hvad er LMU?" → "hvad er LMU?")."""
+        """``text`` without leading small talk: "hej, hvad er LMU?" → "hvad er LMU?", "tak for
+        svaret. hvad betyder recovery" → "hvad betyder recovery"."""
+        parts = [p for p in _PARTS.split(text) if p.strip()]
+        if len(parts) > 1 and self._match_one(parts[0]) is not None:
+            while len(parts) > 1 and self._match_one(parts[0]) is not None:
+                parts.pop(0)
+            text = ", ".join(p.strip() for p in parts)
         folded = _key(text).split()
         for greeting in self._greetings:
             parts = greeting.split()
-            if folded[: len(parts)] == parts and len(folded) > len(parts):
+            if folded == parts:
+                return text  # the greeting is the whole message
+            if folded[: len(parts)] == parts:
                 rest = text
                 for _ in parts:  # drop as many words of the original text
                     rest = rest.lstrip(" ,.!:;-")

@@ -143,7 +143,7 @@ _DANISH = frozenset(
 
 
 _DEFINITION = re.compile(
-    r"^(?:hvad|what)\s+(?:er|is)\s+(?:en|et|a|an)\s+\w+\W*$"
+    r"^(?:hvad|what)\s+(?:er|is)\s+(?:en|et|a|an)\s+\w+(?:\s+i\s+strategien)?\W*$"
     r"|^hvad\s+betyder\s+\w+(?:\s+i\s+strategien)?\W*$"
     r"|^(?:hvad\s+)?(?:menes|forstås)\s+(?:der\s+)?med\b"
 )
@@ -197,6 +197,7 @@ def is_where_question(text: str) -> bool:
 
 _ABOUT = r"\s+(?:om|med|omkring|der handler om|about|on)\b"
 _KIND_FRAME = (
+    ("noegleord", re.compile(r"\bnogleordet\s+(?!i\b|er\b|om\b)\w")),
     ("maalsaetning", re.compile(r"\b(?:malsatning\w*|malet|mal|den|objective|goal)" + _ABOUT)),
     ("pejlemaerke", re.compile(r"\b(?:pejlemark\w*|principle|guiding principle)" + _ABOUT)),
 )

@@ -226,6 +226,17 @@ def test_other_strategies_get_an_honest_fallback(answerer: Answerer, question: s
     assert (answer.kind, answer.reason) == ("fallback", "scope")
 
 
+def test_a_theme_the_strategy_lacks_is_not_answered_with_something_else(
+    answerer: Answerer,
+) -> None:
+    assert answerer.answer("pejlemærket om digitalisering").kind == "fallback"
+    assert answerer.answer("nøgleordet gennemsigtighed").target == "noegleord:gennemsigtighed"
+
+
+def test_swapped_letters_are_one_typo(answerer: Answerer) -> None:
+    assert answerer.answer("hvad betyder recovrey").target == "term:recovery"
+
+
 def test_socialomraadet_itself_is_in_scope(answerer: Answerer) -> None:
     assert answerer.answer("hvad er socialområdet").target == "term:socialomraadet"
 

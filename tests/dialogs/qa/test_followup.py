@@ -54,3 +54,12 @@ def test_recent_targets_expire_and_stay_per_conversation() -> None:
     recent.remember("c", "term:lmu", NOW)  # beyond size: the oldest is forgotten
     assert recent.last("a", NOW) is None
     assert recent.last("c", NOW) == "term:lmu"
+
+
+def test_the_first_or_last_maalsaetning_under_the_previous_pejlemaerke(content: Content) -> None:
+    first = resolve_followup(
+        "giv mig den første målsætning under den", "pejlemaerke:3", content.strategy
+    )
+    assert first == "maalsaetning:3.1"
+    last = resolve_followup("og den sidste målsætning?", "maalsaetning:2.1", content.strategy)
+    assert last == "maalsaetning:2.4"

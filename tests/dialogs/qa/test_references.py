@@ -20,6 +20,8 @@ from dialogs.qa.references import Reference, find_reference
         ("det tredje pejlemærke", Reference("pejlemaerke", "3")),
         ("pejlemærke tre", Reference("pejlemaerke", "3")),
         ("the first guiding principle", Reference("pejlemaerke", "1")),
+        ("målsætning fire punkt tre", Reference("maalsaetning", "4.3")),
+        ("mål to komma et", Reference("maalsaetning", "2.1")),
     ],
 )
 def test_explicit_references(question: str, expected: Reference) -> None:

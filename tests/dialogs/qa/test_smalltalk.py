@@ -30,6 +30,9 @@ def smalltalk(content: Content) -> SmallTalk:
         ("hvem har lavet dig", "maker"),
         ("farvel", "bye"),
         ("ok", "ok"),
+        ("tak, farvel", "bye"),  # several pieces of small talk: the reply to the last
+        ("hej bot, hvordan går det?", "how_are_you"),
+        ("er du chatgpt eller hvad", "robot"),
     ],
 )
 def test_small_talk_topics(smalltalk: SmallTalk, text: str, topic: str) -> None:
@@ -51,6 +54,9 @@ def test_questions_are_not_small_talk(smalltalk: SmallTalk, text: str) -> None:
 
 
 def test_a_greeting_in_front_of_a_question_is_dropped(smalltalk: SmallTalk) -> None:
-    assert smalltalk.without_greeting("Hej, hvad er TRIO?") == "hvad er TRIO?"
+    assert smalltalk.without_greeting("Hej, hvad er TRIO?") == "hvad er TRIO"
+    assert smalltalk.without_greeting("tak for svaret. hvad betyder recovery") == (
+        "hvad betyder recovery"
+    )
     assert smalltalk.without_greeting("god morgen! hvad er LMU") == "hvad er LMU"
     assert smalltalk.without_greeting("hvad er LMU") == "hvad er LMU"
