@@ -11,7 +11,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from content.models import Strategy
-from dialogs.qa.text import fold, words
+from dialogs.qa.text import acronyms, fold, words
 
 EXPIRY = timedelta(minutes=15)  # after this, "og den næste?" is a new question
 MAX_CONVERSATIONS = 10_000  # the oldest are forgotten first
@@ -31,12 +31,13 @@ _NEXT = _folded("næste efterfølgende next following")
 _PREVIOUS = _folded("forrige foregående previous")
 _FIRST = _folded("første first")
 _LAST = _folded("sidste last")
+_AGAIN = _folded("betyder står for dækker menes mener means stand")
 _PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
 _MAALSAETNING = _folded(
     "målsætningen målsætning målsætningerne målsætninger mål objective objectives"
 )
 _NOEGLEORD = _folded("nøgleordene nøgleord keywords keyword")
-_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets med and it its about giv mig")
+_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets and it its giv mig")
 _KNOWN = (
     _FRAME
     | _NEXT
@@ -46,6 +47,7 @@ _KNOWN = (
     | _PEJLEMAERKE
     | _MAALSAETNING
     | _NOEGLEORD
+    | _AGAIN
     | _folded("giv mig vis show me")
 )
 
@@ -76,12 +78,14 @@ class RecentTargets:
 def is_followup(question: str) -> bool:
     """True when ``question`` names nothing of its own: only frame words and pointers such
     as "næste" or "pejlemærket" ("og den næste?")."""
+    if acronyms(question):
+        return False  # "hvad betyder MED?" names a topic
     tokens = [fold(w) for w in words(question)]
     kinds = _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
     return (
         0 < len(tokens) <= 8
         and all(t in _KNOWN for t in tokens)
-        and any(t in kinds for t in tokens)
+        and any(t in kinds | _AGAIN | _FIRST | _LAST for t in tokens)
         and any(t in _POINTING for t in tokens)  # "og …", "den …": not "hvad er nøgleordene"
     )
 
@@ -94,6 +98,17 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
     kind, _, key = previous.partition(":")
     pejlemaerke = _pejlemaerke_of(kind, key, strategy)
     step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0
+    if wanted & (_FIRST | _LAST) and not wanted & (_PEJLEMAERKE | _MAALSAETNING):
+        # "og det sidste?": the first or last of the same kind
+        if kind == "pejlemaerke":
+            numbers = [p.number for p in strategy.pejlemaerker]
+            return f"pejlemaerke:{numbers[0] if wanted & _FIRST else numbers[-1]}"
+        if kind == "maalsaetning" and pejlemaerke is not None:
+            under = strategy.maalsaetninger_under(pejlemaerke)
+            return f"maalsaetning:{(under[0] if wanted & _FIRST else under[-1]).id}"
+        return None
+    if wanted <= _FRAME | _AGAIN and wanted & _AGAIN:
+        return previous  # "hvad står den for?", "hvad betyder det?": the same thing again
     if wanted & _PEJLEMAERKE:
         if pejlemaerke is None:
             return None

@@ -216,7 +216,9 @@ def asks_for_kind(text: str) -> str | None:
 # An area, department or municipality the content does not know: "Børne- og
 # Familieområdet", "ældreområdet", "Aarhus Kommunes strategi", "andre kommuner".
 _AREA = re.compile(r"(?:omrade|omradet|omrader|forvaltning|forvaltningen|afdelingen)$")
-_MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+)\s+[Kk]ommunes?\b")
+_MUNICIPALITY = re.compile(r"\b([a-zæøå]+)\s+kommunes?\b")
+# Another strategy or policy by name: "skolestrategien", "handicappolitik".
+_POLICY = re.compile(r"\w{3,}(?:strategi|strategien|politik|politikken)$")
 _OTHERS = re.compile(r"\b(?:andre|anden|other)\s+(?:kommuner|kommune|omrader|municipalities)\b")
 
 
@@ -225,11 +227,13 @@ def names_other_scope(text: str, known: Container[str]) -> bool:
     area or municipality that ``known`` (the content's tokens) never mentions."""
     if _OTHERS.search(fold(clean(text))):
         return True
-    for name in _MUNICIPALITY.findall(strip_markup(text)):
-        if canonical(name.lower()) not in known:
-            return True
+    for name in _MUNICIPALITY.findall(clean(text)):
+        if not is_stopword(name) and canonical(name) not in known:
+            return True  # "Syddjurs Kommunes strategi", not "i kommunen" or "vores kommune"
     for word in words(text):
         folded = fold(word)
-        if len(folded) > 8 and _AREA.search(folded) and canonical(word) not in known:
+        if canonical(word) in known:
+            continue
+        if (len(folded) > 8 and _AREA.search(folded)) or _POLICY.search(folded):
             return True
     return False

@@ -219,6 +219,9 @@ def test_follow_ups_use_the_previous_answer(answerer: Answerer) -> None:
         "hvad siger Aarhus Kommunes strategi om inddragelse",
         "har ældreområdet også en strategi",
         "hvordan gør andre kommuner",
+        "hvordan ser syddjurs kommunes strategi ud",  # a name in lower case
+        "hvad er skolestrategien",
+        "hvad siger kommunens handicappolitik",
     ],
 )
 def test_other_strategies_get_an_honest_fallback(answerer: Answerer, question: str) -> None:
@@ -239,6 +242,8 @@ def test_swapped_letters_are_one_typo(answerer: Answerer) -> None:
 
 def test_socialomraadet_itself_is_in_scope(answerer: Answerer) -> None:
     assert answerer.answer("hvad er socialområdet").target == "term:socialomraadet"
+    assert answerer.answer("hvad er pårørendepolitikken").target == "term:paaroerendepolitik"
+    assert answerer.answer("hvad betyder strategien for vores kommune").kind != "fallback"
 
 
 def test_overview_and_list_of_noegleord(answerer: Answerer) -> None:

@@ -63,3 +63,18 @@ def test_the_first_or_last_maalsaetning_under_the_previous_pejlemaerke(content: 
     assert first == "maalsaetning:3.1"
     last = resolve_followup("og den sidste målsætning?", "maalsaetning:2.1", content.strategy)
     assert last == "maalsaetning:2.4"
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "expected"),
+    [
+        ("og det sidste?", "pejlemaerke:2", "pejlemaerke:4"),
+        ("og den første", "maalsaetning:2.3", "maalsaetning:2.1"),
+        ("hvad står den for?", "term:omu", "term:omu"),
+        ("hvad betyder det", "noegleord:mod", "noegleord:mod"),
+    ],
+)
+def test_first_last_and_the_same_again(
+    content: Content, question: str, previous: str, expected: str
+) -> None:
+    assert resolve_followup(question, previous, content.strategy) == expected
