@@ -39,7 +39,7 @@ run: install
 ## Lint, type-check, every test (end-to-end included) and the quality figures.
 test: install chromium lint typecheck
 	$(PY) -m pytest
-	$(PY) bench/quality.py
+	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
@@ -54,7 +54,7 @@ unit: $(PY_STAMP)
 ## Benchmarks: answer quality, speed against the SDK's echo sample, storage, status rounds,
 ## the report, throttling storms, load during a fan-out and a crash mid-way.
 bench: install
-	$(PY) bench/quality.py
+	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c
 	$(PY) bench/speed.py
 	$(PY) bench/fanout.py
 	$(PY) bench/storage.py
