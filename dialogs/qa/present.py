@@ -7,7 +7,7 @@ follow-up buttons that ask exactly what typing their label asks, and asks "Hjalp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from content.models import Content, Maalsaetning, Pejlemaerke
@@ -22,7 +22,7 @@ from dialogs.cards import (
 )
 from dialogs.qa.answer import Answer, Answerer
 from dialogs.qa.own_work import NextMeeting, OpenRound
-from dialogs.qa.text import content_tokens
+from dialogs.qa.text import best_passage, content_tokens
 from dialogs.replies import Reply
 
 ASK = "ask"
@@ -481,13 +481,6 @@ def lead(body: list[dict[str, Any]]) -> list[dict[str, Any]]:
             break
         seen_heading = element.get("weight") == "Bolder" and element.get("size") == "Medium"
     return opening
-
-
-def best_passage(passages: Sequence[str], about: Iterable[str]) -> str:
-    """The passage sharing most topic words with ``about`` (the first one on a tie)."""
-    wanted = {t for text in about for t in content_tokens(text)}
-    scores = [len(wanted.intersection(content_tokens(p))) for p in passages]
-    return passages[scores.index(max(scores))]
 
 
 def plain_text(body: Iterable[dict[str, Any]]) -> str:

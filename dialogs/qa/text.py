@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Container
+from collections.abc import Container, Iterable, Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -237,3 +237,10 @@ def names_other_scope(text: str, known: Container[str]) -> bool:
         if (len(folded) > 8 and _AREA.search(folded)) or _POLICY.search(folded):
             return True
     return False
+
+
+def best_passage(passages: Sequence[str], about: Iterable[str]) -> str:
+    """The passage sharing most topic words with ``about`` (the first one on a tie)."""
+    wanted = {t for text in about for t in content_tokens(text)}
+    scores = [len(wanted.intersection(content_tokens(p))) for p in passages]
+    return passages[scores.index(max(scores))]
