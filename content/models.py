@@ -189,6 +189,10 @@ class DanishMessages(_Strict):
     used_in_noegleord: str
     own_meeting_title: str
     own_meeting: str
+    own_focus_one: str
+    own_focus_many: str
+    label_questions: str
+    and_word: str
     own_meeting_none: str
     own_status_title: str
     own_status: str

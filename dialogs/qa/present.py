@@ -437,17 +437,21 @@ class Presenter:
             return Reply(text=da.own_meeting_none)
         strategy = self.content.strategy
         items = [m for m in strategy.malsaetninger if m.id in meeting.maalsaetninger]
+        ids = list(meeting.maalsaetninger)
+        joined = f" {da.and_word} ".join([", ".join(ids[:-1]), ids[-1]] if len(ids) > 1 else ids)
+        focus = (da.own_focus_many if len(ids) > 1 else da.own_focus_one).format(ids=joined)
         line = da.own_meeting.format(
-            committee=meeting.committee,
-            when=meeting.when,
-            number=meeting.pejlemaerke,
-            ids=", ".join(meeting.maalsaetninger),
+            committee=meeting.committee, when=meeting.when, number=meeting.pejlemaerke, focus=focus
+        )
+        questions = (
+            [q.format(first=ids[0]) for q in self.content.reminders.questions] if ids else []
         )
         return self._reply(
             [
                 heading(da.own_meeting_title),
                 paragraph(line),
                 bullets(self._maalsaetning_lines(items)),
+                *([label(da.label_questions), bullets(questions)] if questions else []),
                 action_set(self.ask_button(f"maalsaetning:{m.id}") for m in items),
             ]
         )

@@ -56,6 +56,12 @@ def test_no_garbled_danish_in_any_user_facing_text(content: Content) -> None:
         assert not GARBLED.search(text), f"{path}: {text}"
 
 
+def test_no_angle_bracket_placeholders_that_teams_would_drop(content: Content) -> None:
+    """Teams and the Playground read "<udvalg>" as markup and show nothing in its place."""
+    for path, text in _texts(content.model_dump(mode="json")):
+        assert not re.search(r"<[a-zæøå]+>", text), f"{path}: {text}"
+
+
 def _copy_data(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)

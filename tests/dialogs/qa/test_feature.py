@@ -64,6 +64,8 @@ async def test_a_chair_gets_the_next_meetings_focus(feature: QAFeature) -> None:
     assert reply.text.startswith("Dit næste møde")
     assert "LMU Bostøtten holder møde tirsdag 5. januar kl. 13.00" in str(reply.card)
     assert "2.1 Alle medarbejdere kender" in str(reply.card)
+    assert "Fokus: pejlemærke 2, målsætningerne 2.1 og 2.2." in str(reply.card)
+    assert "Hvad gør vi allerede i dag, som understøtter målsætning 2.1?" in str(reply.card)
 
 
 async def test_without_a_committee_the_bot_explains_reminders(feature: QAFeature) -> None:
