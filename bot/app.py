@@ -256,10 +256,6 @@ def create_app(
         await outbox.enqueue(ident, reply, key=key)
         return True
 
-    async def reachable(user_id: str) -> bool:
-        chat = await conversations.personal_chat_of(user_id)
-        return chat is not None and chat.active
-
     repository = ReminderRepository(store)
 
     async def send_reminder(recipient: str, reply: Reply, key: str) -> bool:
@@ -273,7 +269,7 @@ def create_app(
         content,
         settings.tz,
         deliver,
-        reachable,
+        conversations.reachable,
         keep_rounds=settings.status_keep_rounds,
     )
 

@@ -122,6 +122,11 @@ class ConversationDirectory:
             return None
         return stored if stored.active else None
 
+    async def reachable(self, user_aad_id: str) -> bool:
+        """True if the bot can write to the user: the app is installed in their personal chat
+        and Teams has not refused messages there. The bot and the command line both ask this."""
+        return await self.personal_chat_of(user_aad_id) is not None
+
     async def get(self, conversation_id: str) -> StoredConversation | None:
         """One stored conversation."""
         doc = await self.store.get(TABLE, conversation_id)

@@ -21,6 +21,7 @@ from typing import cast
 
 from bot.cli import run_command
 from bot.clock import SystemClock
+from bot.conversations import ConversationDirectory
 from bot.settings import Settings
 from bot.storage import StoreBusyError, TinyDBStore
 from content import Content, load_content
@@ -41,10 +42,6 @@ async def _no_send(recipient: str, reply: Reply, key: str) -> bool:
     return False  # the running bot sends; the command line only stores
 
 
-async def _no_chat(user_id: str) -> bool:
-    return False
-
-
 def _service(store: TinyDBStore, settings: Settings, content: Content) -> StatusService:
     return StatusService(
         StatusRepository(store),
@@ -53,7 +50,7 @@ def _service(store: TinyDBStore, settings: Settings, content: Content) -> Status
         content,
         settings.tz,
         _no_send,
-        _no_chat,
+        ConversationDirectory(store).reachable,  # as the bot sees it, from the stored chats
         keep_rounds=settings.status_keep_rounds,
     )
 

@@ -70,7 +70,8 @@ _IDS = _headers(
     "e-mail", "email", "mail", "e-mailadresse", "mailadresse", "e-post", "upn",
     "user principal name", "brugernavn",
     "aad_object_id", "aad object id", "object id", "objectid", "aad id", "aad", "entra id",
-    "entra object id", "objekt-id", "user_id", "user id", "bruger-id",
+    "entra object id", "objekt-id", "aad-objekt-id", "aad objekt-id", "entra objekt-id",
+    "user_id", "user id", "bruger-id",
     "id", "e-mail eller aad object id", "email or aad object id", "e-mail eller id",
     "email or id", "e-mail eller aad id", "email or aad id", "identitet", "identity",
 )  # fmt: skip

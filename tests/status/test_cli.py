@@ -14,13 +14,18 @@ from pathlib import Path
 from typing import get_args
 from zoneinfo import ZoneInfo
 
+from botbuilder.schema import ChannelAccount
+
+from bot.conversations import ConversationDirectory
 from bot.storage import TinyDBStore
 from content import Content
 from status.models import Answer, Leader, Status, StatusReply
 from status.parse import ParseErrorCode
 from status.repository import StatusRepository
+from tests.bot import teams
 
 ROOT = Path(__file__).resolve().parents[2]
+METTE = "11111111-2222-3333-4444-555555555555"
 TZ = ZoneInfo("Europe/Copenhagen")
 LEADERS = (
     "\ufeffnavn;e-mail;aad-objekt-id;enhed\r\n"
@@ -151,3 +156,27 @@ def test_backup_is_one_consistent_copy(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(copy.read_text(encoding="utf-8"))["leaders"]["a"]["unit"] == "Bostøtte"
+
+
+def test_the_printed_report_shows_reachability_as_the_bot_sees_it(tmp_path: Path) -> None:
+    """A leader with the app installed is missing, not unreachable; one without a chat is."""
+    csv_file = tmp_path / "ledere.csv"
+    csv_file.write_bytes(LEADERS.encode("utf-8"))
+    assert cli(tmp_path, "import-leaders", str(csv_file)).returncode == 0
+    deadline = (date.today() + timedelta(days=14)).isoformat()
+    assert (
+        cli(tmp_path, "new-round", "--name", "Forår 2027", "--deadline", deadline).returncode == 0
+    )
+
+    async def mette_installs_the_app() -> None:
+        store = TinyDBStore(tmp_path / "strategibot.json")
+        mette = ChannelAccount(id="29:mette", aad_object_id=METTE, name="Mette Leder")
+        activity = teams.message("hej", conversation=teams.personal(7), sender=mette)
+        await ConversationDirectory(store).remember(activity, datetime.now(TZ))
+        await store.close()
+
+    asyncio.run(mette_installs_the_app())
+    report = cli(tmp_path, "report", "--format", "md").stdout
+    unreachable = report.split("## Ikke nået")[1].split("##")[0]
+    assert "Bo Leder" in unreachable
+    assert "Mette Leder" not in unreachable
