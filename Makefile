@@ -48,8 +48,9 @@ lint: $(PY_STAMP)
 typecheck: $(PY_STAMP)
 	$(VENV)/bin/mypy
 
+## The fast tests: no Playground, processes, browsers or fuzzing (make test runs those too).
 unit: $(PY_STAMP)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not slow"
 
 ## Benchmarks: answer quality, speed against the SDK's echo sample, storage, status rounds,
 ## the report, throttling storms, load during a fan-out and a crash mid-way.

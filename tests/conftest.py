@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,28 @@ from dialogs.qa.index import meaning_texts
 from dialogs.qa.meaning import MeaningIndex, load_meaning
 
 TZ = ZoneInfo("Europe/Copenhagen")
+TESTS = Path(__file__).resolve().parent
+
+# Modules that start processes, browsers or generate thousands of inputs: `make test` runs
+# them, `make unit` (-m "not e2e and not slow") does not.
+SLOW = {
+    "bot/test_fuzz.py": "hypothesis fuzzing of the HTTP endpoint and card submits",
+    "bot/test_restart.py": "bot processes stopped and restarted",
+    "bot/test_crash_submit.py": "a bot process killed mid-way",
+    "bot/test_storage_crash.py": "writer processes killed mid-write",
+    "bot/test_storm.py": "a throttling storm through a fake connector",
+    "bot/test_load.py": "questions during a fan-out",
+    "status/test_html_chromium.py": "headless Chromium",
+    "status/test_cli.py": "command-line subprocesses",
+    "scheduler/test_cli.py": "command-line subprocesses",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of the :data:`SLOW` modules ``slow``."""
+    for item in items:
+        if Path(str(item.path)).resolve().relative_to(TESTS).as_posix() in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

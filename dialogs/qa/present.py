@@ -44,19 +44,24 @@ class Presenter:
             m.id: best_passage(about[m.pejlemaerke], (m.text, *m.synonyms))
             for m in content.strategy.malsaetninger
         }
-        self._placements = {t.id: self._places(t.term, t.id) for t in content.terms}
+        self._placements: dict[str, list[str]] = {}  # by term id, filled on first use
+        self._tokens: dict[str, list[str]] = {}  # official texts, tokenised once
 
     def _places(self, word: str, term_id: str) -> list[str]:
         """Where the strategy's official wording uses ``word``: målsætninger, nøgleord (other
         than the term's own, which its answer already shows) and the texts about each
         pejlemærke, as lines with the official wording."""
+        if term_id in self._placements:
+            return self._placements[term_id]
         wanted = set(content_tokens(word))
-        if not wanted:
-            return []
 
         def uses(text: str) -> bool:
-            tokens = content_tokens(text)
-            return all(any(t == w or t.endswith(w) for t in tokens) for w in wanted)
+            tokens = self._tokens.get(text)
+            if tokens is None:
+                tokens = self._tokens[text] = content_tokens(text)
+            return bool(wanted) and all(
+                any(t == w or t.endswith(w) for t in tokens) for w in wanted
+            )
 
         strategy = self.content.strategy
         da = self.da
@@ -75,6 +80,7 @@ class Presenter:
             for p in strategy.pejlemaerker
             if any(uses(text) for text in (p.vision, *p.about))
         ]
+        self._placements[term_id] = lines
         return lines
 
     # -- buttons ---------------------------------------------------------------------------
@@ -255,7 +261,7 @@ class Presenter:
                 )
             )
             buttons.append(self.ask_button(f"noegleord:{word.id}"))
-        used_in = self._placements.get(term.id, [])
+        used_in = self._places(term.term, term.id)
         return [
             *self._frame(answer, self.en.frame_term),
             heading(term.term),
