@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -31,7 +32,6 @@ from bot.storage import MemoryStore
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 ISSUER = "https://api.botframework.com"
-QUICK = 2.0  # seconds; a refusal must come well within this
 
 ACTIVITY = {
     "type": "message",
@@ -95,11 +95,10 @@ def _token(key: rsa.RSAPrivateKey, kid: str = "test-key", **claims: Any) -> str:
 async def _post(
     client: TestClient,  # type: ignore[type-arg]
     authorization: str | None,
-) -> tuple[int, float]:
+) -> int:
     headers = {"Authorization": authorization} if authorization is not None else {}
-    started = time.monotonic()
     response = await client.post("/api/messages", json=ACTIVITY, headers=headers)
-    return response.status, time.monotonic() - started
+    return response.status
 
 
 @pytest.mark.parametrize(
@@ -111,9 +110,8 @@ async def test_requests_without_a_valid_bearer_token_get_401(
     turns: list[Any],
     authorization: str | None,
 ) -> None:
-    status, seconds = await _post(client, authorization)
+    status = await _post(client, authorization)
     assert status == 401
-    assert seconds < QUICK
     assert turns == []
 
 
@@ -122,9 +120,8 @@ async def test_a_forged_token_gets_401_without_internet(
     turns: list[Any],
 ) -> None:
     """As this machine is: the SDK cannot reach login.botframework.com for the keys."""
-    status, seconds = await _post(client, f"Bearer {_token(_key())}")
+    status = await _post(client, f"Bearer {_token(_key())}")
     assert status == 401
-    assert seconds < bot.adapter.AUTH_TIMEOUT + QUICK
     assert turns == []
 
 
@@ -137,9 +134,8 @@ async def test_a_network_error_while_fetching_keys_is_401(
         raise requests.ConnectionError(f"cannot reach {url}")
 
     monkeypatch.setattr(jwt_token_extractor.requests, "get", unreachable)
-    status, seconds = await _post(client, f"Bearer {_token(_key())}")
+    status = await _post(client, f"Bearer {_token(_key())}")
     assert (status, turns) == (401, [])
-    assert seconds < QUICK
 
 
 async def test_a_hanging_key_fetch_is_401_and_blocks_nothing(
@@ -147,20 +143,27 @@ async def test_a_hanging_key_fetch_is_401_and_blocks_nothing(
     turns: list[Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    fetching, release, returned = threading.Event(), threading.Event(), threading.Event()
+
     def hang(url: str, *args: Any, **kwargs: Any) -> Any:
-        time.sleep(1.0)  # the SDK calls requests.get without a timeout
+        fetching.set()
+        release.wait(10)  # the SDK calls requests.get without a timeout
+        returned.set()
         raise requests.Timeout(url)
 
     monkeypatch.setattr(jwt_token_extractor.requests, "get", hang)
     monkeypatch.setattr(bot.adapter, "AUTH_TIMEOUT", 0.3)
     post = asyncio.create_task(_post(client, f"Bearer {_token(_key())}"))
-    await asyncio.sleep(0.05)
-    started = time.monotonic()
+    while not fetching.is_set():
+        await asyncio.sleep(0.01)
+    # While the key fetch hangs, the event loop still serves requests ...
     assert (await client.get("/healthz")).status == 200
-    assert time.monotonic() - started < 0.2  # the event loop was not blocked by the fetch
-    status, seconds = await post
+    assert not returned.is_set()
+    # ... and the request is refused after AUTH_TIMEOUT, before the fetch ever returns.
+    status = await post
+    assert not returned.is_set()
+    release.set()
     assert (status, turns) == (401, [])
-    assert seconds < 0.9
 
 
 class _Response:
@@ -196,7 +199,7 @@ async def test_a_token_signed_with_microsofts_key_reaches_the_bot(
     signing_key: rsa.RSAPrivateKey,
 ) -> None:
     """The refusals above are not a bot that refuses everything."""
-    status, _ = await _post(client, f"Bearer {_token(signing_key)}")
+    status = await _post(client, f"Bearer {_token(signing_key)}")
     assert status in (200, 201)
     assert [activity.text for activity in turns] == ["hjælp"]
 
@@ -216,9 +219,8 @@ async def test_tokens_with_wrong_claims_get_401(
     signing_key: rsa.RSAPrivateKey,
     claims: dict[str, Any],
 ) -> None:
-    status, seconds = await _post(client, f"Bearer {_token(signing_key, **claims)}")
+    status = await _post(client, f"Bearer {_token(signing_key, **claims)}")
     assert (status, turns) == (401, [])
-    assert seconds < QUICK
 
 
 async def test_a_token_signed_with_another_key_gets_401(
@@ -226,5 +228,5 @@ async def test_a_token_signed_with_another_key_gets_401(
     turns: list[Any],
     signing_key: rsa.RSAPrivateKey,
 ) -> None:
-    status, _ = await _post(client, f"Bearer {_token(_key())}")  # same kid, wrong key
+    status = await _post(client, f"Bearer {_token(_key())}")  # same kid, wrong key
     assert (status, turns) == (401, [])
