@@ -143,7 +143,7 @@ def main() -> int:
     runs = args.runs or (3 if args.quick else 7)
 
     content: Content = load_content()
-    goals = [m.id for m in content.strategy.malsaetninger]
+    goals = [m.id for m in content.strategy.maalsaetninger]
     keys = tuple(f"aad-{n}" for n in range(count))
     opened = datetime(2027, 5, 1, 9, tzinfo=TZ)
     current = Round(id="now", name="Forår 2027", maalsaetninger=tuple(goals), recipients=keys,

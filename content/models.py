@@ -73,7 +73,7 @@ class Strategy(_Strict):
     structure: tuple[str, ...] = Field(min_length=1)
     pejlemaerker: tuple[Pejlemaerke, ...] = Field(min_length=1)
     collaboration: Section
-    malsaetninger: tuple[Maalsaetning, ...] = Field(min_length=1)
+    maalsaetninger: tuple[Maalsaetning, ...] = Field(min_length=1)
     noegleord: tuple[Noegleord, ...] = ()
 
     @model_validator(mode="after")
@@ -81,14 +81,14 @@ class Strategy(_Strict):
         numbers = [p.number for p in self.pejlemaerker]
         if len(set(numbers)) != len(numbers):
             raise ValueError("pejlemaerker: numbers must be unique")
-        ids = [m.id for m in self.malsaetninger]
+        ids = [m.id for m in self.maalsaetninger]
         if len(set(ids)) != len(ids):
-            raise ValueError("malsaetninger: ids must be unique")
-        for m in self.malsaetninger:
+            raise ValueError("maalsaetninger: ids must be unique")
+        for m in self.maalsaetninger:
             if m.pejlemaerke not in numbers:
-                raise ValueError(f"malsaetninger {m.id}: unknown pejlemaerke {m.pejlemaerke}")
+                raise ValueError(f"maalsaetninger {m.id}: unknown pejlemaerke {m.pejlemaerke}")
             if not m.id.startswith(f"{m.pejlemaerke}."):
-                raise ValueError(f"malsaetninger {m.id}: id does not match pejlemaerke")
+                raise ValueError(f"maalsaetninger {m.id}: id does not match pejlemaerke")
         for n in self.noegleord:
             if n.pejlemaerke not in numbers:
                 raise ValueError(f"noegleord {n.id}: unknown pejlemaerke {n.pejlemaerke}")
@@ -103,11 +103,11 @@ class Strategy(_Strict):
 
     def maalsaetning(self, ident: str) -> Maalsaetning | None:
         """The målsætning with this id ("2.3"), if any."""
-        return next((m for m in self.malsaetninger if m.id == ident), None)
+        return next((m for m in self.maalsaetninger if m.id == ident), None)
 
     def maalsaetninger_under(self, number: int) -> list[Maalsaetning]:
         """The målsætninger of one pejlemærke, in order."""
-        return [m for m in self.malsaetninger if m.pejlemaerke == number]
+        return [m for m in self.maalsaetninger if m.pejlemaerke == number]
 
 
 class Fact(_Strict):

@@ -70,7 +70,7 @@ async def _run(args: argparse.Namespace) -> int:
                 )
             print(f"{len(starts)} møder importeret til {args.committee}.")
             return 0
-        known = {m.id for m in content.strategy.malsaetninger}
+        known = {m.id for m in content.strategy.maalsaetninger}
         if args.ids:
             unknown = [i for i in args.ids if i not in known]
             if unknown:

@@ -44,7 +44,7 @@ def _chunks(strategy: Strategy, prioritised: Sequence[str], meetings: int) -> li
     """Each pejlemærke's målsætninger in balanced groups of at most three, as few per group
     as the number of meetings allows; groups with a priority first, in priority order."""
     groups: dict[int, list[str]] = {}
-    for m in strategy.malsaetninger:
+    for m in strategy.maalsaetninger:
         groups.setdefault(m.pejlemaerke, []).append(m.id)
     for ids in groups.values():
         ids.sort(
@@ -81,10 +81,10 @@ def rotation(
     ordered = sorted((m for m in meetings if not m.cancelled), key=lambda m: (m.start, m.id))
     if not ordered:
         return {}
-    known = {m.id for m in strategy.malsaetninger}
+    known = {m.id for m in strategy.maalsaetninger}
     prioritised = [i for i in dict.fromkeys(priorities) if i in known]
     chunks = _chunks(strategy, prioritised, len(ordered))
-    pejlemaerke_of = {m.id: m.pejlemaerke for m in strategy.malsaetninger}
+    pejlemaerke_of = {m.id: m.pejlemaerke for m in strategy.maalsaetninger}
     result: dict[str, Focus] = {}
     for number, meeting in enumerate(ordered):
         chosen = chunks[number % len(chunks)]

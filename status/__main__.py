@@ -82,7 +82,7 @@ async def _import(service: StatusService, file: Path) -> int:
 
 async def _new_round(service: StatusService, args: argparse.Namespace) -> int:
     content = service.content
-    known = [m.id for m in content.strategy.malsaetninger]
+    known = [m.id for m in content.strategy.maalsaetninger]
     goals: Sequence[str] = known
     if args.priorities:
         goals = await service.meetings.priorities()

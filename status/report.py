@@ -332,7 +332,7 @@ def build_report(
     can write to; ``tz`` is the local time zone that decides a meeting's date; a mean that
     moved less than ``same_within`` has the trend "same"."""
     wanted = set(round.maalsaetninger)
-    index = {m.id: m for m in strategy.malsaetninger if m.id in wanted}  # strategy order
+    index = {m.id: m for m in strategy.maalsaetninger if m.id in wanted}  # strategy order
 
     recipients = _resolve(round.recipients, leaders)
     can_reach = frozenset(reachable)

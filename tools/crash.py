@@ -203,7 +203,7 @@ async def _post_all(bot: LiveBot, activities: list[dict[str, Any]], limit: int) 
 async def run_crash(plan: CrashPlan, workdir: Path) -> CrashResult:
     """Run one crash (see the module docstring)."""
     content = load_content()
-    goals = [m.id for m in content.strategy.malsaetninger][: plan.goals]
+    goals = [m.id for m in content.strategy.maalsaetninger][: plan.goals]
     result = CrashResult(plan)
     connector = FakeConnector()
     await connector.start()

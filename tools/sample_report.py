@@ -95,7 +95,7 @@ def _status(leader: int, goal: int, spread: Sequence[Status]) -> Status:
 def sample(content: Content) -> Sample:
     """A fictional round "Forår 2027" with 12 leaders, its previous round and LMU notes."""
     units = content.status.units
-    goals = [m.id for m in content.strategy.malsaetninger]
+    goals = [m.id for m in content.strategy.maalsaetninger]
     leaders = [
         Leader(user_id=f"aad-{n}", name=f"Leder {chr(65 + n)}", unit=units[n % len(units)])
         for n in range(11)

@@ -117,7 +117,7 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
         return f"pejlemaerke:{pejlemaerke}"
     if step:
         if kind == "maalsaetning":
-            ids = [m.id for m in strategy.malsaetninger]
+            ids = [m.id for m in strategy.maalsaetninger]
             i = ids.index(key) + step
             return f"maalsaetning:{ids[i]}" if 0 <= i < len(ids) else None
         if kind == "pejlemaerke" and pejlemaerke is not None:

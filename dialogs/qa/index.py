@@ -88,7 +88,7 @@ def entry_texts(content: Content) -> list[tuple[str, tuple[str, ...], tuple[str,
     """Every answerable target with its phrasings and its body, as text."""
     strategy = content.strategy
     texts: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
-    for m in strategy.malsaetninger:
+    for m in strategy.maalsaetninger:
         texts.append((f"maalsaetning:{m.id}", (m.text, *m.synonyms), ()))
     for p in strategy.pejlemaerker:
         texts.append(

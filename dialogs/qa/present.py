@@ -42,7 +42,7 @@ class Presenter:
         about = {p.number: p.about for p in content.strategy.pejlemaerker}
         self._passage = {  # the "Om pejlemærket" passage shown with each målsætning
             m.id: best_passage(about[m.pejlemaerke], (m.text, *m.synonyms))
-            for m in content.strategy.malsaetninger
+            for m in content.strategy.maalsaetninger
         }
         self._placements: dict[str, list[str]] = {}  # by term id, filled on first use
         self._tokens: dict[str, list[str]] = {}  # official texts, tokenised once
@@ -67,7 +67,7 @@ class Presenter:
         da = self.da
         lines = [
             da.used_in_maalsaetning.format(id=m.id, number=m.pejlemaerke, text=m.text)
-            for m in strategy.malsaetninger
+            for m in strategy.maalsaetninger
             if uses(m.text)
         ]
         lines += [
@@ -442,7 +442,7 @@ class Presenter:
         if meeting is None:
             return Reply(text=da.own_meeting_none)
         strategy = self.content.strategy
-        items = [m for m in strategy.malsaetninger if m.id in meeting.maalsaetninger]
+        items = [m for m in strategy.maalsaetninger if m.id in meeting.maalsaetninger]
         ids = list(meeting.maalsaetninger)
         joined = f" {da.and_word} ".join([", ".join(ids[:-1]), ids[-1]] if len(ids) > 1 else ids)
         focus = (da.own_focus_many if len(ids) > 1 else da.own_focus_one).format(ids=joined)

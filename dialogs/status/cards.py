@@ -145,7 +145,7 @@ def round_form(content: Content, today: date, units: Sequence[str]) -> Reply:
     """ "ny statusrunde": name, målsætninger, units and deadline."""
     t = content.status
     season = t.season_spring if today.month <= 6 else t.season_autumn
-    goals = [{"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.malsaetninger]
+    goals = [{"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.maalsaetninger]
     body: list[dict[str, Any]] = [
         {"type": "Input.Text", "id": "name", "label": t.round_name, "isRequired": True,
          "maxLength": 100, "value": f"{season} {today.year}", "errorMessage": t.error_round_name},
@@ -184,7 +184,7 @@ def note_form(
     """The day after an LMU meeting: which målsætninger were discussed, and the main points."""
     t = content.status
     when = format_meeting(meeting.start)
-    goals = [{"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.malsaetninger]
+    goals = [{"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.maalsaetninger]
     body = [
         paragraph(t.note_intro.format(committee=committee.name, when=when)),
         {"type": "Input.ChoiceSet", "id": "discussed", "label": t.note_discussed,

@@ -151,7 +151,7 @@ class StatusFeature:
         """ "status": the card of the current round; "status 2.3 gul: …": one answer."""
         if not intent.argument:
             return await self._card(turn, edit=False)
-        ids = [m.id for m in self.content.strategy.malsaetninger]
+        ids = [m.id for m in self.content.strategy.maalsaetninger]
         parsed = parse_status_text(intent.argument, self.t, ids)
         if not isinstance(parsed, ParsedStatus):
             return _notice(self.t.parse_errors[parsed.code].format(**parsed.params))
@@ -279,7 +279,7 @@ class StatusFeature:
             return _notice(t.cpr_refused)
         if any(fold(r.name.lower()) == fold(name.lower()) for r in await self.repository.rounds()):
             return _notice(t.error_round_taken.format(name=name))
-        all_ids = [m.id for m in self.content.strategy.malsaetninger]
+        all_ids = [m.id for m in self.content.strategy.maalsaetninger]
         if form.scope == "all":
             goals = all_ids
         elif form.scope == "priorities":
@@ -415,7 +415,7 @@ class StatusFeature:
             return _notice(self.content.reminders.unknown_meeting)
         if committee.chair.user_id != turn.user_id and not turn.is_admin:
             return _notice(self.content.reminders.not_allowed.format(name=committee.name))
-        ids = {m.id for m in self.content.strategy.malsaetninger}
+        ids = {m.id for m in self.content.strategy.maalsaetninger}
         discussed = tuple(i for i in _listed(form.discussed) if i in ids)
         if len(discussed) != len(_listed(form.discussed)) or not discussed:
             return _notice(t.error_note_goals)

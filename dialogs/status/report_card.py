@@ -244,7 +244,7 @@ def _own_round(
     if reply.late:
         elements.append(paragraph(texts.own_late, subtle=True))
         lines.append(texts.own_late)
-    order = {m.id: n for n, m in enumerate(strategy.malsaetninger)}
+    order = {m.id: n for n, m in enumerate(strategy.maalsaetninger)}
     for answer in sorted(reply.answers, key=lambda a: order.get(a.maalsaetning, len(order))):
         goal = strategy.maalsaetning(answer.maalsaetning)
         head = f"**{answer.maalsaetning}** {goal.text if goal else ''}".rstrip()

@@ -842,7 +842,7 @@ def form_fields(content: Content) -> set[str]:
                 and value.__module__ == module.__name__
             ):
                 names |= set(value.model_fields)
-    for goal in content.strategy.malsaetninger:
+    for goal in content.strategy.maalsaetninger:
         names |= {field_id(prefix, goal.id) for prefix in ("status", "comment", "next")}
     return names - {"action"}
 
@@ -850,7 +850,7 @@ def form_fields(content: Content) -> set[str]:
 def field_values(world: World) -> dict[str, st.SearchStrategy[Any]]:
     """Well-formed values for each card field: known and foreign ids, valid and odd dates."""
     content = world.content
-    ids = [m.id for m in content.strategy.malsaetninger]
+    ids = [m.id for m in content.strategy.maalsaetninger]
     meeting_ids = [m for ms in world.meetings.values() for m in ms[:3]]
     goals = st.one_of(
         st.lists(st.sampled_from(ids), min_size=1, max_size=4).map(",".join),

@@ -23,7 +23,7 @@ def test_the_strategy_has_four_pejlemaerker_and_fourteen_maalsaetninger(content:
         "Mest muligt i eget liv",
         "Helhed og fremtidssikring",
     ]
-    ids = [m.id for m in strategy.malsaetninger]
+    ids = [m.id for m in strategy.maalsaetninger]
     per_pejlemaerke = ((1, 4), (2, 4), (3, 3), (4, 3))
     assert ids == [f"{p}.{n}" for p, count in per_pejlemaerke for n in range(1, count + 1)]
     assert strategy.maalsaetning("2.3") is not None
@@ -75,7 +75,7 @@ def test_a_broken_field_names_file_and_field(tmp_path: Path) -> None:
         strategy.read_text(encoding="utf-8").replace('  - id: "2.3"', '  - id: "twothree"'),
         encoding="utf-8",
     )
-    with pytest.raises(ContentError, match=r"strategy\.yaml: field malsaetninger\.6\.id"):
+    with pytest.raises(ContentError, match=r"strategy\.yaml: field maalsaetninger\.6\.id"):
         load_content(data)
 
 

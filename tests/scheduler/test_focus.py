@@ -28,7 +28,7 @@ def test_every_maalsaetning_comes_up_when_there_are_enough_meetings(
 ) -> None:
     plan = rotation(meetings(count), content.strategy, content.reminders)
     seen = {i for focus in plan.values() for i in focus.maalsaetninger}
-    assert seen == {m.id for m in content.strategy.malsaetninger}
+    assert seen == {m.id for m in content.strategy.maalsaetninger}
     for focus in plan.values():
         assert 1 <= len(focus.maalsaetninger) <= 3
         assert {i.split(".")[0] for i in focus.maalsaetninger} == {str(focus.pejlemaerke)}

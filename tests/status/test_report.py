@@ -335,7 +335,7 @@ def test_a_reply_without_a_unit_takes_the_leaders_unit(content: Content) -> None
 
 
 def test_ten_thousand_replies(content: Content) -> None:
-    goals = [m.id for m in content.strategy.malsaetninger]
+    goals = [m.id for m in content.strategy.maalsaetninger]
     leaders = [leader(n, f"Enhed {n % 40}") for n in range(10_000)]
     round_ = make_round(leaders, goals=goals)
     statuses = list(Status)

@@ -109,5 +109,5 @@ async def test_a_term_answer_says_where_the_strategy_uses_it(feature: QAFeature)
 async def test_the_overview_lists_every_maalsaetning(feature: QAFeature) -> None:
     reply = await ask(feature, "kan du opsummere strategien?")
     card = str(reply.card)
-    for m in feature.content.strategy.malsaetninger:
+    for m in feature.content.strategy.maalsaetninger:
         assert f"{m.id} {m.text}" in card

@@ -47,7 +47,7 @@ def texts_of(reply: Reply) -> list[str]:
 
 
 def big_report(content: Content, leaders: int = 200, missing: int = 0) -> Report:
-    goals = tuple(m.id for m in content.strategy.malsaetninger)
+    goals = tuple(m.id for m in content.strategy.maalsaetninger)
     people = [
         Leader(user_id=f"aad-{n}", name=f"Leder {n}", unit=content.status.units[n % 8])
         for n in range(leaders + missing)
@@ -124,7 +124,7 @@ def test_a_big_report_is_split_into_pages_under_28_kb(content: Content) -> None:
     assert lines[0][1] == f"Side 1 af {len(replies)}"
     assert lines[-1][1] == f"Side {len(replies)} af {len(replies)}"
     every = [line for page in lines for line in page]
-    for goal in content.strategy.malsaetninger:
+    for goal in content.strategy.maalsaetninger:
         assert every.count(f"{goal.id} {goal.text}") == 1
     more = [line for line in every if line.endswith("flere i eksporten")]
     assert len(more) == 14
@@ -183,7 +183,7 @@ def test_own_late_reply_and_no_replies(content: Content) -> None:
 
 @pytest.mark.parametrize("rounds", [1, 3, 5])
 def test_own_replies_with_long_comments_fit_one_card(content: Content, rounds: int) -> None:
-    goals = [m.id for m in content.strategy.malsaetninger]
+    goals = [m.id for m in content.strategy.maalsaetninger]
     made = [
         Round(
             id=f"r{n}",
