@@ -233,7 +233,7 @@ def create_app(
     conversations = ConversationDirectory(store)
     adapter = create_adapter(settings, da.error_generic)
     messenger = Messenger(adapter, conversations, settings.microsoft_app_id)
-    outbox = Outbox(store, messenger, clock=clock)
+    outbox = Outbox(store, messenger, conversations=conversations, clock=clock)
 
     async def deliver(recipient: str, reply: Reply, key: str) -> bool:
         """Hand a proactive message to the outbox: ``user:<aad id>`` or ``channel:<id>``.

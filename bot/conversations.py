@@ -105,6 +105,22 @@ class ConversationDirectory:
             await self.store.put(TABLE, conversation_id, {**doc, "welcomed": True})
             return True
 
+    async def deactivate(self, conversation_id: str, status: int, at: datetime) -> None:
+        """Teams refused messages here (403/404): keep the conversation, marked inactive, so
+        nothing more is sent until the user writes again."""
+        async with self._lock:
+            doc = await self.store.get(TABLE, conversation_id)
+            if doc is not None:
+                deactivated = {"status": status, "at": at.isoformat()}
+                await self.store.put(
+                    TABLE, conversation_id, {**doc, "active": False, "deactivated": deactivated}
+                )
+
+    async def is_inactive(self, conversation_id: str) -> bool | None:
+        """True if deactivated, False if active, None if the conversation is not stored."""
+        doc = await self.store.get(TABLE, conversation_id)
+        return None if doc is None else doc.get("active") is False
+
     async def forget(self, conversation_id: str) -> bool:
         """Remove a conversation (the app was uninstalled there)."""
         stored = await self.get(conversation_id)

@@ -49,7 +49,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.clock import Clock, SystemClock
-from bot.conversations import TABLE as CONVERSATIONS
+from bot.conversations import ConversationDirectory
 from bot.messenger import Messenger
 from bot.storage import Doc, Store
 from dialogs.replies import Reply
@@ -221,6 +221,7 @@ class Outbox:
         store: Store,
         sender: Sender | Messenger,
         *,
+        conversations: ConversationDirectory | None = None,
         on_deactivated: OnDeactivated | None = None,
         per_conversation_rate: float = 7.0,
         global_rate: float = 30.0,
@@ -237,6 +238,8 @@ class Outbox:
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
+        # The directory owns the conversations table; the outbox only marks refusals there.
+        self.conversations = conversations or ConversationDirectory(store)
         self._send: Sender = sender.send if isinstance(sender, Messenger) else sender
         self.on_deactivated = on_deactivated
         self._per_conversation_rate = per_conversation_rate
@@ -606,12 +609,7 @@ class Outbox:
         log.warning("outbox: conversation %s answered %d: deactivated", conversation_id, status)
         self._counters.deactivated += 1
         self._inactive.add(conversation_id)
-        doc = await self.store.get(CONVERSATIONS, conversation_id)
-        if doc is not None:
-            deactivated = {"status": status, "at": self._clock.now().isoformat()}
-            await self.store.put(
-                CONVERSATIONS, conversation_id, {**doc, "active": False, "deactivated": deactivated}
-            )
+        await self.conversations.deactivate(conversation_id, status, self._clock.now())
         await self._finish(message, DEACTIVATED, reason=f"HTTP {status}", last_error=status)
         for key in list(self._lanes.get(conversation_id, ())):
             await self._finish(self._messages[key], DEACTIVATED, reason="conversation deactivated")
@@ -623,10 +621,9 @@ class Outbox:
                 log.exception("outbox: on_deactivated(%s) failed", conversation_id)
 
     async def _is_inactive(self, conversation_id: str) -> bool:
-        doc = await self.store.get(CONVERSATIONS, conversation_id)
-        if doc is None:
+        inactive = await self.conversations.is_inactive(conversation_id)
+        if inactive is None:
             return conversation_id in self._inactive
-        inactive = doc.get("active") is False
         if not inactive:
             self._inactive.discard(conversation_id)
         return inactive
