@@ -140,7 +140,7 @@ class Presenter:
         """What ``target`` is about, as it reads inside a sentence ("målsætning 2.3")."""
         kind, _, key = target.partition(":")
         if kind == "maalsaetning":
-            return f"{self.da.label_show_maalsaetning.format(id=key).lower()}"
+            return self.da.label_show_maalsaetning.format(id=key).lower()
         if kind == "pejlemaerke":
             p = self.content.strategy.pejlemaerke(int(key))
             name = p.name if p else key

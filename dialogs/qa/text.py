@@ -95,7 +95,13 @@ _FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS_RAW)
 @lru_cache(maxsize=65536)
 def canonical(word: str) -> str:
     """The comparable form of one lower-case word: stemmed, then folded."""
-    return fold(_STEMMER.stemWord(word))
+    return fold(stem(word))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball Danish stem of one lower-case word, æ/ø/å kept."""
+    return str(_STEMMER.stemWord(word))
 
 
 def is_stopword(word: str) -> bool:

@@ -16,13 +16,19 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from dialogs.qa.text import STOPWORDS_RAW, acronyms, canonical, strip_markup, topic_words, words
+from dialogs.qa.text import (
+    STOPWORDS_RAW,
+    acronyms,
+    canonical,
+    stem,
+    strip_markup,
+    topic_words,
+    words,
+)
 
 FALLBACK = "fallback"
 THUMBS_DOWN = "thumbs_down"
@@ -70,25 +76,17 @@ class _Bucket:
         return max(row.time for row in self.rows)
 
 
-_STEMMER = snowballstemmer.stemmer("danish")
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
-
-
 # Unfolded stems: folded ones collide ("møde" and the stop word "mod" both fold to "mod").
-_STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS_RAW)
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS_RAW)
 _FOLDED_STOP_STEMS = frozenset(canonical(w) for w in STOPWORDS_RAW)
 
 
-def _is_stop_stem(word: str) -> bool:
+def _is_stopstem(word: str) -> bool:
     """True for a word that stems like a stop word ("sider" like "sidder").
 
     The cached folded check rules out most words; the unfolded stem then avoids collisions.
     """
-    return canonical(word) in _FOLDED_STOP_STEMS and _stem(word) in _STOP_STEMS
+    return canonical(word) in _FOLDED_STOP_STEMS and stem(word) in _STOP_STEMS
 
 
 def topic_tokens(text: str) -> frozenset[str]:
@@ -98,7 +96,7 @@ def topic_tokens(text: str) -> frozenset[str]:
     typo alone would look like a topic and split a group.
     """
     keep = acronyms(text)
-    return frozenset(canonical(w) for w in topic_words(text) if w in keep or not _is_stop_stem(w))
+    return frozenset(canonical(w) for w in topic_words(text) if w in keep or not _is_stopstem(w))
 
 
 def _display(text: str) -> str:
