@@ -11,7 +11,6 @@ COPY bot ./bot
 COPY content ./content
 COPY dialogs ./dialogs
 COPY scheduler ./scheduler
-COPY status ./status
 # tzdata: the time zone database for zoneinfo, whether or not the base image has one.
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir . tzdata

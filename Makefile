@@ -23,7 +23,7 @@ $(NODE_STAMP): package.json package-lock.json
 chromium:
 	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "Chromium is missing: install it to run tests/status/test_html_chromium.py" >&2; \
+	  echo "Chromium is missing: install it to run tests/dialogs/status/test_html_chromium.py" >&2; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && apt-get install -y --no-install-recommends chromium; \
 	elif command -v sudo >/dev/null 2>&1; then \

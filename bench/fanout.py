@@ -5,9 +5,10 @@
 
 What it does:
 
-1. Starts a fake Bot Connector (aiohttp, 127.0.0.1, free port) that answers a seeded random
-   5 % of sends with ``429`` + ``Retry-After: 1`` and the rest with ``200``, and records every
-   request: conversation, text, status, time.
+1. Starts a fake Bot Connector (:class:`tools.fake_connector.FakeConnector`: aiohttp,
+   127.0.0.1, free port) that answers a seeded random 5 % of sends with ``429`` +
+   ``Retry-After: 1`` and the rest with ``200``, and records every request: conversation, text,
+   status, time.
 2. Stores one conversation reference per committee (1000 distinct personal chats, through
    ``ConversationDirectory.remember``, pointing at the fake connector) in a ``MemoryStore``.
 3. Enqueues one reminder per committee (key ``reminder:<committee>:<meeting>:<recipient>``)
@@ -31,12 +32,8 @@ import random
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-from aiohttp import web
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,6 +45,7 @@ from bot.outbox import Outbox  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import MemoryStore  # noqa: E402
 from dialogs.replies import Reply  # noqa: E402
+from tools.fake_connector import FakeConnector, Faults, first_message, max_per_window  # noqa: E402
 
 GLOBAL_RATE = 30.0
 PER_CONVERSATION_RATE = 7.0
@@ -55,82 +53,30 @@ TARGET_RATIO = 1.2
 ERROR_TEXT = "fejl"
 
 
-@dataclass
-class FakeConnector:
-    """Accepts the bot's posts; a seeded share of them gets 429 + Retry-After."""
-
-    throttle_share: float
-    retry_after: str
-    rng: random.Random
-    requests: list[tuple[float, str, str, int]] = field(default_factory=list)
-
-    async def activities(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        conversation = request.match_info["conversation"]
-        status = 429 if self.rng.random() < self.throttle_share else 200
-        self.requests.append((time.monotonic(), conversation, str(body.get("text")), status))
-        if status == 429:
-            error = {"error": {"code": "Throttled", "message": "Too many requests"}}
-            return web.json_response(error, status=429, headers={"Retry-After": self.retry_after})
-        return web.json_response({"id": f"activity-{len(self.requests)}"})
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        for path in (
-            "/v3/conversations/{conversation}/activities",
-            "/v3/conversations/{conversation}/activities/{activity}",
-        ):
-            app.router.add_post(path, self.activities)
-        return app
-
-
-def max_per_window(times: list[float], width: float = 1.0) -> int:
-    """The most requests in any window ``(t - width, t]``."""
-    ordered = sorted(times)
-    best = start = 0
-    for end, t in enumerate(ordered):
-        while ordered[start] <= t - width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
-def committee_activity(index: int, service_url: str) -> Activity:
-    """A message from committee ``index``'s chair in their personal chat with the bot."""
-    return Activity(
-        type="message",
-        channel_id="msteams",
-        service_url=service_url,
-        from_property=ChannelAccount(id=f"29:chair-{index:04d}", aad_object_id=f"aad-{index}"),
-        recipient=ChannelAccount(id="28:strategibot", name="Strategibot"),
-        conversation=ConversationAccount(
-            id=f"a:committee-{index:04d}", conversation_type="personal", tenant_id="norddjurs"
-        ),
-    )
+def conversation(index: int) -> str:
+    """The personal chat of committee ``index``'s chair with the bot."""
+    return f"a:committee-{index:04d}"
 
 
 async def run(messages: int, seed: int, throttle_share: float) -> int:
     """Run the fan-out; returns the exit status."""
-    connector = FakeConnector(throttle_share, "1", random.Random(seed))
-    runner = web.AppRunner(connector.app(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    service_url = f"http://127.0.0.1:{port}/"
+    throttled = Faults(throttle=throttle_share, retry_after_share=1.0, transient=0.0, seed=seed)
+    connector = FakeConnector(faults=throttled)
+    service_url = await connector.start()
 
     try:
         store = MemoryStore()
         directory = ConversationDirectory(store)
         now = datetime.now(UTC)
         for i in range(messages):
-            await directory.remember(committee_activity(i, service_url), now)
+            chair = f"chair-{i:04d}"  # committee i's chair, in their personal chat
+            await directory.remember(first_message(chair, service_url, conversation(i)), now)
         adapter = create_adapter(Settings(_env_file=None), ERROR_TEXT)
         send = Messenger(adapter, directory, "").send
         dispatched: list[float] = []
 
         async def sender(conversation_id: str, reply: Reply) -> object:
-            dispatched.append(time.monotonic())
+            dispatched.append(time.perf_counter())
             return await send(conversation_id, reply)
 
         outbox = Outbox(
@@ -143,34 +89,32 @@ async def run(messages: int, seed: int, throttle_share: float) -> int:
         for i in range(messages):
             reply = Reply(f"Påmindelse {i:04d}: strategien er fast punkt på dagsordenen")
             key = f"reminder:committee-{i:04d}:2026-12-01T13:00:chair-{i:04d}"
-            await outbox.enqueue(f"a:committee-{i:04d}", reply, key=key)
+            await outbox.enqueue(conversation(i), reply, key=key)
 
-        started = time.monotonic()
+        started = time.perf_counter()
         await outbox.start()
         await outbox.join()
-        elapsed = time.monotonic() - started
+        elapsed = time.perf_counter() - started
         await outbox.stop()
         stats = outbox.stats()
     finally:
-        await runner.cleanup()
+        await connector.stop()
 
-    accepted = Counter(c for _, c, _, status in connector.requests if status == 200)
-    expected = {f"a:committee-{i:04d}" for i in range(messages)}
+    requests = connector.received
+    accepted = Counter(r.conversation_id for r in connector.delivered())
+    expected = {conversation(i) for i in range(messages)}
     delivered = len(expected & set(accepted))
     duplicates = sum(n - 1 for n in accepted.values() if n > 1)
     lost = len(expected - set(accepted))
-    apologies = sum(1 for _, _, text, _ in connector.requests if text == ERROR_TEXT)
-    throttled = sum(1 for *_, status in connector.requests if status == 429)
-    times = [t for t, *_ in connector.requests]
-    per_conversation: dict[str, list[float]] = {}
-    for t, c, _, _ in connector.requests:
-        per_conversation.setdefault(c, []).append(t)
+    apologies = sum(1 for r in requests if r.text == ERROR_TEXT)
+    refused = sum(1 for r in requests if r.status == 429)
+    per_conversation = connector.per_conversation().values()
     minimum = messages / GLOBAL_RATE
     ratio = elapsed / minimum
 
     print(f"fan-out of {messages} reminders to {messages} conversations (seed {seed})")
     print(f"  connector answered 429 + Retry-After: 1 to {throttle_share:.0%} of sends")
-    print(f"  requests               {len(connector.requests)}  (429s: {throttled})")
+    print(f"  requests               {len(requests)}  (429s: {refused})")
     print(f"  delivered              {delivered} / {messages}")
     print(f"  duplicates             {duplicates}  (must be 0)")
     print(f"  lost                   {lost}  (must be 0)")
@@ -179,11 +123,12 @@ async def run(messages: int, seed: int, throttle_share: float) -> int:
     print(f"  failed                 {stats['failed']}")
     print(f"  max sends started/1 s  {max_per_window(dispatched)}  (limit {GLOBAL_RATE:.0f})")
     print(
-        f"  max arrivals/1 s       {max_per_window(times)}"
+        f"  max arrivals/1 s       {max_per_window(r.at for r in requests)}"
         "  (at the connector, with network and thread-pool jitter)"
     )
     print(
-        f"  max per conversation   {max(map(max_per_window, per_conversation.values()))}"
+        f"  max per conversation   "
+        f"{max(max_per_window(r.at for r in rs) for rs in per_conversation)}"
         f"  (limit {PER_CONVERSATION_RATE:.0f})"
     )
     print(f"  total time             {elapsed:.2f} s")

@@ -48,16 +48,14 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from botbuilder.schema import Activity
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.conversations import ConversationDirectory  # noqa: E402
 from bot.storage import MemoryStore, TinyDBStore  # noqa: E402
 from content import load_content  # noqa: E402
-from scheduler.models import Committee, CommitteeKind, Meeting, Person  # noqa: E402
-from scheduler.repository import ReminderRepository  # noqa: E402
+from dialogs.reminders.repository import ReminderRepository  # noqa: E402
+from tools.chairs import seed_chairs  # noqa: E402
 from tools.fake_connector import FakeConnector, personal_activity, personal_conversation  # noqa: E402
 from tools.live_bot import LiveBot  # noqa: E402
 
@@ -189,20 +187,8 @@ def summary(values: Sequence[float]) -> str:
 async def seed(data_dir: Path, service_url: str, chairs: int) -> None:
     """Committees, meetings and the chairs' personal chats, written as the bot writes them."""
     memory = MemoryStore()
-    directory = ConversationDirectory(memory)
-    repository = ReminderRepository(memory)
-    now = datetime.now(TZ)
-    for n in range(chairs):
-        hello = Activity().deserialize(personal_activity(n, service_url, text="hej"))
-        await directory.remember(hello, now)
-        committee = Committee(
-            id=f"lmu-{n:04d}",
-            name=f"LMU {n:04d}",
-            kind=CommitteeKind.LMU,
-            chair=Person(user_id=f"aad-user-{n}"),
-        )
-        await repository.save_committee(committee)
-        await repository.save_meeting(Meeting(id="m1", committee_id=committee.id, start=MEETING))
+    directory, repository = ConversationDirectory(memory), ReminderRepository(memory)
+    await seed_chairs(directory, repository, service_url, chairs, MEETING, datetime.now(TZ))
     store = TinyDBStore(data_dir / "strategibot.json")
     try:
         for table in ("conversations", "committees", "meetings"):

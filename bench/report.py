@@ -12,7 +12,7 @@ What it does:
    has the same size (for trends), and there are 400 LMU meeting notes.
 2. Baseline: validates the same replies from JSON-ready dicts (``StatusReply.model_validate``),
    which is what loading them from the store costs anyway.
-3. Times :func:`status.report.build_report` and each renderer (CSV, Markdown, HTML with its
+3. Times :func:`dialogs.status.report.build_report` and each renderer (CSV, Markdown, HTML with its
    matplotlib charts, and the Teams cards), each on a freshly built report (a report makes
    its per-answer rows on first use, so that cost lands on the renderer that needs them), and
    prints the median of several runs, the size of each output, and ``build_report`` against
@@ -40,10 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from content import Content, load_content  # noqa: E402
+from content.models import Status  # noqa: E402
+from dialogs.status.models import MeetingNote, Round, StatusReply  # noqa: E402
+from dialogs.status.render import to_csv, to_html, to_markdown  # noqa: E402
+from dialogs.status.report import Report, build_report  # noqa: E402
 from dialogs.status.report_card import report_cards  # noqa: E402
-from status.models import MeetingNote, Round, Status, StatusReply  # noqa: E402
-from status.render import to_csv, to_html, to_markdown  # noqa: E402
-from status.report import Report, build_report  # noqa: E402
 
 TZ = ZoneInfo("Europe/Copenhagen")
 T = TypeVar("T")

@@ -5,11 +5,12 @@
 
 What it does:
 
-1. Starts a fake Bot Connector (aiohttp, 127.0.0.1, free port) that accepts the replies the bots
-   post to ``/v3/conversations/{id}/activities[/{activityId}]``, answers ``{"id": ...}`` and
-   records, per incoming activity, when its reply arrived.
-2. Starts Strategibot (``python -m bot``, local mode, temporary ``DATA_DIR``) and the echo sample
-   (``bench/echo_bot.py``) as subprocesses on free ports and waits until both answer.
+1. Starts a fake Bot Connector (:class:`tools.fake_connector.FakeConnector`: 127.0.0.1, free
+   port) that accepts the replies the bots post to ``/v3/conversations/{id}/activities[/{id}]``,
+   answers ``{"id": ...}`` and records, per incoming activity, when its reply arrived.
+2. Starts Strategibot (``python -m bot``, local mode, temporary ``DATA_DIR``, the real clock)
+   and the echo sample (``bench/echo_bot.py``) as :class:`tools.live_bot.LiveBot` processes on
+   free ports and waits until both answer.
 3. Sends Teams-shaped message activities to ``POST /api/messages`` of each bot and times every
    round trip; a turn's reply reaches the connector before the POST returns, which is checked.
    Two modes: sequential (one request at a time) and concurrent (20 conversations, one worker
@@ -35,7 +36,6 @@ import os
 import platform
 import re
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -45,14 +45,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import aiohttp
 import yaml
-from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tools.fake_connector import FakeConnector  # noqa: E402
+from tools.live_bot import BotExited, LiveBot  # noqa: E402
 
 QUESTIONS_FILE = ROOT / "tests" / "data" / "questions.yaml"
 ECHO_SCRIPT = ROOT / "bench" / "echo_bot.py"
@@ -143,244 +145,57 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-# --------------------------------------------------------------------------- fake connector
-
-
-@dataclass(frozen=True)
-class ReceivedReply:
-    """One activity a bot posted to the fake connector."""
-
-    conversation_id: str
-    reply_to_id: str
-    arrived: float  # time.perf_counter()
-    has_card: bool
-    text: str
-
-
-class FakeConnector:
-    """A local stand-in for the Bot Connector service that records the bots' replies."""
-
-    def __init__(self) -> None:
-        self.replies: dict[str, list[ReceivedReply]] = {}
-        self.per_conversation: Counter[str] = Counter()
-        self.unexpected: Counter[str] = Counter()
-        self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> str:
-        """Listen on a free port of 127.0.0.1; return the service URL (with trailing slash)."""
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._post)
-        app.router.add_post(
-            "/v3/conversations/{conversation_id}/activities/{activity_id}", self._post
-        )
-        app.router.add_route("*", "/{tail:.*}", self._other)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}/"
-        return self.url
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def _post(self, request: web.Request) -> web.Response:
-        arrived = time.perf_counter()
-        conversation_id = request.match_info["conversation_id"]
-        try:
-            body = await request.json()
-        except json.JSONDecodeError:
-            self.unexpected["invalid JSON"] += 1
-            return web.json_response({"error": "invalid JSON"}, status=400)
-        reply_to = request.match_info.get("activity_id") or str(body.get("replyToId") or "")
-        attachments = body.get("attachments") or []
-        reply = ReceivedReply(
-            conversation_id=conversation_id,
-            reply_to_id=reply_to,
-            arrived=arrived,
-            has_card=any(
-                a.get("contentType") == "application/vnd.microsoft.card.adaptive"
-                for a in attachments
-            ),
-            text=str(body.get("text") or ""),
-        )
-        self.replies.setdefault(reply_to, []).append(reply)
-        self.per_conversation[conversation_id] += 1
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
-
-    async def _other(self, request: web.Request) -> web.Response:
-        self.unexpected[f"{request.method} {request.path}"] += 1
-        return web.json_response({})
-
-
 # --------------------------------------------------------------------------- bot processes
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of process ``pid`` (Linux ``/proc`` only; None elsewhere)."""
+def cpu_seconds(bot: LiveBot) -> float | None:
+    """User + system CPU time of the bot's process (Linux ``/proc`` only; None elsewhere)."""
+    if bot.process is None:
+        return None
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(f"/proc/{bot.process.pid}/stat").read_text()
     except OSError:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@dataclass
-class BotProcess:
-    """A bot under test, run as a subprocess with its output going to a log file."""
-
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    port: int
-    log_path: Path
-    healthz_must_be_ok: bool
-    process: asyncio.subprocess.Process | None = None
-    _log: IO[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        """The bot's messaging endpoint."""
-        return f"http://127.0.0.1:{self.port}/api/messages"
-
-    async def start(self) -> None:
-        """Launch the process."""
-        self._log = self.log_path.open("wb")
-        self.process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            cwd=ROOT,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-
-    async def wait_ready(self, session: aiohttp.ClientSession) -> float:
-        """Poll ``GET /healthz`` until the bot answers; return the seconds it took."""
-        assert self.process is not None
-        started = time.perf_counter()
-        health = f"http://127.0.0.1:{self.port}/healthz"
-        while time.perf_counter() - started < STARTUP_TIMEOUT_S:
-            if self.process.returncode is not None:
-                raise BenchError(
-                    f"{self.name} exited with status {self.process.returncode} during start-up"
-                    f"\n{self.log_tail()}"
-                )
-            try:
-                async with session.get(health, timeout=aiohttp.ClientTimeout(total=2)) as resp:
-                    await resp.read()
-                    if resp.status == 200 or not self.healthz_must_be_ok:
-                        return time.perf_counter() - started
-            except (aiohttp.ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.1)
-        raise BenchError(
-            f"{self.name} did not answer within {STARTUP_TIMEOUT_S:.0f} s\n{self.log_tail()}"
-        )
-
-    def log_size(self) -> int:
-        """How many bytes the bot has logged so far."""
-        try:
-            return self.log_path.stat().st_size
-        except OSError:
-            return 0
-
-    def log_text(self, span: tuple[int, int]) -> str:
-        """The bot's log output between two :meth:`log_size` readings."""
-        try:
-            with self.log_path.open("rb") as handle:
-                handle.seek(span[0])
-                return handle.read(span[1] - span[0]).decode("utf-8", errors="replace")
-        except OSError:
-            return ""
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time the bot process has used so far."""
-        return _cpu_seconds(self.process.pid) if self.process is not None else None
-
-    def check_alive(self) -> None:
-        """Raise if the process has exited."""
-        if self.process is not None and self.process.returncode is not None:
-            raise BenchError(
-                f"{self.name} exited with status {self.process.returncode}\n{self.log_tail()}"
-            )
-
-    def log_tail(self, lines: int = 30) -> str:
-        """The last lines the bot printed."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(f"    {line}" for line in text.splitlines()[-lines:])
-
-    async def stop(self) -> None:
-        """Terminate the process (kill it if it does not stop within 5 s)."""
-        process = self.process
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 5)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                await process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+def log_size(bot: LiveBot) -> int:
+    """How many bytes the bot has logged so far."""
+    try:
+        return bot.log_path.stat().st_size
+    except OSError:
+        return 0
 
 
-def _bot_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment for a bot: ours, without credentials (local mode), plus ``extra``."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.lower().startswith(("microsoftapp", "microsoft_app"))
-    }
-    env.update({"MicrosoftAppId": "", "MicrosoftAppPassword": "", "PYTHONUNBUFFERED": "1"})
-    env.update(extra)
-    return env
+def log_text(bot: LiveBot, span: tuple[int, int]) -> str:
+    """The bot's log output between two :func:`log_size` readings."""
+    try:
+        with bot.log_path.open("rb") as handle:
+            handle.seek(span[0])
+            return handle.read(span[1] - span[0]).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
-def make_bots(workdir: Path) -> dict[str, BotProcess]:
-    """Strategibot and the echo sample, each on a free port, logging into ``workdir``."""
-    python = sys.executable
+def make_bots(workdir: Path) -> dict[str, LiveBot]:
+    """Strategibot (on the real clock) and the echo sample, logging into ``workdir``."""
     data_dir = workdir / "data"
     data_dir.mkdir()
-    strategi_port = free_port()
-    echo_port = free_port()
     return {
-        STRATEGI: BotProcess(
+        STRATEGI: LiveBot(
+            data_dir,
+            workdir / "strategibot.log",
             name=STRATEGI,
-            argv=[python, "-m", "bot"],
-            env=_bot_env(
-                {"PORT": str(strategi_port), "HOST": "127.0.0.1", "DATA_DIR": str(data_dir)}
-            ),
-            port=strategi_port,
-            log_path=workdir / "strategibot.log",
-            healthz_must_be_ok=True,
+            test_clock=False,
+            startup_timeout=STARTUP_TIMEOUT_S,
         ),
-        ECHO: BotProcess(
+        ECHO: LiveBot(
+            data_dir,
+            workdir / "echo.log",
+            command=[sys.executable, str(ECHO_SCRIPT)],
             name=ECHO,
-            argv=[python, str(ECHO_SCRIPT), "--host", "127.0.0.1", "--port", str(echo_port)],
-            env=_bot_env({"PORT": str(echo_port), "HOST": "127.0.0.1"}),
-            port=echo_port,
-            log_path=workdir / "echo.log",
-            healthz_must_be_ok=False,  # any HTTP answer means the echo bot is up
+            startup_timeout=STARTUP_TIMEOUT_S,
         ),
     }
 
@@ -444,7 +259,7 @@ class Traffic:
             .replace("+00:00", "Z"),
         }
 
-    async def send(self, bot: BotProcess, activity: dict[str, Any], into: Results | None) -> None:
+    async def send(self, bot: LiveBot, activity: dict[str, Any], into: Results | None) -> None:
         """POST ``activity`` to ``bot``; record the round trip in ``into`` (None: warm-up)."""
         body = json.dumps(activity, ensure_ascii=False).encode()
         activity_id = str(activity["id"])
@@ -452,7 +267,7 @@ class Traffic:
         started = time.perf_counter()
         try:
             async with self.session.post(
-                bot.url, data=body, headers={"Content-Type": "application/json"}
+                bot.endpoint, data=body, headers={"Content-Type": "application/json"}
             ) as resp:
                 await resp.read()
                 status = resp.status
@@ -473,18 +288,18 @@ class Traffic:
             into.failures[failure] += 1
             return
         into.latencies.append(elapsed)
-        if activity_id not in self.connector.replies:
+        if not self.connector.replies_to(activity_id):
             into.missing_at_return += 1
 
     def tally(self, results: Results) -> None:
         """Count the replies the connector received for ``results``' requests."""
         for activity_id in results.activity_ids:
-            replies = self.connector.replies.get(activity_id)
+            replies = self.connector.replies_to(activity_id)
             if not replies:
                 continue
             results.received += 1
             first = replies[0]
-            results.to_reply.append(first.arrived - self._sent_at[activity_id])
+            results.to_reply.append(first.at - self._sent_at[activity_id])
             results.card_replies += any(r.has_card for r in replies)
             results.error_replies += any(r.text == self.error_text for r in replies)
 
@@ -494,7 +309,7 @@ def _question(i: int) -> str:
 
 
 async def run_sequential(
-    traffic: Traffic, bots: dict[str, BotProcess], plan: Plan
+    traffic: Traffic, bots: dict[str, LiveBot], plan: Plan
 ) -> dict[str, Results]:
     """One request at a time, alternating the bots (AB, BA, AB, ...)."""
     order = [STRATEGI, ECHO]
@@ -502,21 +317,21 @@ async def run_sequential(
         for name in order if i % 2 else order[::-1]:
             await traffic.send(bots[name], traffic.activity(name, 0, _question(i)), None)
     results = {name: Results() for name in order}
-    cpu_before = {name: bots[name].cpu_seconds() for name in order}
-    log_before = {name: bots[name].log_size() for name in order}
+    cpu_before = {name: cpu_seconds(bots[name]) for name in order}
+    log_before = {name: log_size(bots[name]) for name in order}
     for i in range(plan.sequential):
         for name in order if i % 2 else order[::-1]:
             await traffic.send(bots[name], traffic.activity(name, 0, _question(i)), results[name])
     for name in order:
-        results[name].log_span = (log_before[name], bots[name].log_size())
-        after, before = bots[name].cpu_seconds(), cpu_before[name]
+        results[name].log_span = (log_before[name], log_size(bots[name]))
+        after, before = cpu_seconds(bots[name]), cpu_before[name]
         results[name].cpu = after - before if after is not None and before is not None else None
         results[name].wall = sum(results[name].latencies)
     return results
 
 
 async def _round(
-    traffic: Traffic, bot: BotProcess, workers: int, count: int, offset: int, into: Results | None
+    traffic: Traffic, bot: LiveBot, workers: int, count: int, offset: int, into: Results | None
 ) -> float:
     """``workers`` conversations send ``count`` messages each at once; return the wall time."""
 
@@ -531,7 +346,7 @@ async def _round(
 
 
 async def run_concurrent(
-    traffic: Traffic, bots: dict[str, BotProcess], plan: Plan
+    traffic: Traffic, bots: dict[str, LiveBot], plan: Plan
 ) -> dict[str, Results]:
     """``plan.workers`` concurrent conversations per bot, the bots alternating by round (ABBA)."""
     order = [STRATEGI, ECHO]
@@ -539,16 +354,16 @@ async def run_concurrent(
         await _round(traffic, bots[name], plan.workers, plan.concurrent_warmup, 0, None)
     results = {name: Results() for name in order}
     cpu_used: dict[str, float | None] = dict.fromkeys(order, 0.0)
-    log_before = {name: bots[name].log_size() for name in order}
+    log_before = {name: log_size(bots[name]) for name in order}
     rounds = max(1, min(plan.rounds, plan.per_worker))
     sizes = [plan.per_worker // rounds + (r < plan.per_worker % rounds) for r in range(rounds)]
     for r, size in enumerate(sizes):
         for name in order if r % 2 else order[::-1]:
-            before = bots[name].cpu_seconds()
+            before = cpu_seconds(bots[name])
             results[name].wall += await _round(
                 traffic, bots[name], plan.workers, size, sum(sizes[:r]), results[name]
             )
-            after, so_far = bots[name].cpu_seconds(), cpu_used[name]
+            after, so_far = cpu_seconds(bots[name]), cpu_used[name]
             cpu_used[name] = (
                 so_far + after - before
                 if so_far is not None and after is not None and before is not None
@@ -556,7 +371,7 @@ async def run_concurrent(
             )
     for name in order:
         results[name].cpu = cpu_used[name]
-        results[name].log_span = (log_before[name], bots[name].log_size())
+        results[name].log_span = (log_before[name], log_size(bots[name]))
     return results
 
 
@@ -676,10 +491,9 @@ def print_table(modes: dict[str, dict[str, Results]], workers: int) -> None:
 def print_connector(modes: dict[str, dict[str, Results]], connector: FakeConnector) -> None:
     """What the fake connector saw, per bot: replies, conversations, replies per conversation."""
     print()
+    per_conversation = {c: len(rs) for c, rs in connector.per_conversation().items()}
     for name in (ECHO, STRATEGI):
-        convs = {
-            c: n for c, n in connector.per_conversation.items() if c.startswith(f"a:conv-{name}-")
-        }
+        convs = {c: n for c, n in per_conversation.items() if c.startswith(f"a:conv-{name}-")}
         late = sum(per_bot[name].missing_at_return for per_bot in modes.values())
         print(
             f"connector, {name}: {sum(convs.values())} replies (warm-up included) in "
@@ -743,13 +557,11 @@ def print_answerer(times: AnswererTimes) -> None:
 _TURN_MS = re.compile(r"turn type=message .* ms=([0-9.]+)")
 
 
-def print_bot_turn_times(
-    bot: BotProcess, modes: dict[str, dict[str, Results]], workers: int
-) -> None:
+def print_bot_turn_times(bot: LiveBot, modes: dict[str, dict[str, Results]], workers: int) -> None:
     """Strategibot's own ``on_turn`` time from its log lines, per mode (measured turns only)."""
     lines = []
     for mode, per_bot in modes.items():
-        text = bot.log_text(per_bot[bot.name].log_span)
+        text = log_text(bot, per_bot[bot.name].log_span)
         values = [float(m.group(1)) / 1000 for m in _TURN_MS.finditer(text)]
         if values:
             label = "sequential" if mode == "sequential" else f"{workers} concurrent"
@@ -799,9 +611,7 @@ async def run(plan: Plan) -> int:
         )
         try:
             for bot in bots.values():
-                await bot.start()
-            for bot in bots.values():
-                took = await bot.wait_ready(session)
+                took = await bot.start()
                 print(f"{bot.name} ready on port {bot.port} after {took:.1f} s")
             print(f"fake connector on {connector.url}")
             traffic = Traffic(session, connector, error_text)
@@ -818,15 +628,13 @@ async def run(plan: Plan) -> int:
             }
             for bot in bots.values():
                 bot.check_alive()
-            await asyncio.sleep(0.05)
-            deadline = time.perf_counter() + REPLY_GRACE_S
             all_ids = [
                 i for per_bot in modes.values() for r in per_bot.values() for i in r.activity_ids
             ]
-            while time.perf_counter() < deadline and not all(
-                i in connector.replies for i in all_ids
-            ):
-                await asyncio.sleep(0.05)
+            with contextlib.suppress(TimeoutError):  # what is missing then is reported below
+                await connector.wait_for(
+                    lambda: all(connector.replies_to(i) for i in all_ids), REPLY_GRACE_S
+                )
             for per_bot in modes.values():
                 for res in per_bot.values():
                     traffic.tally(res)
@@ -842,7 +650,7 @@ async def run(plan: Plan) -> int:
         finally:
             await session.close()
             for bot in bots.values():
-                await bot.stop()
+                await bot.terminate(timeout=5)
             await connector.stop()
 
     print_answerer(time_answerer(plan.answer_passes))
@@ -887,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         status = asyncio.run(_main(plan))
-    except BenchError as exc:
+    except (BenchError, BotExited) as exc:
         print(f"\nBROKEN: {exc}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, asyncio.CancelledError):

@@ -43,7 +43,8 @@ from tinydb.table import Document, Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.storage import Doc, MemoryStore, Store, TinyDBStore  # noqa: E402
+from bot.storage import MemoryStore, TinyDBStore  # noqa: E402
+from dialogs.store import Doc, Store  # noqa: E402
 
 # --------------------------------------------------------------------------- the baseline
 # The store as it was before the journal: TinyDB over a storage that rewrites the whole

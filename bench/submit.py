@@ -27,12 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.app import SERVICES, Services, create_app  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.storage import MemoryStore, Store, TinyDBStore  # noqa: E402
+from bot.storage import MemoryStore, TinyDBStore  # noqa: E402
+from content.models import Status  # noqa: E402
 from dialogs.router import Turn  # noqa: E402
-from status.models import Answer, Leader, Round, Status, StatusReply  # noqa: E402
-from status.repository import LEADERS, REPLIES, reply_key  # noqa: E402
+from dialogs.status.models import Answer, Leader, Round, StatusReply  # noqa: E402
+from dialogs.status.repository import LEADERS, REPLIES, reply_key  # noqa: E402
+from dialogs.store import Store  # noqa: E402
+from scheduler.clock import ManualClock  # noqa: E402
 
 TZ = ZoneInfo("Europe/Copenhagen")
 NOW = datetime(2027, 5, 25, 10, 0, tzinfo=TZ)

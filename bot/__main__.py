@@ -1,4 +1,10 @@
-"""``python -m bot``: run the bot; ``python -m bot questions``: list unanswered questions."""
+"""``python -m bot``: run the bot, and every command-line tool (the features add theirs).
+
+python -m bot [serve]           run the bot
+python -m bot questions         the unanswered questions, grouped: what to add first
+python -m bot backup FILE       one consistent copy of all data
+python -m bot --help            the reminder and status commands (see dialogs/*/cli.py)
+"""
 
 from __future__ import annotations
 
@@ -14,15 +20,17 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.app import create_app
-from bot.clock import Clock, ManualClock, SystemClock
+from bot.app import build_features, create_app
+from bot.conversations import ConversationDirectory
+from bot.delivery import StoredOnlyDelivery
 from bot.settings import Settings
-from bot.storage import TinyDBStore, read_data
-from content import ContentError
+from bot.storage import StoreBusyError, TinyDBStore, read_data
+from content import Content, ContentError, load_content
 from dialogs.qa.feature import QUESTION_LOG
 from dialogs.qa.unanswered import format_groups, group_questions
-
-DB_FILE = "strategibot.json"
+from dialogs.reminders import cli as reminders_cli
+from dialogs.status import cli as status_cli
+from scheduler.clock import Clock, ManualClock, SystemClock
 
 
 def _settings() -> Settings:
@@ -34,10 +42,9 @@ def _settings() -> Settings:
         sys.exit(f"Invalid setting {where}: {first['msg']}")
 
 
-def serve() -> None:
+def serve(settings: Settings) -> None:
     """Run the web service until stopped."""
-    settings = _settings()
-    store = TinyDBStore(settings.data_dir / DB_FILE)
+    store = TinyDBStore(settings.data_file)
     clock: Clock = SystemClock(settings.tz)
     if settings.test_clock:
         clock = ManualClock(clock.now())
@@ -51,9 +58,8 @@ def serve() -> None:
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
-async def _questions() -> list[dict[str, str]]:
-    settings = _settings()
-    store = TinyDBStore(settings.data_dir / DB_FILE)
+async def _questions(settings: Settings) -> list[dict[str, str]]:
+    store = TinyDBStore(settings.data_file)
     try:
         rows = list((await store.all(QUESTION_LOG)).values())
     finally:
@@ -61,9 +67,9 @@ async def _questions() -> list[dict[str, str]]:
     return rows
 
 
-def questions() -> None:
+def questions(settings: Settings) -> None:
     """Print the unanswered questions grouped by topic, most asked first: what to add first."""
-    for line in format_groups(group_questions(asyncio.run(_questions()))):
+    for line in format_groups(group_questions(asyncio.run(_questions(settings)))):
         print(line)
 
 
@@ -83,25 +89,24 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def _configure_logging() -> None:
+def _configure_logging(settings: Settings) -> None:
     """Plain lines by default; JSON lines with ``LOG_FORMAT=json`` (for log collectors)."""
     handler = logging.StreamHandler()
-    if os.environ.get("LOG_FORMAT", "").lower() == "json":
+    if settings.log_format == "json":
         handler.setFormatter(JsonLogFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
-def backup(destination: Path) -> None:
+def backup(settings: Settings, destination: Path) -> None:
     """Write one consistent copy of all data (snapshot and journal) to ``destination``.
 
     Safe while the bot runs: nothing is changed; the copy is written to a temporary file and
     renamed, so it is whole or absent. Restore it by stopping the bot, putting the copy in
     place as ``strategibot.json``, deleting ``strategibot.json.journal``, and starting again.
     """
-    settings = _settings()
-    data = read_data(settings.data_dir / DB_FILE)
+    data = read_data(settings.data_file)
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = destination.with_name(destination.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -110,26 +115,67 @@ def backup(destination: Path) -> None:
     print(f"{documents} dokumenter i {len(data)} tabeller gemt i {destination}.")
 
 
+BUSY = 3  # exit status when the running bot holds the data file
+
+
+async def _feature_command(args: argparse.Namespace, settings: Settings, content: Content) -> int:
+    """Run a feature's command over the same services the bot builds, on the bot's data."""
+    store = TinyDBStore(settings.data_file)
+    try:
+        if args.command in reminders_cli.WRITES | status_cli.WRITES and not store.owner:
+            raise StoreBusyError(store.path)
+        delivery = StoredOnlyDelivery(ConversationDirectory(store), settings.admins)
+        features = build_features(settings, store, SystemClock(settings.tz), content, delivery)
+        if args.command in FEATURE_COMMANDS["reminders"]:
+            return await reminders_cli.run(args, features.reminders, sys.stdout, sys.stderr)
+        return await status_cli.run(args, features.status, sys.stdout, sys.stderr)
+    finally:
+        await store.close()
+
+
+FEATURE_COMMANDS: dict[str, frozenset[str]] = {}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Strategibot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the bot (the default)")
+    commands.add_parser("questions", help="the unanswered questions, grouped by topic")
+    backup_command = commands.add_parser("backup", help="one consistent copy of all data")
+    backup_command.add_argument("file", type=Path, help="where the copy is written")
+    for feature, module in (("reminders", reminders_cli), ("status", status_cli)):
+        before = set(commands.choices)
+        module.add_commands(commands)
+        FEATURE_COMMANDS[feature] = frozenset(set(commands.choices) - before)
+    return parser
+
+
 def main() -> None:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Strategibot")
-    parser.add_argument(
-        "command",
-        nargs="?",
-        default="serve",
-        choices=["serve", "questions", "backup"],
-        help="serve (default): run the bot; questions: list unanswered questions; "
-        "backup FILE: one consistent copy of all data",
-    )
-    parser.add_argument("file", nargs="?", type=Path, help="where backup writes the copy")
-    args = parser.parse_args()
-    _configure_logging()
+    args = _parser().parse_args()
+    settings = _settings()
+    _configure_logging(settings)
     if args.command == "backup":
-        if args.file is None:
-            parser.error("backup needs a file name, e.g. python -m bot backup /backup/data.json")
-        backup(args.file)
-        return
-    {"serve": serve, "questions": questions}[args.command]()
+        backup(settings, args.file)
+    elif args.command == "questions":
+        questions(settings)
+    elif args.command in (None, "serve"):
+        serve(settings)
+    else:
+        sys.exit(feature_command(args, settings))
+
+
+def feature_command(args: argparse.Namespace, settings: Settings) -> int:
+    """A feature's command; a data file held by the running bot is a clear refusal."""
+    try:
+        content = load_content()
+    except ContentError as exc:
+        sys.exit(f"Content error: {exc}")
+    try:
+        return asyncio.run(_feature_command(args, settings, content))
+    except StoreBusyError:
+        print(content.messages.da.errors.store_busy, file=sys.stderr)
+        return BUSY
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
-from bot.storage import Store
+from dialogs.store import Store
 
 TABLE = "conversations"
 PERSONAL_INDEX = "personal_chats"  # user's Entra ID object id -> key of their personal chat
@@ -121,6 +121,13 @@ class ConversationDirectory:
         doc = await self.store.get(TABLE, conversation_id)
         return None if doc is None else doc.get("active") is False
 
+    async def refusal(self, conversation_id: str) -> int | None:
+        """The HTTP status with which Teams refused messages here, or None if it did not."""
+        doc = await self.store.get(TABLE, conversation_id) if conversation_id else None
+        if doc is None or doc.get("active") is not False:
+            return None
+        return int((doc.get("deactivated") or {}).get("status", 403))
+
     async def forget(self, conversation_id: str) -> bool:
         """Remove a conversation (the app was uninstalled there)."""
         stored = await self.get(conversation_id)
@@ -128,6 +135,11 @@ class ConversationDirectory:
         if user and await self.store.get(PERSONAL_INDEX, user) == {"conversation": conversation_id}:
             await self.store.delete(PERSONAL_INDEX, user)
         return await self.store.delete(TABLE, conversation_id)
+
+    async def personal_chat_key(self, user_aad_id: str) -> str | None:
+        """The key of a user's personal chat, active or not, if the app was ever installed."""
+        entry = await self.store.get(PERSONAL_INDEX, user_aad_id)
+        return str(entry["conversation"]) if entry else None
 
     async def personal_chat_of(self, user_aad_id: str) -> StoredConversation | None:
         """The personal chat of a user (by Entra ID object id), if the app is installed and

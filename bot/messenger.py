@@ -5,8 +5,8 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from bot.activities import to_activity
 from bot.conversations import ConversationDirectory
-from bot.teams_bot import to_activity
 from dialogs.replies import Reply
 
 

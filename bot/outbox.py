@@ -48,11 +48,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.clock import Clock, SystemClock
 from bot.conversations import ConversationDirectory
 from bot.messenger import Messenger
-from bot.storage import Doc, Store
 from dialogs.replies import Reply
+from dialogs.store import Doc, Store
+from scheduler.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 

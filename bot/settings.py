@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+DATA_FILE = "strategibot.json"
+
 
 class Settings(BaseSettings):
     """Every setting the bot reads. See ``.env.example`` for documentation."""
@@ -65,6 +67,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MEANING_CACHE_DIR", "meaning_cache_dir"),
         description="Where the content's embeddings are cached, by content hash.",
     )
+    log_format: Literal["plain", "json"] = Field(
+        "plain",
+        validation_alias=AliasChoices("LOG_FORMAT", "log_format"),
+        description="json: one JSON object per line, for log collectors.",
+    )
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -101,6 +108,11 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         """No app id: accept unauthenticated requests, as Microsoft's emulators do."""
         return not self.microsoft_app_id
+
+    @property
+    def data_file(self) -> Path:
+        """The data file the bot and every command use."""
+        return self.data_dir / DATA_FILE
 
     @property
     def tz(self) -> ZoneInfo:

@@ -70,7 +70,6 @@ import json
 import logging
 import os
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,49 +81,14 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
     fcntl = None  # type: ignore[assignment]
 
+from dialogs.store import Doc, Store
+
 log = logging.getLogger(__name__)
 
-Doc = dict[str, Any]
 Texts = dict[str, dict[str, str]]  # table -> key -> the document's JSON text
 Change = tuple[str, str, str | None]  # (table, key, JSON text or None for a delete)
 
 MiB = 1024 * 1024
-
-
-class Store(ABC):
-    """The storage every feature uses."""
-
-    @abstractmethod
-    async def get(self, table: str, key: str) -> Doc | None:
-        """The document at ``key``, or None."""
-
-    @abstractmethod
-    async def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
-        """Insert or replace the document at ``key``."""
-
-    @abstractmethod
-    async def delete(self, table: str, key: str) -> bool:
-        """Remove the document at ``key``; True if there was one."""
-
-    @abstractmethod
-    async def all(self, table: str) -> dict[str, Doc]:
-        """Every document in ``table`` by key."""
-
-    async def keys(self, table: str) -> list[str]:
-        """The keys of ``table`` (without reading its documents where possible)."""
-        return list(await self.all(table))
-
-    async def put_many(self, table: str, items: Mapping[str, Mapping[str, Any]]) -> None:
-        """Insert or replace every ``key: document`` of ``items`` (one write where possible)."""
-        for key, doc in items.items():
-            await self.put(table, key, doc)
-
-    def stats(self) -> dict[str, Any]:
-        """A small summary for ``/healthz``; backends add what they know."""
-        return {"backend": type(self).__name__}
-
-    async def close(self) -> None:  # noqa: B027 - optional hook
-        """Release resources."""
 
 
 def _doc_text(doc: Mapping[str, Any]) -> str:

@@ -6,32 +6,17 @@ import logging
 import time
 from collections.abc import Callable
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 
-from bot.clock import Clock
+from bot.activities import to_activity
 from bot.conversations import ConversationDirectory, conversation_key, conversation_kind
-from dialogs.cards import is_form
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Turn
+from scheduler.clock import Clock
 
 log = logging.getLogger("strategibot.turn")
-
-
-def to_activity(reply: Reply) -> Activity:
-    """A Teams message for ``reply``: the card as an attachment, the plain text as ``text``.
-
-    A form (a card with inputs) goes alone, its text as the notification ``summary``.
-    """
-    if reply.card is None:
-        return MessageFactory.text(reply.text)
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
-    if is_form(reply.card):
-        activity.summary = reply.text
-    else:
-        activity.text = reply.text
-    return activity
 
 
 def mentions_bot(activity: Activity) -> bool:

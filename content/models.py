@@ -1,25 +1,32 @@
 """Pydantic models for the content files in ``content/data``.
 
 Cross-references (a målsætning's pejlemærke, a nøgleord's glossary term) are checked when
-the whole :class:`Content` is built, so a broken file stops start-up.
+the whole :class:`Content` is built, so a broken file stops start-up. The bot's texts declare
+the ``{placeholders}`` the code fills in (:mod:`content.templates`), checked when loaded.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal, Self
+from enum import StrEnum
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from content.report_texts import ReportTexts
-from status.models import Status
+from content.templates import CheckedTexts, Keys, Placeholders
 
 _MAALSAETNING_ID = re.compile(r"^[1-9]\.[1-9]$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Texts(_Strict, CheckedTexts):
+    """Texts the bot writes: placeholders as declared, none where nothing is declared."""
 
 
 class Pejlemaerke(_Strict):
@@ -139,13 +146,32 @@ class Glossary(_Strict):
     terms: tuple[Term, ...]
 
 
-class HelpCommand(_Strict):
+class HelpCommand(_Texts):
     command: str
     description: str
 
 
-class DanishMessages(_Strict):
+class HttpErrorTexts(_Texts):
+    """Why ``/api/messages`` refused a request (the body of a 4xx), and the command line's
+    refusal while the bot holds the data file."""
+
+    content_type: str
+    too_large: str
+    invalid_json: str
+    not_activity: str
+    no_conversation: str
+    bad_conversation: str
+    unreadable_activity: str
+    unauthorized: str
+    clock_usage: str
+    clock_not_settable: str
+    store_busy: str
+
+
+class DanishMessages(_Texts):
     """Every text the bot writes in Danish."""
+
+    errors: HttpErrorTexts
 
     welcome_title: str
     welcome_text: str
@@ -158,17 +184,17 @@ class DanishMessages(_Strict):
     fallback_hint: str
     fallback_suggestions: str
     fallback_scope: str
-    hedge_lead: str
+    hedge_lead: Annotated[str, Placeholders("subject")]
     empty_text: str
-    unknown_maalsaetning: str
-    unknown_pejlemaerke: str
+    unknown_maalsaetning: Annotated[str, Placeholders("ref")]
+    unknown_pejlemaerke: Annotated[str, Placeholders("ref")]
     invalid_submit: str
     feedback_thanks_up: str
     feedback_thanks_down: str
     error_generic: str
     cpr_question: str
-    data_quarantined: str
-    too_long: str
+    data_quarantined: Annotated[str, Placeholders("files")]
+    too_long: Annotated[str, Placeholders("limit")]
     label_pejlemaerke: str
     label_maalsaetninger: str
     label_noegleord: str
@@ -184,47 +210,47 @@ class DanishMessages(_Strict):
     label_all_maalsaetninger: str
     label_all_noegleord: str
     label_used_in: str
-    used_in_maalsaetning: str
-    used_in_pejlemaerke: str
-    used_in_noegleord: str
+    used_in_maalsaetning: Annotated[str, Placeholders("id", "number", "text")]
+    used_in_pejlemaerke: Annotated[str, Placeholders("number", "name")]
+    used_in_noegleord: Annotated[str, Placeholders("number", "text")]
     own_meeting_title: str
-    own_meeting: str
-    own_focus_one: str
-    own_focus_many: str
+    own_meeting: Annotated[str, Placeholders("committee", "when", "number", "focus")]
+    own_focus_one: Annotated[str, Placeholders("ids")]
+    own_focus_many: Annotated[str, Placeholders("ids")]
     label_questions: str
     and_word: str
     own_meeting_none: str
     own_status_title: str
-    own_status: str
+    own_status: Annotated[str, Placeholders("round", "deadline")]
     own_status_answered: str
     own_status_missing: str
     own_status_none: str
-    label_show_pejlemaerke: str
-    label_show_maalsaetning: str
+    label_show_pejlemaerke: Annotated[str, Placeholders("number", "name")]  # not used yet
+    label_show_maalsaetning: Annotated[str, Placeholders("id")]
     about_title: str
     list_pejlemaerker_intro: str
     list_maalsaetninger_intro: str
-    list_noegleord_intro: str
-    noegleord_intro: str
-    source_line: str
+    list_noegleord_intro: Annotated[str, Placeholders("count")]
+    noegleord_intro: Annotated[str, Placeholders("text", "number", "name")]
+    source_line: Annotated[str, Placeholders("source")]  # not used yet
 
 
-class EnglishMessages(_Strict):
+class EnglishMessages(_Texts):
     """The English frame around Danish official wording."""
 
-    frame_maalsaetning: str
-    frame_pejlemaerke: str
+    frame_maalsaetning: Annotated[str, Placeholders("id")]
+    frame_pejlemaerke: Annotated[str, Placeholders("number", "name", "english")]
     frame_term: str
-    frame_noegleord: str
+    frame_noegleord: Annotated[str, Placeholders("number", "english")]
     frame_fact: str
     frame_list: str
     fallback_text: str
     fallback_hint: str
     fallback_suggestions: str
     fallback_scope: str
-    hedge_lead: str
-    unknown_maalsaetning: str
-    unknown_pejlemaerke: str
+    hedge_lead: Annotated[str, Placeholders("subject")]
+    unknown_maalsaetning: Annotated[str, Placeholders("ref")]
+    unknown_pejlemaerke: Annotated[str, Placeholders("ref")]
     label_source: str
     label_helpful: str
     label_yes: str
@@ -232,7 +258,7 @@ class EnglishMessages(_Strict):
     label_related: str
 
 
-class Messages(_Strict):
+class Messages(_Texts):
     da: DanishMessages
     en: EnglishMessages
 
@@ -267,7 +293,7 @@ class Intents(_Strict):
     commands: tuple[Command, ...]
 
 
-class SmallTalkTopic(_Strict):
+class SmallTalkTopic(_Texts):
     """Greetings, thanks, "hvem er du?": whole messages that are small talk, and the reply."""
 
     id: str = Field(min_length=1)
@@ -275,47 +301,95 @@ class SmallTalkTopic(_Strict):
     reply: str = Field(min_length=1)
 
 
-class OwnWorkTopic(_Strict):
+class OwnWorkTopic(_Texts):
     """Questions about the asker's own meetings or status round, answered from their data."""
 
     id: Literal["meeting", "status"]
     phrasings: tuple[str, ...] = Field(min_length=1)
 
 
-class Conversation(_Strict):
+class Conversation(_Texts):
     """What the bot says outside the strategy itself (``conversation.yaml``)."""
 
     smalltalk: tuple[SmallTalkTopic, ...] = Field(min_length=1)
     own_work: tuple[OwnWorkTopic, ...] = Field(min_length=1)
 
 
-class ReminderTexts(_Strict):
+# The codes of scheduler.calendar.ScheduleError and the params each carries; {examples} is
+# ReminderTexts.schedule_examples, filled in by ReminderTexts.schedule_error.
+SCHEDULE_ERRORS = Keys(
+    no_schedule=Placeholders("examples"),
+    not_understood=Placeholders("examples"),
+    part_not_understood=Placeholders("part", "examples"),
+    no_meetings=Placeholders("text", "examples"),
+    ends_before_start=Placeholders("text"),
+    unknown_weekday=Placeholders("word", "suggestion"),
+    unknown_month=Placeholders("word", "suggestion"),
+    no_weekday=Placeholders("text"),
+    no_time=Placeholders("text"),
+    invalid_time=Placeholders("time"),
+    invalid_month=Placeholders("date"),
+    no_such_day=Placeholders("date", "month", "days"),
+    no_such_day_in_year=Placeholders("date", "month", "year", "days"),
+    no_such_february_day=Placeholders("date"),
+    invalid_date=Placeholders("date"),
+    no_date=Placeholders(),
+    date_not_understood=Placeholders("text"),
+    clause_date_not_understood=Placeholders("clause"),
+    wrong_weekday=Placeholders("date", "weekday", "written", "time"),
+    date_in_past=Placeholders("date", "example", "time"),
+    days_not_whole_weeks=Placeholders("count"),
+    weeks_out_of_range=Placeholders("weeks", "max_weeks"),
+    monthday_too_late=Placeholders("day"),
+    not_a_calendar=Placeholders(),
+    unreadable_event=Placeholders(),
+)
+
+
+class ReminderCommandTexts(_Texts):
+    """What the reminder commands of ``python -m bot`` print."""
+
+    preview_line: Annotated[str, Placeholders("send", "committee", "meeting", "recipient", "ids")]
+    unknown_committee: Annotated[str, Placeholders("name")]
+    unreadable_calendar: Annotated[str, Placeholders("reason")]
+    meetings_imported: Annotated[str, Placeholders("count", "name")]
+    unknown_goals: Annotated[str, Placeholders("ids")]
+    priorities: Annotated[str, Placeholders("ids")]
+    no_priorities: str
+
+
+class ReminderTexts(_Texts):
     """Texts of the meeting reminders."""
 
+    cli: ReminderCommandTexts
+
     agenda_item: str
-    title: str
-    meeting_line: str
+    title: Annotated[str, Placeholders("committee")]
+    meeting_line: Annotated[str, Placeholders("when")]
     agenda_label: str
-    agenda_text: str
+    agenda_text: Annotated[str, Placeholders("agenda_item", "number", "name", "ids")]
     focus_label: str
     questions_label: str
-    questions: tuple[str, ...] = Field(min_length=2, max_length=3)
-    reason_new: str
-    reason_priority: str
-    reason_repeat: str
-    omu_summary: str
-    omu_focus: str
+    # Each question is given {first}, the first målsætning in focus; not all use it.
+    questions: Annotated[tuple[str, ...], Placeholders(optional=["first"])] = Field(
+        min_length=2, max_length=3
+    )
+    reason_new: Annotated[str, Placeholders("ids")]
+    reason_priority: Annotated[str, Placeholders("ids")]
+    reason_repeat: Annotated[str, Placeholders("ids")]
+    omu_summary: Annotated[str, Placeholders("acked", "total")]
+    omu_focus: Annotated[str, Placeholders("ids")]
     omu_none: str
     button_ack: str
     button_snooze: str
     button_moved: str
-    button_show: str
-    ack_done: str
-    snooze_done: str
-    moved_prompt: str
-    preview_empty: str
+    button_show: Annotated[str, Placeholders("id")]
+    ack_done: Annotated[str, Placeholders("committee", "when")]
+    snooze_done: Annotated[str, Placeholders("when")]
+    moved_prompt: Annotated[str, Placeholders("committee", "date")]  # not used yet
+    preview_empty: Annotated[str, Placeholders("days")]
     preview_title: str
-    preview_line: str
+    preview_line: Annotated[str, Placeholders("send", "committee", "meeting", "ids")]
     form_title: str
     form_edit_title: str
     form_name: str
@@ -329,44 +403,64 @@ class ReminderTexts(_Strict):
     form_hint: str
     error_name: str
     error_schedule: str
-    error_name_taken: str
+    error_name_taken: Annotated[str, Placeholders("name")]
     error_kind: str
     error_lead_days: str
     error_no_meetings: str
     error_no_recipient: str
-    saved: str
-    saved_now: str
-    saved_no_reminder: str
-    deleted: str
-    not_found: str
-    not_allowed: str
-    linked: str
+    saved: Annotated[str, Placeholders("name", "count", "first")]
+    saved_now: Annotated[str, Placeholders("name", "count", "when")]
+    saved_no_reminder: Annotated[str, Placeholders("name", "count")]
+    deleted: Annotated[str, Placeholders("name")]
+    not_found: Annotated[str, Placeholders("name")]
+    not_allowed: Annotated[str, Placeholders("name")]
+    linked: Annotated[str, Placeholders("name")]
     link_in_channel: str
     mine_title: str
     mine_none: str
-    mine_line: str
+    mine_line: Annotated[str, Placeholders("name", "kind", "next")]
     mine_no_meeting: str
-    paused: str
+    paused: Annotated[str, Placeholders("names", "date")]
     pause_usage: str
-    moved_title: str
+    moved_title: Annotated[str, Placeholders("when")]
     moved_date: str
     moved_time: str
     moved_move: str
     moved_cancel: str
-    meeting_moved: str
-    meeting_cancelled: str
+    meeting_moved: Annotated[str, Placeholders("when")]
+    meeting_cancelled: Annotated[str, Placeholders("when")]
     error_past: str
     error_date: str
     unknown_meeting: str
-    deactivated: str
+    deactivated: Annotated[str, Placeholders("name", "where", "status")]
     deactivated_personal: str
     deactivated_channel: str
-    trio_joined: str
-    trio_left: str
+    trio_joined: Annotated[str, Placeholders("name")]
+    trio_left: Annotated[str, Placeholders("name")]
     trio_personal_only: str
+    schedule_examples: str
+    schedule_errors: Annotated[dict[str, str], SCHEDULE_ERRORS]
+
+    def schedule_error(self, code: str, params: Mapping[str, str]) -> str:
+        """The Danish message of a ``ScheduleError`` (the calendar itself has no user texts)."""
+        return self.schedule_errors[code].format_map({**params, "examples": self.schedule_examples})
 
 
-class StatusLabel(_Strict):
+class Status(StrEnum):
+    """A leader's status for one målsætning (labels in ``data/status.yaml``)."""
+
+    ON_TRACK = "paa_sporet"
+    PARTLY = "delvist"
+    NOT_STARTED = "ikke_i_gang"
+    NOT_RELEVANT = "ikke_relevant"
+
+    @property
+    def score(self) -> int | None:
+        """2 on track, 1 partly, 0 not started; None when not relevant (left out of trends)."""
+        return {"paa_sporet": 2, "delvist": 1, "ikke_i_gang": 0}.get(self.value)
+
+
+class StatusLabel(_Texts):
     """How one status is shown and typed: its label, a colour word and other words for it."""
 
     label: str
@@ -374,16 +468,53 @@ class StatusLabel(_Strict):
     aliases: tuple[str, ...] = ()
 
 
-class StatusTexts(_Strict):
+# The codes of dialogs.status.parse.StatusParseError and their params (``field`` is passed
+# too, "comment" or "next_step", for a text that wants to say which one is too long).
+PARSE_ERRORS = Keys(
+    empty=Placeholders(),
+    missing_goal=Placeholders(),
+    unknown_goal=Placeholders("id"),
+    missing_status=Placeholders("id"),
+    comment_too_long=Placeholders("length", "limit", optional=["field"]),
+)
+# The codes of dialogs.status.leaders_csv.RowError and their params.
+IMPORT_ERRORS = Keys(
+    empty_file=Placeholders(),
+    missing_columns=Placeholders("missing"),
+    missing_id=Placeholders(),
+    invalid_id=Placeholders("column"),
+    conflicting_ids=Placeholders(),
+    missing_unit=Placeholders(),
+    too_long=Placeholders("column", "limit"),
+    duplicate=Placeholders("kept_row"),
+)
+
+
+class StatusCommandTexts(_Texts):
+    """What the status commands of ``python -m bot`` print."""
+
+    unreadable_file: Annotated[str, Placeholders("file", "reason")]
+    row_error: Annotated[str, Placeholders("row", "message")]
+    imported: Annotated[str, Placeholders("count", "skipped")]
+    round_opened: Annotated[str, Placeholders("name", "leaders", "goals", "deadline")]
+    no_rounds: str
+    round_line: Annotated[str, Placeholders("name", "deadline", "answered", "total")]
+    unknown_round: Annotated[str, Placeholders("name")]
+    report_saved: Annotated[str, Placeholders("file")]
+
+
+class StatusTexts(_Texts):
     """Texts of status rounds, and the units leaders choose from."""
+
+    cli: StatusCommandTexts
 
     statuses: dict[Status, StatusLabel]
     units: tuple[str, ...] = Field(min_length=1)
-    parse_errors: dict[str, str]
-    import_errors: dict[str, str]
-    card_title: str
-    card_intro: str
-    card_page: str
+    parse_errors: Annotated[dict[str, str], PARSE_ERRORS]
+    import_errors: Annotated[dict[str, str], IMPORT_ERRORS]
+    card_title: Annotated[str, Placeholders("round")]
+    card_intro: Annotated[str, Placeholders("deadline")]
+    card_page: Annotated[str, Placeholders("page", "pages")]
     card_late: str
     card_privacy: str
     card_submit: str
@@ -393,19 +524,19 @@ class StatusTexts(_Strict):
     form_comment_placeholder: str
     form_next_placeholder: str
     next_step_label: str
-    saved: str
+    saved: Annotated[str, Placeholders("round", "count")]
     saved_late: str
     saved_edit_hint: str
     cpr_refused: str
-    error_no_status: str
-    error_too_long: str
+    error_no_status: Annotated[str, Placeholders("id")]
+    error_too_long: Annotated[str, Placeholders("id", "limit")]
     error_empty: str
     unknown_round: str
-    unknown_round_name: str
-    not_recipient: str
+    unknown_round_name: Annotated[str, Placeholders("name")]
+    not_recipient: Annotated[str, Placeholders("round")]
     no_round: str
-    no_round_for: str
-    nothing_to_edit: str
+    no_round_for: Annotated[str, Placeholders("id")]
+    nothing_to_edit: Annotated[str, Placeholders("round")]
     personal_only: str
     admin_only: str
     register_title: str
@@ -416,8 +547,8 @@ class StatusTexts(_Strict):
     register_new_unit_placeholder: str
     register_submit: str
     error_unit: str
-    registered: str
-    registered_rounds: str
+    registered: Annotated[str, Placeholders("unit")]
+    registered_rounds: Annotated[str, Placeholders("names")]
     unregistered: str
     not_leader: str
     round_title: str
@@ -434,29 +565,30 @@ class StatusTexts(_Strict):
     round_hint: str
     round_submit: str
     error_round_name: str
-    error_round_taken: str
+    error_round_taken: Annotated[str, Placeholders("name")]
     error_no_priorities: str
     error_goals: str
+    error_unknown_goals: Annotated[str, Placeholders("ids")]
     error_deadline: str
     error_no_leaders: str
-    round_opened: str
-    round_unreachable: str
-    nudge: str
+    round_opened: Annotated[str, Placeholders("name", "sent", "deadline")]
+    round_unreachable: Annotated[str, Placeholders("count", "names")]
+    nudge: Annotated[str, Placeholders("round", "deadline", "answered", "total")]
     nudge_button: str
     overview_title: str
-    overview_line: str
-    overview_missing: str
-    overview_unreachable: str
-    overview_report: str
+    overview_line: Annotated[str, Placeholders("name", "deadline", "answered", "total", "late")]
+    overview_missing: Annotated[str, Placeholders("names")]
+    overview_unreachable: Annotated[str, Placeholders("names")]
+    overview_report: Annotated[str, Placeholders("name")]
     no_rounds: str
     report_none_own: str
-    note_title: str
-    note_intro: str
+    note_title: Annotated[str, Placeholders("committee")]
+    note_intro: Annotated[str, Placeholders("committee", "when")]
     note_discussed: str
     note_points: str
     note_points_placeholder: str
     note_submit: str
-    note_saved: str
+    note_saved: Annotated[str, Placeholders("committee", "ids")]
     error_note_goals: str
     error_note_lines: str
     delete_title: str
@@ -476,22 +608,22 @@ class StatusTexts(_Strict):
         return self.statuses[status].label
 
 
-class MyDataTexts(_Strict):
+class MyDataTexts(_Texts):
     """Texts of "mine data" and "slet mine data"."""
 
     title: str
-    leader: str
-    reply: str
-    notes: str
-    notes_deleted: str
-    chair: str
-    trio: str
+    leader: Annotated[str, Placeholders("unit", "name")]
+    reply: Annotated[str, Placeholders("round", "count", "date")]
+    notes: Annotated[str, Placeholders("count")]
+    notes_deleted: Annotated[str, Placeholders("count")]
+    chair: Annotated[str, Placeholders("name")]
+    trio: Annotated[str, Placeholders("name")]
     chat: str
     anonymous: str
     delete_hint: str
     nothing: str
     deleted: str
-    still_chair: str
+    still_chair: Annotated[str, Placeholders("names")]
     not_confirmed: str
 
 

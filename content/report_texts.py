@@ -1,18 +1,19 @@
 """Texts of the half-year report (``content/data/report.yaml``).
 
-Every template's ``{placeholders}`` are checked against what the code fills in, so a typo in
-the YAML stops start-up instead of breaking a report.
+Each template declares the ``{placeholders}`` the code fills in (see :mod:`content.templates`),
+so a typo in the YAML stops start-up instead of breaking a report.
 """
 
 from __future__ import annotations
 
-from string import Formatter
-from typing import Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict
+
+from content.templates import CheckedTexts, Placeholders
 
 
-class _Strict(BaseModel):
+class _Strict(CheckedTexts):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
@@ -50,48 +51,22 @@ class ColumnTexts(_Strict):
     total: str
 
 
-# The placeholders each template must use, exactly; templates not listed have none.
-PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "title": frozenset({"round"}),
-    "deadline": frozenset({"date"}),
-    "period": frozenset({"start", "end"}),
-    "answered": frozenset({"answered", "recipients", "percent"}),
-    "late": frozenset({"count"}),
-    "withdrawn": frozenset({"count"}),
-    "compared_with": frozenset({"round"}),
-    "pejlemaerke": frozenset({"number", "name"}),
-    "next_step": frozenset({"text"}),
-    "response": frozenset({"answered", "recipients", "percent"}),
-    "meetings": frozenset({"count"}),
-    "mean": frozenset({"value", "previous"}),
-    "more_comments": frozenset({"count"}),
-    "more_leaders": frozenset({"count"}),
-    "page": frozenset({"page", "pages"}),
-    "own_round": frozenset({"round", "deadline"}),
-}
-
-
-def placeholders(template: str) -> frozenset[str]:
-    """The ``{names}`` a format template uses."""
-    return frozenset(name for _, name, _, _ in Formatter().parse(template) if name is not None)
-
-
 class ReportTexts(_Strict):
     """Headings and labels of the report in every format."""
 
-    title: str
-    deadline: str
-    period: str
-    answered: str
-    late: str
-    withdrawn: str
-    compared_with: str
+    title: Annotated[str, Placeholders("round")]
+    deadline: Annotated[str, Placeholders("date")]
+    period: Annotated[str, Placeholders("start", "end")]
+    answered: Annotated[str, Placeholders("answered", "recipients", "percent")]
+    late: Annotated[str, Placeholders("count")]
+    withdrawn: Annotated[str, Placeholders("count")]
+    compared_with: Annotated[str, Placeholders("round")]
     no_previous: str
     overview: str
     heatmap: str
     heatmap_note: str
     distribution: str
-    pejlemaerke: str
+    pejlemaerke: Annotated[str, Placeholders("number", "name")]
     comments: str
     no_comments: str
     missing: str
@@ -101,37 +76,22 @@ class ReportTexts(_Strict):
     unknown_unit: str
     unknown_leader: str
     no_answer: str
-    next_step: str
+    next_step: Annotated[str, Placeholders("text")]
     late_mark: str
     late_yes: str
     late_no: str
-    response: str
-    meetings: str
-    mean: str
+    response: Annotated[str, Placeholders("answered", "recipients", "percent")]
+    meetings: Annotated[str, Placeholders("count")]
+    mean: Annotated[str, Placeholders("value", "previous")]
     no_value: str
-    more_comments: str
-    more_leaders: str
-    page: str
+    more_comments: Annotated[str, Placeholders("count")]
+    more_leaders: Annotated[str, Placeholders("count")]
+    page: Annotated[str, Placeholders("page", "pages")]
     chart_count: str
     footer: str
     trend: TrendTexts
     columns: ColumnTexts
     own_title: str
     own_none: str
-    own_round: str
+    own_round: Annotated[str, Placeholders("round", "deadline")]
     own_late: str
-
-    @model_validator(mode="after")
-    def _check_placeholders(self) -> Self:
-        for name, value in self:
-            if not isinstance(value, str):
-                continue
-            try:
-                used = placeholders(value)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from exc
-            expected = PLACEHOLDERS.get(name, frozenset())
-            if used != expected:
-                want = ", ".join(sorted(expected)) or "none"
-                raise ValueError(f"{name}: placeholders must be {{{want}}}, not {sorted(used)}")
-        return self

@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from content.models import Command
-from dialogs.qa.text import clean, fold, strip_markup, words
+from dialogs.text import clean, fold, strip_markup, words
 
 ASK = "ask"
 EMPTY = "empty"

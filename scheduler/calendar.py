@@ -21,14 +21,12 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
 
 __all__ = [
-    "EXAMPLES",
     "MONTHS",
-    "NOT_A_CALENDAR",
-    "NOT_UNDERSTOOD",
     "WEEKDAYS",
     "Recurrence",
     "Schedule",
     "ScheduleError",
+    "ScheduleErrorCode",
     "format_date",
     "format_meeting",
     "format_time",
@@ -54,20 +52,51 @@ MONTHS = (
 )
 _RRULE_DAYS = (MO, TU, WE, TH, FR, SA, SU)
 
-EXAMPLES = (
-    "»hver 6. uge tirsdag kl. 13«, »første torsdag i måneden kl. 9« "
-    "eller datoer som »14-01-2027 kl. 13«"
-)
-NOT_UNDERSTOOD = f"Jeg forstod ikke mødeplanen. Skriv fx {EXAMPLES}."
-NOT_A_CALENDAR = (
-    "Filen er ikke en kalender, jeg kan læse. Gem kalenderen som en .ics-fil "
-    "(fx »Gem kalender« i Outlook) og prøv igen."
-)
 MAX_WEEKS = 52
+
+# Why schedule text, a date or a calendar file could not be read. Each code's Danish message,
+# and the params it is filled with, are declared by ``schedule_errors`` in content/models.py.
+ScheduleErrorCode = Literal[
+    "no_schedule",
+    "not_understood",
+    "part_not_understood",
+    "no_meetings",
+    "ends_before_start",
+    "unknown_weekday",
+    "unknown_month",
+    "no_weekday",
+    "no_time",
+    "invalid_time",
+    "invalid_month",
+    "no_such_day",
+    "no_such_day_in_year",
+    "no_such_february_day",
+    "invalid_date",
+    "no_date",
+    "date_not_understood",
+    "clause_date_not_understood",
+    "wrong_weekday",
+    "date_in_past",
+    "days_not_whole_weeks",
+    "weeks_out_of_range",
+    "monthday_too_late",
+    "not_a_calendar",
+    "unreadable_event",
+]
 
 
 class ScheduleError(ValueError):
-    """Invalid schedule text; str(exc) is a clear Danish message for the user."""
+    """Unreadable schedule text, date or calendar file: a stable code and its parameters.
+
+    The calendar stays a pure parser without user texts: the caller turns ``code`` and
+    ``params`` (values already formatted as text) into a message from the content files.
+    ``str(exc)`` is the code, for logs.
+    """
+
+    def __init__(self, code: ScheduleErrorCode, **params: str) -> None:
+        super().__init__(code)
+        self.code: ScheduleErrorCode = code
+        self.params: dict[str, str] = params
 
 
 # --------------------------------------------------------------------------- formatting
@@ -209,12 +238,12 @@ def _looks_like(word: str, names: Iterable[str], cutoff: float = 0.75) -> bool:
 
 def _unknown_weekday(word: str) -> ScheduleError:
     suggestion = _suggest(word, WEEKDAYS, "tirsdag")
-    return ScheduleError(f"Jeg kender ikke ugedagen »{_short(word)}«. Skriv fx »{suggestion}«.")
+    return ScheduleError("unknown_weekday", word=_short(word), suggestion=suggestion)
 
 
 def _unknown_month(word: str) -> ScheduleError:
     suggestion = _suggest(word, MONTHS, "januar")
-    return ScheduleError(f"Jeg kender ikke måneden »{_short(word)}«. Skriv fx »{suggestion}«.")
+    return ScheduleError("unknown_month", word=_short(word), suggestion=suggestion)
 
 
 # --------------------------------------------------------------------------- patterns
@@ -281,19 +310,17 @@ def _days_in_month(year: int, month: int) -> int:
 def _make_date(day: int, month: int, year: int | None, today: date, shown: str) -> date:
     """A valid date; without a year the next such date on or after ``today``."""
     if not 1 <= month <= 12:
-        raise ScheduleError(
-            f"»{_short(shown)}« er ikke en gyldig dato – der er kun 12 måneder. "
-            "Skriv fx »14-01-2027« eller »14. januar 2027«."
-        )
+        raise ScheduleError("invalid_month", date=_short(shown))
     longest = _days_in_month(2000 if year is None else year, month)  # 2000: a leap year
     if not 1 <= day <= longest:
-        name = MONTHS[month - 1]
-        if year is None and month == 2:
-            why, example = "februar har højst 29 dage", 28
-        else:
-            why = f"{name}{'' if year is None else f' {year}'} har kun {longest} dage"
-            example = longest
-        raise ScheduleError(f"»{_short(shown)}« findes ikke – {why}. Skriv fx »{example}. {name}«.")
+        name, days = MONTHS[month - 1], str(longest)
+        if year is not None:
+            raise ScheduleError(
+                "no_such_day_in_year", date=_short(shown), month=name, year=str(year), days=days
+            )
+        if month == 2:
+            raise ScheduleError("no_such_february_day", date=_short(shown))
+        raise ScheduleError("no_such_day", date=_short(shown), month=name, days=days)
     if year is not None:
         return date(year, month, day)
     for candidate_year in range(today.year, today.year + 9):  # 29 February: next leap year
@@ -301,7 +328,7 @@ def _make_date(day: int, month: int, year: int | None, today: date, shown: str) 
             candidate = date(candidate_year, month, day)
             if candidate >= today:
                 return candidate
-    raise ScheduleError(f"»{_short(shown)}« er ikke en gyldig dato.")  # pragma: no cover
+    raise ScheduleError("invalid_date", date=_short(shown))  # pragma: no cover
 
 
 def _full_year(digits: str | None) -> int | None:
@@ -343,13 +370,10 @@ def parse_date(text: str, today: date) -> date:
     if normal in relative:
         return today + timedelta(days=relative[normal])
     if not normal:
-        raise ScheduleError("Skriv en dato, fx »1. marts«, »1/3« eller »01-03-2027«.")
+        raise ScheduleError("no_date")
     found = _date_from_text(normal, today)
     if found is None:
-        raise ScheduleError(
-            f"Jeg forstod ikke datoen »{text.strip()}«. "
-            "Skriv fx »1. marts«, »1/3« eller »01-03-2027«."
-        )
+        raise ScheduleError("date_not_understood", text=text.strip())
     return found
 
 
@@ -358,9 +382,7 @@ def _parse_time(raw: str) -> time:
     raw = raw.rstrip(".:")
     m = _TIME_RE.fullmatch(raw)
     if m is None or int(m["h"]) > 23 or int(m["m"] or 0) > 59:
-        raise ScheduleError(
-            f"»{_short(raw)}« er ikke et gyldigt klokkeslæt. Skriv fx »kl. 13« eller »kl. 13.30«."
-        )
+        raise ScheduleError("invalid_time", time=_short(raw))
     return time(int(m["h"]), int(m["m"] or 0))
 
 
@@ -499,9 +521,7 @@ def _clause_date(m: re.Match[str], today: date) -> date:
     """The date after "fra" or "til"."""
     found = _date_from_text(m["d"], today, names_only=True)
     if found is None:
-        raise ScheduleError(
-            f"Jeg forstod ikke datoen i »{_short(m[0])}«. Skriv fx »fra 13. januar 2026«."
-        )
+        raise ScheduleError("clause_date_not_understood", clause=_short(m[0]))
     return found
 
 
@@ -516,10 +536,7 @@ def _interval(m: re.Match[str]) -> int | None:
         count = int(m["n"])
         if unit == "dag":
             if count == 0 or count % 7:
-                raise ScheduleError(
-                    f"»hver {count}. dag« går ikke op i hele uger. "
-                    "Skriv fx »hver 14. dag tirsdag kl. 13« eller »hver 6. uge tirsdag kl. 13«."
-                )
+                raise ScheduleError("days_not_whole_weeks", count=str(count))
             count //= 7
         weeks = count
     else:
@@ -527,10 +544,7 @@ def _interval(m: re.Match[str]) -> int | None:
             return None
         weeks = 1
     if not 1 <= weeks <= MAX_WEEKS:
-        raise ScheduleError(
-            f"Der skal være mellem 1 og {MAX_WEEKS} uger mellem møderne, ikke {weeks}. "
-            "Skriv fx »hver 6. uge tirsdag kl. 13«."
-        )
+        raise ScheduleError("weeks_out_of_range", weeks=str(weeks), max_weeks=str(MAX_WEEKS))
     return weeks
 
 
@@ -543,9 +557,7 @@ def _nth(word: str) -> int | None:
 
 def _need_time(part: _Part) -> time:
     if part.at is None:
-        raise ScheduleError(
-            f"Der mangler et klokkeslæt for mødet. Skriv fx »{_short(part.text)} kl. 13«."
-        )
+        raise ScheduleError("no_time", text=_short(part.text))
     return part.at
 
 
@@ -573,7 +585,7 @@ def _monthly(
     draft = Recurrence("monthly", base, at, weekday=weekday, nth=nth, monthday=day)
     first = draft.rule().after(datetime.combine(base, at), inc=True)
     if first is None:  # pragma: no cover - every monthly pattern recurs
-        raise ScheduleError(f"»{_short(part.text)}« giver ingen møder. Skriv fx {EXAMPLES}.")
+        raise ScheduleError("no_meetings", text=_short(part.text))
     return _checked(
         part,
         Recurrence(
@@ -588,11 +600,7 @@ def _checked(part: _Part, recurrence: Recurrence) -> Recurrence:
         recurrence.until is not None
         and recurrence.rule().after(datetime.combine(recurrence.first, time.min), inc=True) is None
     ):
-        raise ScheduleError(
-            f"»{_short(part.text)}« giver ingen møder, "
-            "fordi slutdatoen ligger før det første møde. "
-            "Skriv fx »hver 6. uge tirsdag kl. 13 fra 13. januar 2026 til 30. juni 2026«."
-        )
+        raise ScheduleError("ends_before_start", text=_short(part.text))
     return recurrence
 
 
@@ -610,15 +618,18 @@ def _explicit(part: _Part, m: re.Match[str], today: date) -> datetime | None:
     at = _need_time(part)
     if weekday is not None and weekday != day.weekday():
         raise ScheduleError(
-            f"{format_date(day, with_year=True)} er en {WEEKDAYS[day.weekday()]}, "
-            f"ikke en {WEEKDAYS[weekday]}. Skriv fx »{WEEKDAYS[day.weekday()]} "
-            f"{format_date(day, with_year=True)} kl. {format_time(at)}«."
+            "wrong_weekday",
+            date=format_date(day, with_year=True),
+            weekday=WEEKDAYS[day.weekday()],
+            written=WEEKDAYS[weekday],
+            time=format_time(at),
         )
     if day < today:
-        example = _numeric(today + timedelta(days=7))
         raise ScheduleError(
-            f"Datoen {_numeric(day)} ligger i fortiden. "
-            f"Skriv en kommende dato, fx »{example} kl. {format_time(at)}«."
+            "date_in_past",
+            date=_numeric(day),
+            example=_numeric(today + timedelta(days=7)),
+            time=format_time(at),
         )
     return datetime.combine(day, at)
 
@@ -631,10 +642,7 @@ def _interpret(
     if m := _MONTHDAY_RE.fullmatch(core) or _MONTHDAY_LATE_RE.fullmatch(core):
         day = int(m["day"])
         if not 1 <= day <= 28:
-            raise ScheduleError(
-                f"Ikke alle måneder har en {day}.-dag. Vælg en dag fra 1 til 28, "
-                "fx »den 15. i hver måned kl. 10«, eller skriv »sidste dag i måneden kl. 10«."
-            )
+            raise ScheduleError("monthday_too_late", day=str(day))
         return _monthly(part, today, day=day)
     if (m := _NTH_DAY_RE.fullmatch(core)) and (nth := _nth(m["ord"])) is not None:
         return _monthly(part, today, day=nth)  # "første/sidste dag i måneden"
@@ -656,7 +664,7 @@ def _interpret(
         if weekday is not None and (weeks := _interval(m)) is not None:
             return _weekly(part, weekday, weeks, today)
     if _WEEKLY_NO_DAY_RE.fullmatch(core):
-        raise ScheduleError(f"Skriv også ugedagen, fx »{_short(core)} tirsdag kl. 13«.")
+        raise ScheduleError("no_weekday", text=_short(core))
     # "hver anden uge tirsdag og torsdag": a lone weekday continues the weekly series before it.
     if (weekday := _weekday(core)) is not None and previous and previous.kind == "weekly":
         first = previous.first + timedelta(days=(weekday - (previous.weekday or 0)) % 7)
@@ -680,11 +688,11 @@ def _interpret(
 
 
 def parse_schedule(text: str, tz: ZoneInfo, today: date) -> Schedule:
-    """Parse Danish meeting-plan text into a Schedule; ScheduleError with a Danish message."""
+    """Parse Danish meeting-plan text into a Schedule; ScheduleError with a code if unreadable."""
     today = today.date() if isinstance(today, datetime) else today
     pieces = _split(_normalise(text))
     if not pieces:
-        raise ScheduleError(f"Skriv hvornår udvalget holder møde, fx {EXAMPLES}.")
+        raise ScheduleError("no_schedule")
     parts = [_prepare(piece, today) for piece in pieces]
     # A piece without a clock time borrows the next one's ("14/1 og 11/2 kl. 13"), else the last.
     for i, part in enumerate(parts):
@@ -700,10 +708,8 @@ def parse_schedule(text: str, tz: ZoneInfo, today: date) -> Schedule:
         found = _interpret(part, today, previous, following)
         if found is None:
             if len(parts) == 1:
-                raise ScheduleError(NOT_UNDERSTOOD)
-            raise ScheduleError(
-                f"Jeg forstod ikke »{_short(part.text)}« i mødeplanen. Skriv fx {EXAMPLES}."
-            )
+                raise ScheduleError("not_understood")
+            raise ScheduleError("part_not_understood", part=_short(part.text))
         if isinstance(found, Recurrence):
             if found not in recurrences:
                 recurrences.append(found)
@@ -731,9 +737,9 @@ def import_ics(data: bytes, tz: ZoneInfo, start: datetime, end: datetime) -> lis
     try:
         calendar = icalendar.Calendar.from_ical(data.removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, IndexError, KeyError, TypeError) as exc:
-        raise ScheduleError(NOT_A_CALENDAR) from exc
+        raise ScheduleError("not_a_calendar") from exc
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
-        raise ScheduleError(NOT_A_CALENDAR)
+        raise ScheduleError("not_a_calendar")
     if end <= start:
         return []
     try:
@@ -741,11 +747,7 @@ def import_ics(data: bytes, tz: ZoneInfo, start: datetime, end: datetime) -> lis
             start.astimezone(tz) - timedelta(days=1), end.astimezone(tz) + timedelta(days=1)
         )
     except (ValueError, TypeError, KeyError) as exc:  # InvalidCalendar is a ValueError
-        raise ScheduleError(
-            "Kalenderen indeholder en aftale, jeg ikke kan læse "
-            "(fx uden starttidspunkt eller med en ugyldig gentagelse). "
-            "Ret aftalen i kalenderen, eller skriv møderne ind, fx »14-01-2027 kl. 13«."
-        ) from exc
+        raise ScheduleError("unreadable_event") from exc
     found: set[datetime] = set()
     for event in events:
         if str(event.get("STATUS", "")).upper() == "CANCELLED":

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.storage import Doc, read_data
+from bot.storage import read_data
 from content import load_content
+from content.models import Status
 from dialogs.status.cards import field_id, status_pages
-from status.models import Round, Status
-from status.repository import REPLIES, ROUNDS
+from dialogs.status.models import Round
+from dialogs.status.repository import REPLIES, ROUNDS
+from dialogs.store import Doc
 from tools.fake_connector import FakeConnector, personal_activity
 from tools.live_bot import DB_FILE, LiveBot
 
@@ -273,7 +275,7 @@ async def run_crash(plan: CrashPlan, workdir: Path) -> CrashResult:
         result.kill_code = await bot.kill()
         result.submit_seconds = time.perf_counter() - flood_started
         await asyncio.gather(*flood)
-        await asyncio.sleep(0.2)
+        await connector.settled()  # a confirmation still arriving is counted
         result.confirmed = confirmations.count()
         result.left_files = sorted(p.name for p in bot.data_dir.iterdir())
         result.after_kill = check(read_data(bot.data_file), submissions, confirmations.confirmed)

@@ -8,12 +8,21 @@ It can misbehave the way the real service does:
 * :class:`Faults`: a seeded share of sends is answered ``429`` (some with ``Retry-After``,
   some without) and another share ``502``/``504``, until a given time (the storm's end);
 * ``dead``: conversations that always answer ``403`` or ``404`` (bot blocked, chat gone);
+* ``script``: the next sends are answered from a list of ``(status, headers)``, in order,
+  before anything else is decided (a ``429`` with ``Retry-After: 7``, then a ``403`` …);
+* ``latency``: every answer waits a seeded random time in ``(low, high)`` seconds;
 * :meth:`FakeConnector.hold`: requests wait unanswered until :meth:`FakeConnector.release`,
-  so a bot can be killed while its send is in flight (the connector never accepted it).
+  so a bot can be killed while its send is in flight (the connector never accepted it);
+* ``any_path``: POSTs to any other path are recorded as activities too (a fuzzed
+  conversation id need not make a clean ``/v3/conversations/<id>/activities`` URL).
 
-Only requests answered ``2xx`` count as delivered. The activity builders make what Teams
-posts to a bot's ``/api/messages`` for a user in a personal chat: user ``n`` is
-``29:user-<n>`` with Entra ID object id ``aad-user-<n>`` in conversation ``a:personal-<n>``.
+Only requests answered ``2xx`` count as delivered. :attr:`Received.at` is
+``time.perf_counter()``; :func:`max_per_window` gives the busiest second of such times.
+
+The activity builders make what Teams posts to a bot's ``/api/messages`` for a user in a
+personal chat: user ``n`` is ``29:user-<n>`` with Entra ID object id ``aad-user-<n>`` in
+conversation ``a:personal-<n>``; :func:`first_message` is such a message as botbuilder reads
+it, for storing a conversation reference directly.
 """
 
 from __future__ import annotations
@@ -23,18 +32,36 @@ import itertools
 import json
 import math
 import random
+import re
 import time
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from botbuilder.schema import Activity
 
 TENANT = "tenant-norddjurs"
 BOT_ID = "28:strategibot"
 BOT_NAME = "Strategibot"
 TURN_PREFIX = "turn-"  # the ids of the activities built here
+_ACTIVITIES_PATH = re.compile(
+    r"/v3/conversations/(?P<conversation>[^/]+)/activities(?:/(?P<activity>[^/]+))?"
+)
+
+Answer = tuple[int, dict[str, str]]  # an HTTP status and its headers
+
+
+def max_per_window(times: Iterable[float], width: float = 1.0) -> int:
+    """The most events in any half-open window ``(t - width, t]`` (the busiest second)."""
+    ordered = sorted(times)
+    best = start = 0
+    for end, t in enumerate(ordered):
+        while ordered[start] <= t - width:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,7 @@ class Received:
     has_card: bool
     status: int  # the HTTP status the connector answered
     body: dict[str, Any]
+    answer_id: str = ""  # the id the connector gave an accepted activity ("" if refused)
 
     @property
     def delivered(self) -> bool:
@@ -111,15 +139,21 @@ class FakeConnector:
         *,
         faults: Faults | None = None,
         dead: Mapping[str, int] | None = None,
+        script: Sequence[Answer] = (),
         latency: tuple[float, float] = (0.0, 0.0),
         seed: int = 0,
+        any_path: bool = False,
     ) -> None:
         self.faults = faults
         self.dead = dict(dead or {})
+        self.script: list[Answer] = list(script)  # answered first, in order; may be refilled
         self.latency = latency
+        self.any_path = any_path
         self.received: list[Received] = []
         self.unexpected: Counter[str] = Counter()
         self.url = ""
+        self.busy = 0  # requests being handled now (held ones included)
+        self._replies: defaultdict[str, list[Received]] = defaultdict(list)
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -177,8 +211,15 @@ class FakeConnector:
         return [r for r in self.received if r.delivered]
 
     def replies_to(self, activity_id: str) -> list[Received]:
-        """Accepted replies to one incoming activity."""
-        return [r for r in self.received if r.delivered and r.reply_to_id == activity_id]
+        """Accepted replies to one incoming activity, in arrival order."""
+        return [r for r in self._replies.get(activity_id, ()) if r.delivered]
+
+    def per_conversation(self) -> dict[str, list[Received]]:
+        """Every request by conversation, in arrival order."""
+        grouped: dict[str, list[Received]] = {}
+        for r in self.received:
+            grouped.setdefault(r.conversation_id, []).append(r)
+        return grouped
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float, what: str = "") -> None:
         """Wait until ``predicate()`` holds (checked after every request); TimeoutError else."""
@@ -197,6 +238,10 @@ class FakeConnector:
             lambda: len(self.received) + self.held >= count, timeout, f"{count} requests"
         )
 
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Wait until no request is being handled (what arrived is all recorded)."""
+        await self.wait_for(lambda: self.busy == 0, timeout, "the requests in progress")
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
@@ -204,8 +249,21 @@ class FakeConnector:
     # -- handlers --------------------------------------------------------------------------
 
     async def _post(self, request: web.Request) -> web.Response:
+        self.busy += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.busy -= 1
+            await self._notify()
+
+    async def _answer(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()
-        conversation = request.match_info["conversation"]
+        conversation = request.match_info.get("conversation")
+        reply_to = request.match_info.get("activity")
+        if conversation is None:  # ``any_path``: whatever the path says
+            found = _ACTIVITIES_PATH.fullmatch(request.path)
+            conversation = found["conversation"] if found else request.path
+            reply_to = found["activity"] if found else None
         try:
             body = await request.json()
         except json.JSONDecodeError:
@@ -216,21 +274,7 @@ class FakeConnector:
             return web.Response(status=400)
         if not isinstance(body, dict):
             body = {}
-        headers: dict[str, str] = {}
-        if not self._gate.is_set():
-            self.held += 1
-            await self._notify()
-            try:
-                await self._gate.wait()
-            finally:
-                self.held -= 1
-            status = self._held_status
-        elif conversation in self.dead:
-            status = self.dead[conversation]
-        elif self.faults is not None:
-            status, headers = self.faults.decide()
-        else:
-            status = 200
+        status, headers = await self._decide(conversation)
         low, high = self.latency
         if high > 0:
             await asyncio.sleep(self._rng.uniform(low, high))
@@ -239,7 +283,7 @@ class FakeConnector:
             seq=len(self.received),
             at=arrived,
             conversation_id=conversation,
-            reply_to_id=request.match_info.get("activity") or str(body.get("replyToId") or ""),
+            reply_to_id=reply_to or str(body.get("replyToId") or ""),
             text=str(body.get("text") or ""),
             summary=str(body.get("summary") or ""),
             has_card=any(
@@ -247,15 +291,36 @@ class FakeConnector:
             ),
             status=status,
             body=body,
+            answer_id=f"activity-{next(self._ids)}" if 200 <= status < 300 else "",
         )
         self.received.append(received)
-        await self._notify()
+        self._replies[received.reply_to_id].append(received)
         if received.delivered:
-            return web.json_response({"id": f"activity-{next(self._ids)}"})
+            return web.json_response({"id": received.answer_id})
         error = {"error": {"code": f"HTTP{status}", "message": "fake connector"}}
         return web.json_response(error, status=status, headers=headers)
 
+    async def _decide(self, conversation: str) -> Answer:
+        """The answer to one send: held, scripted, a dead chat, a fault, else 200."""
+        if not self._gate.is_set():
+            self.held += 1
+            await self._notify()
+            try:
+                await self._gate.wait()
+            finally:
+                self.held -= 1
+            return self._held_status, {}
+        if self.script:
+            return self.script.pop(0)
+        if conversation in self.dead:
+            return self.dead[conversation], {}
+        if self.faults is not None:
+            return self.faults.decide()
+        return 200, {}
+
     async def _other(self, request: web.Request) -> web.Response:
+        if self.any_path and request.method == "POST":
+            return await self._post(request)
         self.unexpected[f"{request.method} {request.path}"] += 1
         return web.json_response({})
 
@@ -288,8 +353,10 @@ def personal_activity(
     value: Mapping[str, Any] | None = None,
     activity_id: str | None = None,
     name: str = "",
+    conversation_id: str | None = None,
 ) -> dict[str, Any]:
-    """A ``message`` from user ``n`` in their personal chat: a text, or a card submit."""
+    """A ``message`` from user ``n`` in their personal chat (``conversation_id``, else
+    :func:`personal_conversation`): a text, or a card submit."""
     activity: dict[str, Any] = {
         "type": "message",
         "id": activity_id or new_activity_id(),
@@ -298,7 +365,7 @@ def personal_activity(
         "from": user_account(n, name),
         "recipient": {"id": BOT_ID, "name": BOT_NAME},
         "conversation": {
-            "id": personal_conversation(n),
+            "id": conversation_id or personal_conversation(n),
             "conversationType": "personal",
             "tenantId": TENANT,
         },
@@ -310,4 +377,12 @@ def personal_activity(
     if value is not None:
         activity["value"] = dict(value)
         activity["replyToId"] = "card-1"
+    return activity
+
+
+def first_message(n: int | str, service_url: str, conversation_id: str | None = None) -> Activity:
+    """User ``n``'s "hej" in their personal chat as botbuilder reads it: what
+    ``ConversationDirectory.remember`` keeps, so proactive messages can reach the chat."""
+    hello = personal_activity(n, service_url, text="hej", conversation_id=conversation_id)
+    activity: Activity = Activity().deserialize(hello)
     return activity

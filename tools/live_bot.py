@@ -1,11 +1,17 @@
 """``python -m bot`` as a real process that tests and benches start, stop and kill.
 
 :class:`LiveBot` runs the bot in its own process group on a free port of 127.0.0.1, in local
-mode (no ``MicrosoftAppId``), with ``TEST_CLOCK=1`` and the given ``DATA_DIR``, logging to a
-file. Everything is asynchronous, so a :class:`~tools.fake_connector.FakeConnector` in the same
-event loop keeps answering the bot while it starts. :meth:`LiveBot.start` may be called again
-after :meth:`LiveBot.terminate` (SIGTERM, a graceful stop) or :meth:`LiveBot.kill` (SIGKILL):
-that is a restart on the same data directory.
+mode (no ``MicrosoftAppId``, every ``MicrosoftApp*`` variable of ours left out), with
+``TEST_CLOCK=1`` (unless ``test_clock=False``) and the given ``DATA_DIR``, logging to a file,
+and waits until ``/healthz`` answers 200. Everything is asynchronous, so a
+:class:`~tools.fake_connector.FakeConnector` in the same event loop keeps answering the bot
+while it starts and stops. :meth:`LiveBot.start` may be called again after
+:meth:`LiveBot.terminate` (SIGTERM, a graceful stop) or :meth:`LiveBot.kill` (SIGKILL): that
+is a restart on the same data directory. ``command`` runs another bot the same way (the echo
+sample of ``bench/speed.py``: ``PORT`` and ``HOST`` are set for it too).
+
+The synchronous :class:`tools.playground.BotProcess` starts the bot for the Agents Playground
+(``make run``, ``tests/e2e``), where nothing else shares an event loop.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,8 @@ from tools.playground import free_port, tail
 
 ROOT = Path(__file__).resolve().parents[1]
 DB_FILE = "strategibot.json"
+BOT_COMMAND: tuple[str, ...] = (sys.executable, "-m", "bot")
+CREDENTIALS = ("microsoftapp", "microsoft_app")  # prefixes of the variables left out
 
 
 class BotExited(RuntimeError):
@@ -43,11 +51,17 @@ class LiveBot:
         *,
         env: Mapping[str, str] | None = None,
         startup_timeout: float = 30.0,
+        command: Sequence[str] = BOT_COMMAND,
+        name: str = "the bot",
+        test_clock: bool = True,
     ) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
+        self.command = list(command)
+        self.name = name
+        self.test_clock = test_clock
         self.port = 0
         self.starts = 0
         self.process: asyncio.subprocess.Process | None = None
@@ -59,6 +73,11 @@ class LiveBot:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def endpoint(self) -> str:
+        """The messaging endpoint, ``http://127.0.0.1:<port>/api/messages``."""
+        return f"{self.base_url}/api/messages"
+
+    @property
     def data_file(self) -> Path:
         """The bot's TinyDB snapshot (the journal lies next to it)."""
         return self.data_dir / DB_FILE
@@ -67,7 +86,7 @@ class LiveBot:
     def session(self) -> aiohttp.ClientSession:
         """An HTTP session for talking to the bot (open while it runs)."""
         if self._session is None:
-            raise BotExited("the bot has not been started")
+            raise BotExited(f"{self.name} has not been started")
         return self._session
 
     def running(self) -> bool:
@@ -81,15 +100,16 @@ class LiveBot:
     async def start(self) -> float:
         """Start the bot and wait until ``/healthz`` answers 200; returns the seconds it took."""
         if self.running():
-            raise RuntimeError("the bot is running already")
+            raise RuntimeError(f"{self.name} is running already")
         self.port = free_port()
         no_proxy = ",".join(x for x in (os.environ.get("NO_PROXY", ""), "127.0.0.1,localhost") if x)
+        ours = {k: v for k, v in os.environ.items() if not k.lower().startswith(CREDENTIALS)}
         env = {
-            **os.environ,
+            **ours,
             "PORT": str(self.port),
             "HOST": "127.0.0.1",
             "DATA_DIR": str(self.data_dir),
-            "TEST_CLOCK": "1",
+            **({"TEST_CLOCK": "1"} if self.test_clock else {}),
             "MicrosoftAppId": "",
             "MicrosoftAppPassword": "",
             "PYTHONUNBUFFERED": "1",
@@ -103,9 +123,7 @@ class LiveBot:
             log.write(f"--- start {self.starts + 1} ---\n".encode())
             log.flush()
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
+                *self.command,
                 cwd=ROOT,
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -130,13 +148,38 @@ class LiveBot:
         url = f"{self.base_url}/healthz"
         while time.monotonic() < deadline:
             if not self.running():
-                raise BotExited(f"the bot exited during start-up:\n{self.log_tail()}")
+                raise BotExited(f"{self.name} exited during start-up:\n{self.log_tail()}")
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                 async with self.session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as resp:
                     if resp.status == 200:
                         return
             await asyncio.sleep(0.05)
-        raise BotExited(f"the bot did not answer {url} in time:\n{self.log_tail()}")
+        raise BotExited(f"{self.name} did not answer {url} in time:\n{self.log_tail()}")
+
+    def check_alive(self) -> None:
+        """Raise :class:`BotExited` (with the log's end) if the process has exited."""
+        if self.process is not None and self.process.returncode is not None:
+            raise BotExited(
+                f"{self.name} exited with status {self.process.returncode}\n{self.log_tail()}"
+            )
+
+    async def wait_closed(self, timeout: float = 10.0) -> None:
+        """Wait until the bot no longer accepts connections: a stop has begun (a graceful one
+        closes the port first, then lets the sends in flight finish)."""
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as probe:
+            while time.monotonic() < deadline:
+                try:
+                    async with probe.get(
+                        f"{self.base_url}/healthz", timeout=aiohttp.ClientTimeout(total=1)
+                    ) as resp:
+                        await resp.read()
+                except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):
+                    return  # refused, reset or cut off by the stop
+                except TimeoutError:
+                    pass  # busy, not closed
+                await asyncio.sleep(0.02)
+        raise TimeoutError(f"{self.name} still accepts connections after {timeout} s")
 
     async def terminate(self, timeout: float = 20.0) -> int:
         """SIGTERM (a graceful stop); returns the exit status."""
@@ -169,7 +212,7 @@ class LiveBot:
 
     async def post(self, activity: Mapping[str, Any]) -> int:
         """POST one activity to ``/api/messages``; returns the HTTP status."""
-        async with self.session.post(f"{self.base_url}/api/messages", json=activity) as resp:
+        async with self.session.post(self.endpoint, json=activity) as resp:
             await resp.read()
             return resp.status
 

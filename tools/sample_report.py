@@ -20,9 +20,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from content import Content, load_content
-from status.models import Answer, Leader, MeetingNote, Round, Status, StatusReply
-from status.render import to_html, to_markdown
-from status.report import Report, build_report
+from content.models import Status
+from dialogs.status.models import Answer, Leader, MeetingNote, Round, StatusReply
+from dialogs.status.render import to_html, to_markdown
+from dialogs.status.report import Report, build_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

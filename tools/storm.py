@@ -22,17 +22,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
-
 from bot.app import SERVICES, create_app
-from bot.clock import SystemClock
 from bot.conversations import TABLE as CONVERSATIONS
 from bot.outbox import TABLE as OUTBOX
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.storage import TinyDBStore
 from dialogs.replies import Reply
-from tools.fake_connector import BOT_ID, BOT_NAME, TENANT, FakeConnector, Faults, Received
+from scheduler.clock import SystemClock
+from tools.fake_connector import FakeConnector, Faults, Received, first_message, max_per_window
 
 GLOBAL_RATE = 30.0  # the outbox's defaults, for the rate-limit minimum
 PER_CONVERSATION_RATE = 7.0
@@ -145,31 +143,6 @@ class StormResult:
         ]
 
 
-def _activity(conversation_id: str, service_url: str) -> Activity:
-    n = conversation_id.rsplit("-", 1)[1]
-    return Activity(
-        type="message",
-        channel_id="msteams",
-        service_url=service_url,
-        from_property=ChannelAccount(id=f"29:{n}", aad_object_id=f"aad-{conversation_id}"),
-        recipient=ChannelAccount(id=BOT_ID, name=BOT_NAME),
-        conversation=ConversationAccount(
-            id=conversation_id, conversation_type="personal", tenant_id=TENANT
-        ),
-    )
-
-
-def max_per_window(times: list[float], width: float = 1.0) -> int:
-    """The most events in any window ``(t - width, t]``."""
-    ordered = sorted(times)
-    best = start = 0
-    for end, t in enumerate(ordered):
-        while ordered[start] <= t - width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 async def run_storm(plan: StormPlan, data_dir: Path) -> StormResult:
     """Run one storm (see the module docstring)."""
     healthy, dead = plan.conversations()
@@ -188,7 +161,9 @@ async def run_storm(plan: StormPlan, data_dir: Path) -> StormResult:
         services = create_app(settings, store, SystemClock())[SERVICES]
         now = datetime.now(UTC)
         for conversation_id in [*healthy, *dead]:
-            await services.conversations.remember(_activity(conversation_id, connector.url), now)
+            user = conversation_id.removeprefix("a:")  # a user of one's own per conversation
+            hello = first_message(user, connector.url, conversation_id)
+            await services.conversations.remember(hello, now)
         deactivations: list[tuple[str, int]] = []
         notify = services.outbox.on_deactivated
 
@@ -285,7 +260,7 @@ def count_deliveries(
     strays = [r for r in received if r.delivered and r.conversation_id in dead]
     if strays:
         result.notes.append(f"{len(strays)} messages accepted by dead conversations")
-    result.max_per_second = max_per_window([r.at for r in received])
+    result.max_per_second = max_per_window(r.at for r in received)
     per_conversation: dict[str, list[float]] = {}
     for r in received:
         per_conversation.setdefault(r.conversation_id, []).append(r.at)

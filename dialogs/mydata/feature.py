@@ -8,12 +8,12 @@ from typing import Any
 from content.models import Content
 from dialogs.cards import bullets, card
 from dialogs.intents import Intent
+from dialogs.reminders.repository import ReminderRepository
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
 from dialogs.status.cards import DELETE_DATA, delete_confirm
+from dialogs.status.repository import StatusRepository
 from scheduler.calendar import format_date
-from scheduler.repository import ReminderRepository
-from status.repository import StatusRepository
 
 
 class MyDataFeature:

@@ -9,16 +9,16 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.storage import Store
 from content.models import Content
 from dialogs.intents import ASK, EMPTY, Intent
+from dialogs.privacy import contains_cpr
 from dialogs.qa.answer import REMEMBERED, Answer, Answerer, answer_for_target
 from dialogs.qa.followup import RecentTargets
 from dialogs.qa.own_work import MeetingLookup, RoundLookup
 from dialogs.qa.present import FEEDBACK, Presenter
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
-from status.privacy import contains_cpr
+from dialogs.store import Store
 
 QUESTION_LOG = "question_log"
 FEEDBACK_TABLE = "feedback"

@@ -11,7 +11,8 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from content.models import Strategy
-from dialogs.qa.text import acronyms, fold, words
+from dialogs.qa.text import acronyms
+from dialogs.text import fold, words
 
 EXPIRY = timedelta(minutes=15)  # after this, "og den næste?" is a new question
 MAX_CONVERSATIONS = 10_000  # the oldest are forgotten first

@@ -21,11 +21,11 @@ from dialogs.qa.text import (
     WEAK_RAW,
     canonical,
     content_tokens,
-    fold,
     is_question_word_typo,
     proper_names,
     topic_words,
 )
+from dialogs.text import fold
 
 # A match in the body counts less than one in a phrasing; a glossary definition mentions
 # many neighbouring words, so a match there counts least.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from dialogs.qa.text import clean, fold
+from dialogs.text import clean, fold
 
 _NUMBER_WORDS = {
     "en": 1, "et": 1, "one": 1, "1": 1,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz, process
 
 from content.models import SmallTalkTopic
-from dialogs.qa.text import fold, words
+from dialogs.text import fold, words
 
 MIN_RATIO = 88  # whole-message similarity (0-100) that still counts as the phrasing
 # Words that may stand around a phrasing without changing it: "hvem har egentlig lavet dig".

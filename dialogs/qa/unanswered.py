@@ -25,10 +25,9 @@ from dialogs.qa.text import (
     acronyms,
     canonical,
     stem,
-    strip_markup,
     topic_words,
-    words,
 )
+from dialogs.text import strip_markup, words
 
 FALLBACK = "fallback"
 THUMBS_DOWN = "thumbs_down"

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from content.models import Content, ReminderTexts
 from dialogs.cards import action_set, bullets, card, form, label, paragraph, submit
+from dialogs.reminders.focus import Focus
+from dialogs.reminders.models import Committee, CommitteeKind, Meeting
 from dialogs.replies import Reply
 from scheduler.calendar import format_meeting
-from scheduler.focus import Focus
-from scheduler.models import Committee, CommitteeKind, Meeting
 
 ACK = "reminder_ack"
 SNOOZE = "reminder_snooze"

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from content.models import Content
 from dialogs.cards import action_set, bullets, card, submit
 from dialogs.intents import Intent
-from dialogs.qa.text import fold, new_id
 from dialogs.reminders.cards import (
     ACK,
     CANCEL,
@@ -24,9 +23,12 @@ from dialogs.reminders.cards import (
     committee_form,
     moved_form,
 )
+from dialogs.reminders.due import reminder_key, send_time, snooze_until
+from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
+from dialogs.text import new_id
 from scheduler.calendar import (
     ScheduleError,
     format_date,
@@ -34,8 +36,6 @@ from scheduler.calendar import (
     parse_date,
     parse_schedule,
 )
-from scheduler.models import Committee, CommitteeKind, Meeting, Person
-from scheduler.reminders import reminder_key, send_time, snooze_until
 
 PREVIEW_DAYS = 60
 HORIZON_DAYS = 366  # meetings are planned a year ahead
@@ -112,13 +112,6 @@ class RemindersFeature:
             or channel_of(turn.conversation_id) == committee.channel_id
         )
 
-    async def _find(self, name: str) -> Committee | None:
-        wanted = fold(" ".join(name.lower().split()))
-        for committee in await self.repository.committees():
-            if fold(" ".join(committee.name.lower().split())) == wanted or committee.id == name:
-                return committee
-        return None
-
     async def _chaired(self, turn: Turn) -> list[Committee]:
         return [c for c in await self.repository.committees() if c.chair.user_id == turn.user_id]
 
@@ -134,7 +127,7 @@ class RemindersFeature:
 
     async def edit_form(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "ret udvalg <navn>": the form, filled in (meetings are kept unless replaced)."""
-        committee = await self._find(intent.argument)
+        committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
         if not self._may_change(turn, committee):
@@ -154,7 +147,7 @@ class RemindersFeature:
         name = " ".join(form.name.split())
         if not name:
             return _notice(t.error_name)
-        other = await self._find(name)
+        other = await self.service.find_committee(name)
         if other is not None and (existing is None or other.id != existing.id):
             return _notice(t.error_name_taken.format(name=name))
         if form.kind not in {k.value for k in CommitteeKind}:
@@ -172,7 +165,7 @@ class RemindersFeature:
             try:
                 schedule = parse_schedule(form.schedule, self.tz, now.date())
             except ScheduleError as exc:
-                return _notice(str(exc))
+                return _notice(t.schedule_error(exc.code, exc.params))
             starts = [s for s in schedule.occurrences(now, now + timedelta(days=HORIZON_DAYS))]
             if not starts:
                 return _notice(t.error_no_meetings)
@@ -195,11 +188,7 @@ class RemindersFeature:
                 if old.start > now:
                     await self.repository.save_meeting(old.model_copy(update={"cancelled": True}))
         await self.repository.save_committee(committee)
-        for start in starts:
-            ident = start.astimezone(self.tz).strftime("%Y%m%dT%H%M")
-            await self.repository.save_meeting(
-                Meeting(id=ident, committee_id=committee.id, start=start)
-            )
+        await self.service.add_meetings(committee, starts)
         meetings = [m for m in await self.repository.meetings(committee.id) if not m.cancelled]
         upcoming = [m for m in meetings if m.start > now]
         if not upcoming:
@@ -253,7 +242,7 @@ class RemindersFeature:
 
     async def delete(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "slet udvalg <navn>"."""
-        committee = await self._find(intent.argument)
+        committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
         if not self._may_change(turn, committee):
@@ -265,7 +254,7 @@ class RemindersFeature:
         """ "@Strategibot tilknyt <udvalg>" in a channel: the channel gets the reminders."""
         if turn.conversation_kind != "channel":
             return _notice(self.texts.link_in_channel)
-        committee = await self._find(intent.argument)
+        committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
         if not self._may_change(turn, committee):
@@ -280,7 +269,7 @@ class RemindersFeature:
         try:
             until = parse_date(intent.argument, turn.now.astimezone(self.tz).date())
         except ScheduleError as exc:
-            return _notice(f"{exc} {t.pause_usage}")
+            return _notice(f"{t.schedule_error(exc.code, exc.params)} {t.pause_usage}")
         committees = await self._chaired(turn)  # a pause is personal: the user's own committees
         if not committees:
             return _notice(t.mine_none)
@@ -295,7 +284,7 @@ class RemindersFeature:
         """ "tilmeld trio <udvalg>": a TRIO member (leader, TR, AMR) gets the reminders too."""
         if turn.conversation_kind != "personal":
             return _notice(self.texts.trio_personal_only)
-        committee = await self._find(intent.argument)
+        committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
         if all(p.user_id != turn.user_id for p in committee.trio):
@@ -305,7 +294,7 @@ class RemindersFeature:
 
     async def leave_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "afmeld trio <udvalg>"."""
-        committee = await self._find(intent.argument)
+        committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
         trio = tuple(p for p in committee.trio if p.user_id != turn.user_id)

@@ -1,8 +1,10 @@
-"""The reminder service: decides with the pure functions in ``scheduler``, then sends.
+"""The reminder service: decides with the pure functions in ``due.py``, then acts.
 
 ``tick()`` is what the scheduler runs every minute (and once at start-up, which is the
-catch-up after downtime): due reminders are rendered and handed to ``send``; missed and
-paused ones are written to the ledger, so each reminder is handled exactly once.
+catch-up after downtime): due reminders are rendered and handed to the delivery; missed and
+paused ones are written to the ledger, so each reminder is handled exactly once. A channel or
+chair's chat that Teams refused is reported to the chair (else the admins) once.
+The chat handlers and the command line call the same methods here.
 """
 
 from __future__ import annotations
@@ -10,26 +12,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from content.models import Content
+from dialogs.delivery import Delivery
 from dialogs.reminders.cards import reminder_reply
+from dialogs.reminders.due import Planned, plan, upcoming
+from dialogs.reminders.focus import Focus, half_year, rotation
+from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Policy
+from dialogs.reminders.repository import ReminderRepository
 from dialogs.replies import Reply
+from dialogs.text import fold
 from scheduler.calendar import format_meeting
-from scheduler.focus import Focus, half_year, rotation
-from scheduler.models import Committee, CommitteeKind, Meeting, Policy
-from scheduler.reminders import Planned, plan, upcoming
-from scheduler.repository import ReminderRepository
+from scheduler.clock import Clock
 
 log = logging.getLogger(__name__)
-
-# send(recipient key, reply, send key) -> True if handed over, False if the recipient
-# cannot be reached yet (no conversation): the reminder stays pending until the meeting.
-Send = Callable[[str, Reply, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,45 @@ class ReminderService:
         clock: Clock,
         content: Content,
         tz: ZoneInfo,
-        send: Send,
+        delivery: Delivery,
         policy: Policy | None = None,
     ) -> None:
         self.repository = repository
         self.clock = clock
         self.content = content
         self.tz = tz
-        self.send = send
+        self.delivery = delivery
         self.policy = policy or Policy()
+
+    # -- lookups and changes shared by chat and command line ---------------------------------
+
+    async def find_committee(self, name: str) -> Committee | None:
+        """The committee called ``name`` (case, spacing and æ/ae/a do not matter), or by id."""
+        wanted = fold(" ".join(name.lower().split()))
+        for committee in await self.repository.committees():
+            if fold(" ".join(committee.name.lower().split())) == wanted or committee.id == name:
+                return committee
+        return None
+
+    async def add_meetings(self, committee: Committee, starts: Iterable[datetime]) -> int:
+        """Store meetings of ``committee``; a meeting at the same minute is the same meeting."""
+        added = 0
+        for start in starts:
+            ident = start.astimezone(self.tz).strftime("%Y%m%dT%H%M")
+            await self.repository.save_meeting(
+                Meeting(id=ident, committee_id=committee.id, start=start)
+            )
+            added += 1
+        return added
+
+    async def set_priorities(self, ids: Iterable[str]) -> list[str]:
+        """Set OMU's prioritised målsætninger; returns the unknown ids (then nothing is set)."""
+        wanted = tuple(ids)
+        known = {m.id for m in self.content.strategy.maalsaetninger}
+        unknown = [i for i in wanted if i not in known]
+        if not unknown:
+            await self.repository.set_priorities(wanted)
+        return unknown
 
     async def tick(self) -> Counter[str]:
         """Handle every reminder whose time has come; returns counts by outcome."""
@@ -86,14 +116,42 @@ class ReminderService:
             reply = await self.render(item, committees, meetings)
             # One send per reminder and scheduled time: a snoozed reminder is sent again.
             send_key = f"{item.key}@{item.send_at.isoformat()}"
-            if await self.send(item.recipient, reply, send_key):
+            if await self.delivery.send(item.recipient, reply, f"reminder:{send_key}"):
                 await repo.record(item.key, "sent", now)
                 outcomes["sent"] += 1
             else:
                 outcomes["unreachable"] += 1
+        outcomes["refusals_reported"] = await self._report_refusals(committees, now)
         if planned:
             log.info("reminders %s", dict(outcomes))
-        return outcomes
+        return +outcomes
+
+    async def _report_refusals(self, committees: list[Committee], now: datetime) -> int:
+        """Tell the chair (else the admins), once, that Teams refused the committee's channel
+        or the chair's personal chat, so reminders no longer arrive there."""
+        texts = self.content.reminders
+        handled = await self.repository.handled()
+        reported = 0
+        for committee in committees:
+            watched = []
+            if committee.channel_id:
+                watched.append((f"channel:{committee.channel_id}", texts.deactivated_channel))
+            if committee.remind_chair:
+                watched.append((f"user:{committee.chair.user_id}", texts.deactivated_personal))
+            for recipient, where in watched:
+                key = f"deactivated:{committee.id}:{recipient}"
+                status = None if key in handled else await self.delivery.refused(recipient)
+                if status is None:
+                    continue
+                notice = Reply(
+                    texts.deactivated.format(name=committee.name, where=where, status=status)
+                )
+                chair = f"user:{committee.chair.user_id}"
+                if not await self.delivery.send(chair, notice, key):
+                    await self.delivery.send_to_admins(notice, key)
+                await self.repository.record(key, "sent", now)
+                reported += 1
+        return reported
 
     async def render(
         self, item: Planned, committees: list[Committee], meetings: list[Meeting]

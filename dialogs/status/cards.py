@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from content.models import Content
+from content.models import Content, Status
 from dialogs.cards import action_set, bullets, card, form, label, paragraph, submit
+from dialogs.reminders.models import Committee, Meeting
 from dialogs.replies import Reply
+from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Round, StatusReply
 from scheduler.calendar import format_date, format_meeting
-from scheduler.models import Committee, Meeting
-from status.models import MAX_COMMENT, MAX_POINTS, Answer, Round, Status, StatusReply
 
 REGISTER = "leader_register"
 CREATE_ROUND = "round_create"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from content.models import Content
+from content.models import Content, Status
 from dialogs.cards import action_set, bullets, card, submit
 from dialogs.intents import Intent
-from dialogs.qa.text import fold, new_id
+from dialogs.privacy import contains_cpr
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
 from dialogs.status.cards import (
@@ -28,12 +28,12 @@ from dialogs.status.cards import (
     status_pages,
     summary_reply,
 )
+from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, MeetingNote, Round
+from dialogs.status.parse import ParsedStatus, parse_status_text
 from dialogs.status.report_card import own_replies_card, report_cards
-from dialogs.status.service import StatusService
+from dialogs.status.service import RoundRefused, RoundRequest, StatusService
+from dialogs.text import fold
 from scheduler.calendar import format_date
-from status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, MeetingNote, Round, Status
-from status.parse import ParsedStatus, parse_status_text
-from status.privacy import contains_cpr
 
 
 class _Submit(BaseModel):
@@ -51,7 +51,7 @@ class _Register(BaseModel):
 class _RoundForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str = Field("", max_length=100)
-    scope: str = "all"
+    scope: Literal["all", "priorities", "chosen"] = "all"
     goals: str = Field("", max_length=200)
     units: str = Field("", max_length=4000)
     deadline: str = Field("", max_length=20)
@@ -272,50 +272,25 @@ class StatusFeature:
             form = _RoundForm.model_validate(value)
         except ValidationError:
             return _notice(self.content.messages.da.invalid_submit)
-        name = " ".join(form.name.split())
-        if not name:
-            return _notice(t.error_round_name)
-        if contains_cpr(name):
-            return _notice(t.cpr_refused)
-        if any(fold(r.name.lower()) == fold(name.lower()) for r in await self.repository.rounds()):
-            return _notice(t.error_round_taken.format(name=name))
-        all_ids = [m.id for m in self.content.strategy.maalsaetninger]
-        if form.scope == "all":
-            goals = all_ids
-        elif form.scope == "priorities":
-            goals = list(await self.service.meetings.priorities())
-            if not goals:
-                return _notice(t.error_no_priorities)
-        elif form.scope == "chosen":
-            goals = [i for i in all_ids if i in _listed(form.goals)]
-            if not goals or len(goals) != len(set(_listed(form.goals))):
-                return _notice(t.error_goals)
-        else:
-            return _notice(self.content.messages.da.invalid_submit)
         try:
-            deadline = date.fromisoformat(form.deadline)
+            deadline: date | None = date.fromisoformat(form.deadline)
         except ValueError:
-            return _notice(t.error_deadline)
-        today = turn.now.astimezone(self.service.tz).date()
-        if not today < deadline <= today + timedelta(days=366):
-            return _notice(t.error_deadline)
-        units = tuple(_listed(form.units))
-        leaders = [x for x in await self.repository.leaders() if not units or x.unit in units]
-        if not leaders:
-            return _notice(t.error_no_leaders)
-        round_ = Round(
-            id=new_id(name, "runde"),
-            name=name,
-            maalsaetninger=tuple(goals),
-            recipients=tuple(x.key for x in leaders),
-            units=units,
+            deadline = None  # the service says what is wrong, in the order it checks
+        request = RoundRequest(
+            name=form.name,
             deadline=deadline,
-            opened_at=turn.now,
-            opened_by=turn.user_id,
+            scope=form.scope,
+            goals=tuple(_listed(form.goals)),
+            units=tuple(_listed(form.units)),
         )
-        outcomes = await self.service.open_round(round_)
+        try:
+            round_, outcomes = await self.service.create_round(request, turn.user_id, turn.now)
+        except RoundRefused as refused:
+            return _notice(getattr(t, refused.text).format(**refused.params))
         text = t.round_opened.format(
-            name=name, sent=outcomes["announced"], deadline=format_date(deadline, True)
+            name=round_.name,
+            sent=outcomes["announced"],
+            deadline=format_date(round_.deadline, True),
         )
         unreachable = await self._unreachable(round_)
         if unreachable:
@@ -325,9 +300,7 @@ class StatusFeature:
         return _notice(text)
 
     async def _unreachable(self, round_: Round) -> list[str]:
-        leaders = [x for x in await self.repository.leaders() if x.key in round_.recipients]
-        reachable = await self.service.reachable_leaders(leaders)
-        return [_who(x) for x in leaders if x.key not in reachable]
+        return [_who(x) for x in await self.service.unreachable_leaders(round_)]
 
     async def overview(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "statusrunder" (admins): each round's answers, missing and unreachable leaders."""
@@ -387,13 +360,9 @@ class StatusFeature:
             return [own_replies_card(self.content, rounds, mine)]
         if not rounds:
             return _notice(t.no_rounds)
-        round_ = rounds[-1]
-        if intent.argument:
-            wanted = fold(intent.argument.lower())
-            found = [r for r in rounds if fold(r.name.lower()) == wanted or r.id == intent.argument]
-            if not found:
-                return _notice(t.unknown_round_name.format(name=intent.argument))
-            round_ = found[0]
+        round_ = await self.service.find_round(intent.argument or None)
+        if round_ is None:
+            return _notice(t.unknown_round_name.format(name=intent.argument))
         report = await self.service.report(round_)
         return report_cards(report, self.content)
 

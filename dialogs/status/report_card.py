@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from content.models import Content, StatusTexts, Strategy
+from content.models import Content, Status, StatusTexts, Strategy
 from content.report_texts import ReportTexts
 from dialogs.cards import bullets, card, heading, label, paragraph
 from dialogs.replies import CardJson, Reply
-from scheduler.calendar import format_date
-from status.models import Answer, Round, Status, StatusReply
-from status.render import (
+from dialogs.status.models import Answer, Round, StatusReply
+from dialogs.status.render import (
     leader_name,
     mean_text,
     pejlemaerke_title,
@@ -30,7 +29,8 @@ from status.render import (
     trend_text,
     unit_name,
 )
-from status.report import STATUSES, Entry, MaalsaetningReport, Recipient, Report
+from dialogs.status.report import STATUSES, Entry, MaalsaetningReport, Recipient, Report
+from scheduler.calendar import format_date
 
 MAX_CARD_BYTES = 28_000  # Teams' limit is about 28 KB per message
 PAGE_BYTES = 26_000  # what a page is filled up to, leaving room for its page line

@@ -1,5 +1,5 @@
-"""The status service: decides with the pure functions in ``status`` and ``scheduler``, then
-stores and sends.
+"""The status service: decides with the pure functions in this package, then stores and sends.
+The chat handlers and the command line call the same methods here.
 
 ``tick()`` runs with the reminders (every minute, and at start-up as the catch-up): status
 cards of new rounds go to every reachable recipient, nudges go to those who have not
@@ -12,28 +12,51 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from content.models import Content
-from dialogs.replies import Reply
+from dialogs.delivery import Delivery
+from dialogs.privacy import contains_cpr
+from dialogs.reminders.models import CommitteeKind, Policy
+from dialogs.reminders.repository import ReminderRepository
 from dialogs.status.cards import note_form, nudge_reply, status_card
+from dialogs.status.models import Answer, Leader, MeetingNote, Round, StatusReply
+from dialogs.status.nudges import closes_at, due_followups, due_nudges
+from dialogs.status.report import Report, build_report
+from dialogs.status.repository import StatusRepository
+from dialogs.status.retention import purge_comments
+from dialogs.text import fold, new_id
 from scheduler.calendar import format_date
-from scheduler.models import CommitteeKind, Policy
-from scheduler.nudges import due_followups, due_nudges
-from scheduler.repository import ReminderRepository
-from status.models import Answer, Leader, MeetingNote, Round, StatusReply
-from status.report import Report, build_report
-from status.repository import StatusRepository
-from status.retention import purge_comments
+from scheduler.clock import Clock
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[str, Reply, str], Awaitable[bool]]
-Reachable = Callable[[str], Awaitable[bool]]
+MAX_DEADLINE_DAYS = 366  # a round's deadline lies within a year
+
+
+@dataclass(frozen=True)
+class RoundRequest:
+    """What an admin asks for when opening a round, in chat or on the command line."""
+
+    name: str
+    deadline: date | None  # None: not a date
+    scope: Literal["all", "priorities", "chosen"] = "all"
+    goals: tuple[str, ...] = ()  # the chosen målsætninger when ``scope`` is "chosen"
+    units: tuple[str, ...] = ()  # empty: every unit
+
+
+class RoundRefused(Exception):
+    """A round request that cannot be opened: ``text`` names the field of ``StatusTexts``
+    with the Danish explanation, ``params`` fill its placeholders."""
+
+    def __init__(self, text: str, **params: str) -> None:
+        super().__init__(text)
+        self.text = text
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -55,8 +78,7 @@ class StatusService:
         clock: Clock,
         content: Content,
         tz: ZoneInfo,
-        send: Send,
-        reachable: Reachable,
+        delivery: Delivery,
         *,
         policy: Policy | None = None,
         keep_rounds: int = 4,
@@ -66,8 +88,7 @@ class StatusService:
         self.clock = clock
         self.content = content
         self.tz = tz
-        self.send = send
-        self.reachable = reachable
+        self.delivery = delivery
         self.policy = policy or Policy()
         self.keep_rounds = keep_rounds
 
@@ -75,7 +96,7 @@ class StatusService:
 
     def closes_at(self, round_: Round) -> datetime:
         """The end of the deadline day, local time: later replies are late."""
-        return datetime.combine(round_.deadline + timedelta(days=1), time(0), tzinfo=self.tz)
+        return closes_at(round_, self.tz)
 
     def is_open(self, round_: Round, now: datetime) -> bool:
         """Before the end of the deadline day."""
@@ -101,13 +122,22 @@ class StatusService:
         deadline = format_date(round_.deadline, with_year=True)
         return OpenRound(round_.name, deadline, replied is not None and not replied.withdrawn)
 
+    async def find_round(self, name: str | None) -> Round | None:
+        """The round called ``name`` (case and æ/ae/a do not matter) or with that id; the
+        newest round when ``name`` is None."""
+        rounds = await self.repository.rounds()
+        if name is None:
+            return rounds[-1] if rounds else None
+        wanted = fold(" ".join(name.lower().split()))
+        return next((r for r in rounds if fold(r.name.lower()) == wanted or r.id == name), None)
+
     async def answered(self, round_: Round) -> set[str]:
         """Keys of the recipients who have replied."""
         return await self.repository.answered(round_.id)
 
     async def reachable_leaders(self, leaders: Sequence[Leader]) -> set[str]:
         """Keys of leaders the bot can write to (the app is installed in their chat)."""
-        return {x.key for x in leaders if x.user_id and await self.reachable(x.user_id)}
+        return {x.key for x in leaders if x.user_id and await self.delivery.reachable(x.user_id)}
 
     async def lmu_meetings(self) -> list[MeetingNote]:
         """What each acknowledged LMU meeting discussed: the chair's note, else its focus."""
@@ -138,9 +168,67 @@ class StatusService:
             await self.lmu_meetings(),
             previous,
             await self.reachable_leaders(leaders),
+            tz=self.tz,
         )
 
     # -- changes -----------------------------------------------------------------------------
+
+    async def create_round(
+        self, request: RoundRequest, opened_by: str, now: datetime
+    ) -> tuple[Round, Counter[str]]:
+        """Check a request, then open the round and send the cards.
+
+        Raises :class:`RoundRefused` and stores nothing when the request cannot be opened.
+        """
+        name = " ".join(request.name.split())
+        if not name:
+            raise RoundRefused("error_round_name")
+        if contains_cpr(name):
+            raise RoundRefused("cpr_refused")
+        if await self.find_round(name) is not None:
+            raise RoundRefused("error_round_taken", name=name)
+        all_ids = [m.id for m in self.content.strategy.maalsaetninger]
+        if request.scope == "priorities":
+            goals = list(await self.meetings.priorities())
+            if not goals:
+                raise RoundRefused("error_no_priorities")
+        elif request.scope == "chosen":
+            unknown = [g for g in request.goals if g not in all_ids]
+            if unknown:
+                raise RoundRefused("error_unknown_goals", ids=", ".join(unknown))
+            goals = [i for i in all_ids if i in request.goals]
+            if not goals:
+                raise RoundRefused("error_goals")
+        else:
+            goals = all_ids
+        today = now.astimezone(self.tz).date()
+        deadline = request.deadline
+        if deadline is None or not today < deadline <= today + timedelta(days=MAX_DEADLINE_DAYS):
+            raise RoundRefused("error_deadline")
+        leaders = [
+            x
+            for x in await self.repository.leaders()
+            if not request.units or x.unit in request.units
+        ]
+        if not leaders:
+            raise RoundRefused("error_no_leaders")
+        round_ = Round(
+            id=new_id(name, "runde"),
+            name=name,
+            maalsaetninger=tuple(goals),
+            recipients=tuple(x.key for x in leaders),
+            units=request.units,
+            deadline=deadline,
+            opened_at=now,
+            opened_by=opened_by,
+        )
+        return round_, await self.open_round(round_)
+
+    async def unreachable_leaders(self, round_: Round) -> list[Leader]:
+        """The round's leaders the bot cannot write to."""
+        leaders = [x for x in await self.repository.leaders() if x.key in round_.recipients]
+        reachable = await self.reachable_leaders(leaders)
+        return [x for x in leaders if x.key not in reachable]
 
     async def open_round(self, round_: Round) -> Counter[str]:
         """Store a new round, purge comments of old rounds, and send the cards."""
@@ -208,7 +296,7 @@ class StatusService:
                     continue
                 existing = await self.repository.reply(round_.id, key)
                 reply = status_card(self.content, round_, 0, existing)
-                if await self.send(f"user:{key}", reply, ledger_key):
+                if await self.delivery.send(f"user:{key}", reply, ledger_key):
                     await self.repository.record(ledger_key, "sent", now)
                     outcomes["announced"] += 1
                 else:
@@ -230,7 +318,7 @@ class StatusService:
             round_ = by_id[nudge.round_id]
             total = len(round_.recipients)
             reply = nudge_reply(self.content, round_, len(answered[round_.id]), total)
-            if await self.send(f"user:{nudge.leader_key}", reply, nudge.key):
+            if await self.delivery.send(f"user:{nudge.leader_key}", reply, nudge.key):
                 await self.repository.record(nudge.key, "sent", now)
                 outcomes["nudged"] += 1
         return outcomes
@@ -253,7 +341,7 @@ class StatusService:
                 await self.repository.record(followup.key, "missed", now)
                 continue
             reply = note_form(self.content, committee, meeting, followup.focus)
-            if await self.send(f"user:{committee.chair.user_id}", reply, followup.key):
+            if await self.delivery.send(f"user:{committee.chair.user_id}", reply, followup.key):
                 await self.repository.record(followup.key, "sent", now)
                 outcomes["followed_up"] += 1
         return outcomes

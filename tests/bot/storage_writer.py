@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.storage import Doc, TinyDBStore
+from bot.storage import TinyDBStore
+from dialogs.store import Doc
 
 KEYS = 120
 TABLE = "t"

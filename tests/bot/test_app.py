@@ -9,10 +9,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.clock import ManualClock
 from bot.conversations import ConversationDirectory
 from bot.settings import Settings
 from bot.storage import MemoryStore, TinyDBStore
+from scheduler.clock import ManualClock
 from tests.bot import teams
 
 

@@ -11,7 +11,8 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -25,9 +26,9 @@ from jwt.algorithms import RSAAlgorithm
 
 import bot.adapter
 from bot.app import SERVICES, create_app
-from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.storage import MemoryStore
+from scheduler.clock import ManualClock
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
@@ -53,27 +54,35 @@ def no_cached_keys() -> Iterator[None]:
     JwtTokenExtractor.metadataCache.clear()
 
 
+@dataclass
+class Api:
+    """The app with ``MicrosoftAppId`` set, over HTTP, and the turns that reached the bot
+    (none may, unless authenticated)."""
+
+    client: TestClient  # type: ignore[type-arg]
+    turns: list[Any]
+
+    async def post(self, authorization: str | None) -> int:
+        """POST a message with this ``Authorization`` header (none for ``None``); the status."""
+        headers = {"Authorization": authorization} if authorization is not None else {}
+        response = await self.client.post("/api/messages", json=ACTIVITY, headers=headers)
+        return response.status
+
+
 @pytest.fixture
-async def client(clock: ManualClock) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def api(clock: ManualClock) -> AsyncIterator[Api]:
     settings = Settings(
         _env_file=None, MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-a-real-secret"
     )
     app = create_app(settings, MemoryStore(), clock)
-    async with TestClient(TestServer(app)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def turns(client: TestClient) -> list[Any]:  # type: ignore[type-arg]
-    """The turns that reached the bot (none may, unless authenticated)."""
     seen: list[Any] = []
-    bot_instance = client.app[SERVICES].bot
 
     async def on_turn(context: Any) -> None:
         seen.append(context.activity)
 
-    bot_instance.on_turn = on_turn
-    return seen
+    app[SERVICES].bot.on_turn = on_turn  # type: ignore[method-assign]
+    async with TestClient(TestServer(app)) as client:
+        yield Api(client, seen)
 
 
 def _key() -> rsa.RSAPrivateKey:
@@ -92,55 +101,21 @@ def _token(key: rsa.RSAPrivateKey, kid: str = "test-key", **claims: Any) -> str:
     return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
-async def _post(
-    client: TestClient,  # type: ignore[type-arg]
-    authorization: str | None,
-) -> int:
-    headers = {"Authorization": authorization} if authorization is not None else {}
-    response = await client.post("/api/messages", json=ACTIVITY, headers=headers)
-    return response.status
-
-
 @pytest.mark.parametrize(
     "authorization",
     [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer not-a-jwt", "Bearer a.b.c"],
 )
 async def test_requests_without_a_valid_bearer_token_get_401(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
+    api: Api,
     authorization: str | None,
 ) -> None:
-    status = await _post(client, authorization)
+    status = await api.post(authorization)
     assert status == 401
-    assert turns == []
-
-
-async def test_a_forged_token_gets_401_without_internet(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
-) -> None:
-    """As this machine is: the SDK cannot reach login.botframework.com for the keys."""
-    status = await _post(client, f"Bearer {_token(_key())}")
-    assert status == 401
-    assert turns == []
-
-
-async def test_a_network_error_while_fetching_keys_is_401(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def unreachable(url: str, *args: Any, **kwargs: Any) -> Any:
-        raise requests.ConnectionError(f"cannot reach {url}")
-
-    monkeypatch.setattr(jwt_token_extractor.requests, "get", unreachable)
-    status = await _post(client, f"Bearer {_token(_key())}")
-    assert (status, turns) == (401, [])
+    assert api.turns == []
 
 
 async def test_a_hanging_key_fetch_is_401_and_blocks_nothing(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
+    api: Api,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fetching, release, returned = threading.Event(), threading.Event(), threading.Event()
@@ -153,17 +128,16 @@ async def test_a_hanging_key_fetch_is_401_and_blocks_nothing(
 
     monkeypatch.setattr(jwt_token_extractor.requests, "get", hang)
     monkeypatch.setattr(bot.adapter, "AUTH_TIMEOUT", 0.3)
-    post = asyncio.create_task(_post(client, f"Bearer {_token(_key())}"))
-    while not fetching.is_set():
-        await asyncio.sleep(0.01)
+    post = asyncio.create_task(api.post(f"Bearer {_token(_key())}"))
+    assert await asyncio.to_thread(fetching.wait, 10), "the key fetch never started"
     # While the key fetch hangs, the event loop still serves requests ...
-    assert (await client.get("/healthz")).status == 200
+    assert (await api.client.get("/healthz")).status == 200
     assert not returned.is_set()
     # ... and the request is refused after AUTH_TIMEOUT, before the fetch ever returns.
     status = await post
     assert not returned.is_set()
     release.set()
-    assert (status, turns) == (401, [])
+    assert (status, api.turns) == (401, [])
 
 
 class _Response:
@@ -177,10 +151,8 @@ class _Response:
         return self._body
 
 
-@pytest.fixture
-def signing_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
-    """Serve the public half of a new key as Microsoft's only signing key for Teams."""
-    key = _key()
+def serve_keys(monkeypatch: pytest.MonkeyPatch, key: rsa.RSAPrivateKey) -> None:
+    """Serve the public half of ``key`` as Microsoft's only signing key for Teams."""
     jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
     jwk.update(kid="test-key", endorsements=["msteams"])
 
@@ -190,18 +162,51 @@ def signing_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
         return _Response({"jwks_uri": "https://login.example.test/keys"})
 
     monkeypatch.setattr(jwt_token_extractor.requests, "get", get)
+
+
+def unreachable_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fetch of the signing keys fails with a network error."""
+
+    def unreachable(url: str, *args: Any, **kwargs: Any) -> Any:
+        raise requests.ConnectionError(f"cannot reach {url}")
+
+    monkeypatch.setattr(jwt_token_extractor.requests, "get", unreachable)
+
+
+@pytest.fixture
+def signing_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
+    """A new key, served as Microsoft's only signing key for Teams."""
+    key = _key()
+    serve_keys(monkeypatch, key)
     return key
 
 
+KEY_SOURCES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
+    # As this machine is: the SDK cannot reach login.botframework.com for the keys.
+    "no-internet": lambda monkeypatch: None,
+    "network-error": unreachable_keys,
+    "another-key": lambda monkeypatch: serve_keys(monkeypatch, _key()),  # same kid
+}
+
+
+@pytest.mark.parametrize("keys", list(KEY_SOURCES))
+async def test_a_token_signed_with_a_key_microsoft_does_not_serve_gets_401(
+    api: Api, monkeypatch: pytest.MonkeyPatch, keys: str
+) -> None:
+    """Forged: whether the keys cannot be fetched at all or Microsoft serves others."""
+    KEY_SOURCES[keys](monkeypatch)
+    status = await api.post(f"Bearer {_token(_key())}")
+    assert (status, api.turns) == (401, [])
+
+
 async def test_a_token_signed_with_microsofts_key_reaches_the_bot(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
+    api: Api,
     signing_key: rsa.RSAPrivateKey,
 ) -> None:
     """The refusals above are not a bot that refuses everything."""
-    status = await _post(client, f"Bearer {_token(signing_key)}")
+    status = await api.post(f"Bearer {_token(signing_key)}")
     assert status in (200, 201)
-    assert [activity.text for activity in turns] == ["hjælp"]
+    assert [activity.text for activity in api.turns] == ["hjælp"]
 
 
 @pytest.mark.parametrize(
@@ -214,19 +219,9 @@ async def test_a_token_signed_with_microsofts_key_reaches_the_bot(
     ],
 )
 async def test_tokens_with_wrong_claims_get_401(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
+    api: Api,
     signing_key: rsa.RSAPrivateKey,
     claims: dict[str, Any],
 ) -> None:
-    status = await _post(client, f"Bearer {_token(signing_key, **claims)}")
-    assert (status, turns) == (401, [])
-
-
-async def test_a_token_signed_with_another_key_gets_401(
-    client: TestClient,  # type: ignore[type-arg]
-    turns: list[Any],
-    signing_key: rsa.RSAPrivateKey,
-) -> None:
-    status = await _post(client, f"Bearer {_token(_key())}")  # same kid, wrong key
-    assert (status, turns) == (401, [])
+    status = await api.post(f"Bearer {_token(signing_key, **claims)}")
+    assert (status, api.turns) == (401, [])

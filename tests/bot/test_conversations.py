@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.clock import ManualClock
 from bot.conversations import PERSONAL_INDEX, TABLE, ConversationDirectory
 from bot.storage import MemoryStore
+from scheduler.clock import ManualClock
 from tests.bot import teams
 
 

@@ -14,15 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from botbuilder.schema import Activity
 
 import bot.conversations
 from bot.app import SERVICES, create_app
-from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.storage import MemoryStore
-from scheduler.models import Committee, CommitteeKind, Meeting, Person
-from tools.fake_connector import personal_activity
+from scheduler.clock import ManualClock
+from tools.chairs import seed_chairs
 
 TZ = ZoneInfo("Europe/Copenhagen")
 MEETING = datetime(2027, 3, 10, 13, 0, tzinfo=TZ)
@@ -36,17 +34,8 @@ async def test_a_fan_out_parses_each_conversation_a_bounded_number_of_times(
     store = MemoryStore()
     services = create_app(Settings(_env_file=None), store, ManualClock(SEND_AT))[SERVICES]
     repository = services.reminders.repository
-    for n in range(CHAIRS):
-        hello = Activity().deserialize(personal_activity(n, "http://127.0.0.1:9/", text="hej"))
-        await services.conversations.remember(hello, SEND_AT)
-        committee = Committee(
-            id=f"lmu-{n}",
-            name=f"LMU {n}",
-            kind=CommitteeKind.LMU,
-            chair=Person(user_id=f"aad-user-{n}"),
-        )
-        await repository.save_committee(committee)
-        await repository.save_meeting(Meeting(id="m1", committee_id=committee.id, start=MEETING))
+    nowhere = "http://127.0.0.1:9/"  # the outbox is not started: nothing is sent
+    await seed_chairs(services.conversations, repository, nowhere, CHAIRS, MEETING, SEND_AT)
 
     parses = 0
     parse: Callable[..., Any] = bot.conversations._parse

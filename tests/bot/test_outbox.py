@@ -22,12 +22,7 @@ import aiohttp
 import msrest
 import pytest
 import requests
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from botbuilder.schema import (
-    Activity,
-    ChannelAccount,
-    ConversationAccount,
     ErrorResponseException,
 )
 from botbuilder.schema import _models_py3 as schema_models
@@ -35,7 +30,6 @@ from msrest.exceptions import ClientRequestError
 from yarl import URL
 
 from bot.adapter import create_adapter
-from bot.clock import ManualClock
 from bot.conversations import TABLE as CONVERSATIONS
 from bot.conversations import ConversationDirectory
 from bot.messenger import Messenger
@@ -47,9 +41,13 @@ from bot.outbox import (
     parse_retry_after,
 )
 from bot.settings import Settings
-from bot.storage import MemoryStore, Store, TinyDBStore
+from bot.storage import MemoryStore, TinyDBStore
 from dialogs.replies import Reply
+from dialogs.store import Store
+from scheduler.clock import ManualClock
+from tools.fake_connector import FakeConnector, first_message, max_per_window, personal_conversation
 
+CHAIR = personal_conversation("chair")
 DESERIALIZE = msrest.Deserializer(  # type: ignore[no-untyped-call]
     {name: value for name, value in vars(schema_models).items() if isinstance(value, type)}
 )
@@ -114,17 +112,6 @@ class HalfRandom(random.Random):
 
     def random(self) -> float:
         return 0.5
-
-
-def max_in_window(times: list[float], width: float = 1.0) -> int:
-    """The most sends in any half-open window ``(t - width, t]``."""
-    ordered = sorted(times)
-    best = start = 0
-    for end, t in enumerate(ordered):
-        while ordered[start] <= t - width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 Deactivations = list[tuple[str, int]]
@@ -261,7 +248,7 @@ async def test_per_conversation_rate(
     await run(outbox)
     times = sender.times()
     assert len(times) == 30
-    assert max_in_window(times) <= 7
+    assert max_per_window(times) <= 7
     assert times[-1] - times[0] == pytest.approx(29 / 7, abs=1e-3)  # and no slower
     assert [text for _, _, text in sender.calls] == [f"m{i}" for i in range(30)]
 
@@ -275,9 +262,9 @@ async def test_global_rate(
     await run(outbox)
     times = sender.times()
     assert len(times) == 300
-    assert max_in_window(times) <= 30
+    assert max_per_window(times) <= 30
     for c in {c for _, c, _ in sender.calls}:
-        assert max_in_window(sender.times(c)) <= 7
+        assert max_per_window(sender.times(c)) <= 7
     assert times[-1] - times[0] == pytest.approx(299 / 30, abs=1e-3)
 
 
@@ -650,67 +637,24 @@ async def test_purge_removes_finished_messages(
 # --------------------------------------------------------------------------- real SDK
 
 
-class FakeConnector:
-    """A Bot Connector answering from a script of (status, headers), then 200."""
-
-    def __init__(self) -> None:
-        self.script: list[tuple[int, dict[str, str]]] = []
-        self.received: list[tuple[str, str, int]] = []
-
-    async def activities(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        status, headers = self.script.pop(0) if self.script else (200, {})
-        self.received.append((request.match_info["conversation"], body.get("text"), status))
-        if status == 200:
-            return web.json_response({"id": f"activity-{len(self.received)}"})
-        error = {"error": {"code": "Throttled", "message": "fake"}}
-        return web.json_response(error, status=status, headers=headers)
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation}/activities", self.activities)
-        app.router.add_post("/v3/conversations/{conversation}/activities/{id}", self.activities)
-        return app
-
-
 @pytest.fixture
-async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
-    fake = FakeConnector()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    yield fake, str(server.make_url("/"))
-    await server.close()
-
-
-@pytest.fixture
-async def messenger(
-    connector: tuple[FakeConnector, str], clock: ManualClock
-) -> tuple[Messenger, MemoryStore]:
-    _, url = connector
+async def messenger(connector: FakeConnector, clock: ManualClock) -> tuple[Messenger, MemoryStore]:
+    """The real Messenger and botbuilder adapter, with the chair's chat at ``connector``."""
     store = MemoryStore()
     directory = ConversationDirectory(store)
-    activity = Activity(
-        type="message",
-        channel_id="msteams",
-        service_url=url,
-        from_property=ChannelAccount(id="29:chair", name="Formand"),
-        recipient=ChannelAccount(id="28:strategibot", name="Strategibot"),
-        conversation=ConversationAccount(id="a:chair", conversation_type="personal"),
-    )
-    await directory.remember(activity, clock.now())
+    await directory.remember(first_message("chair", connector.url, CHAIR), clock.now())
     adapter = create_adapter(Settings(_env_file=None), "fejl")
     return Messenger(adapter, directory, ""), store
 
 
 async def test_real_sdk_429_then_200_is_delivered_once(
-    connector: tuple[FakeConnector, str],
+    connector: FakeConnector,
     messenger: tuple[Messenger, MemoryStore],
     time: FakeTime,
     make_outbox: Callable[..., Outbox],
 ) -> None:
-    fake, _ = connector
     real, store = messenger
-    fake.script = [(429, {"Retry-After": "7"})]
+    connector.script = [(429, {"Retry-After": "7"})]
     send = real.send
     seen: list[Exception] = []
 
@@ -722,47 +666,45 @@ async def test_real_sdk_429_then_200_is_delivered_once(
             raise
 
     outbox = make_outbox(store, recording)
-    await outbox.enqueue("a:chair", Reply("Husk strategien"), key="reminder:lmu:1:chair")
+    await outbox.enqueue(CHAIR, Reply("Husk strategien"), key="reminder:lmu:1:chair")
     await run(outbox)
     assert isinstance(seen[0], ErrorResponseException)
     assert classify(seen[0]) == (429, 7.0)
     assert 7.0 in time.sleeps  # waited the Retry-After on the fake clock
-    assert [(c, text, s) for c, text, s in fake.received] == [
-        ("a:chair", "Husk strategien", 429),
-        ("a:chair", "Husk strategien", 200),
+    assert [(r.conversation_id, r.text, r.status) for r in connector.received] == [
+        (CHAIR, "Husk strategien", 429),
+        (CHAIR, "Husk strategien", 200),
     ]
     doc = await store.get(TABLE, "reminder:lmu:1:chair")
     assert doc is not None
-    assert (doc["status"], doc["message_id"]) == ("sent", "activity-2")
+    assert (doc["status"], doc["message_id"]) == ("sent", connector.received[1].answer_id)
     assert "reply" not in doc  # the sent record keeps no message content
 
 
 async def test_real_sdk_403_deactivates_without_an_apology(
-    connector: tuple[FakeConnector, str],
+    connector: FakeConnector,
     messenger: tuple[Messenger, MemoryStore],
     make_outbox: Callable[..., Outbox],
     deactivations: Deactivations,
 ) -> None:
-    fake, _ = connector
     real, store = messenger
-    fake.script = [(403, {})]
+    connector.script = [(403, {})]
     outbox = make_outbox(store, real)
-    await outbox.enqueue("a:chair", Reply("Husk strategien"))
+    await outbox.enqueue(CHAIR, Reply("Husk strategien"))
     await run(outbox)
-    assert [text for _, text, _ in fake.received] == ["Husk strategien"]  # no "fejl" posted
-    assert deactivations == [("a:chair", 403)]
-    conversation = await store.get(CONVERSATIONS, "a:chair")
+    assert [r.text for r in connector.received] == ["Husk strategien"]  # no "fejl" posted
+    assert deactivations == [(CHAIR, 403)]
+    conversation = await store.get(CONVERSATIONS, CHAIR)
     assert conversation is not None
     assert conversation["active"] is False
 
 
 async def test_messenger_send_raises_instead_of_apologising(
-    connector: tuple[FakeConnector, str], messenger: tuple[Messenger, MemoryStore]
+    connector: FakeConnector, messenger: tuple[Messenger, MemoryStore]
 ) -> None:
     """A failed proactive send raises to the caller; no apology is posted in the chat."""
-    fake, _ = connector
     real, _ = messenger
-    fake.script = [(429, {"Retry-After": "1"})]
+    connector.script = [(429, {"Retry-After": "1"})]
     with pytest.raises(ErrorResponseException):
-        await real.send("a:chair", Reply("x"))
-    assert [text for _, text, _ in fake.received] == ["x"]
+        await real.send(CHAIR, Reply("x"))
+    assert [r.text for r in connector.received] == ["x"]

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +58,6 @@ REMINDER_1 = "Påmindelse: LMU Genstart\n\nMøde tirsdag 12. januar kl. 13.00"
 REMINDER_2 = "Påmindelse: LMU Genstart\n\nMøde tirsdag 26. januar kl. 13.00"
 CARD = "Status: Vinter 2027"
 NUDGE = "Husk din status til »Vinter 2027« – fristen er 15. januar. 1 af 2 ledere har svaret."
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector() as fake:
-        yield fake
 
 
 async def say(
@@ -142,7 +135,7 @@ async def test_reminders_and_nudges_exactly_once_across_restarts(
         assert await bot.set_clock("2027-01-12T09:00:00+01:00") == {"nudged": 1}
         await connector.wait_for(lambda: connector.held == 1, 10, "the held nudge")
         stopping = asyncio.create_task(stop(bot, how))
-        await asyncio.sleep(0.5)
+        await bot.wait_closed()  # killed, or stopping gracefully with the send in flight
         connector.release()
         await stopping
 

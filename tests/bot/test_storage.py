@@ -327,10 +327,13 @@ async def test_the_journal_is_replayed_over_the_snapshot(tmp_path: Path) -> None
 # --------------------------------------------------------------------------- TinyDB: damage
 
 
-async def written(path: Path, n: int) -> None:
+async def written(path: Path, n: int) -> Path:
+    """``n`` entries ``k<i>: {"i": i}`` put into a store that is never closed, so they are
+    in its journal alone; the journal."""
     store = TinyDBStore(path)
     for i in range(n):
         await store.put("t", f"k{i}", {"i": i})
+    return path.with_name(f"{path.name}.journal")
 
 
 @pytest.mark.parametrize(
@@ -346,8 +349,7 @@ async def test_a_torn_last_line_is_ignored_logged_and_cut_off(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, tail: bytes
 ) -> None:
     path = tmp_path / "db.json"
-    await written(path, 3)
-    journal = path.with_name("db.json.journal")
+    journal = await written(path, 3)
     good = journal.read_bytes()
     journal.write_bytes(good + tail)
     with caplog.at_level(logging.WARNING):
@@ -362,8 +364,7 @@ async def test_a_torn_last_line_is_ignored_logged_and_cut_off(
 
 async def test_a_bad_line_with_a_newline_at_the_very_end_counts_as_torn(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
-    await written(path, 2)
-    journal = path.with_name("db.json.journal")
+    journal = await written(path, 2)
     journal.write_bytes(journal.read_bytes() + b'{"op":"pu\n\x00\x00')
     store = TinyDBStore(path)
     assert await store.all("t") == {"k0": {"i": 0}, "k1": {"i": 1}}
@@ -378,8 +379,7 @@ async def test_a_corrupt_line_in_the_middle_quarantines_the_journal_and_keeps_wh
     tmp_path: Path, caplog: pytest.LogCaptureFixture, bad: bytes
 ) -> None:
     path = tmp_path / "db.json"
-    await written(path, 4)
-    journal = path.with_name("db.json.journal")
+    journal = await written(path, 4)
     entries = journal.read_bytes().splitlines(keepends=True)
     damaged = b"".join([*entries[:2], bad + b"\n", *entries[2:]])
     journal.write_bytes(damaged)
@@ -730,8 +730,7 @@ async def test_stats_describe_the_files(tmp_path: Path) -> None:
 
 async def test_read_data_changes_no_file(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
-    await written(path, 2)
-    journal = path.with_name("db.json.journal")
+    journal = await written(path, 2)
     torn = journal.read_bytes() + b'{"op":'
     journal.write_bytes(torn)
     assert read_data(path) == {"t": {"k0": {"i": 0}, "k1": {"i": 1}}}
@@ -753,8 +752,7 @@ sys.stdin.read()
 
 async def test_a_second_process_reads_but_may_not_write(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
-    await written(path, 2)
-    journal = path.with_name("db.json.journal")
+    journal = await written(path, 2)
     journal.write_bytes(journal.read_bytes() + b'{"op":')  # the owner is mid-append
     holder = subprocess.Popen(
         [sys.executable, "-c", LOCK_HOLDER, str(tmp_path / "db.json.lock")],

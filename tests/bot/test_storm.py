@@ -12,21 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from botbuilder.schema import Activity
-
 from bot.app import SERVICES, create_app
-from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.storage import MemoryStore
+from dialogs.reminders.models import Committee, CommitteeKind, Person
 from dialogs.replies import Reply
-from scheduler.models import Committee, CommitteeKind, Person
+from scheduler.clock import ManualClock
 from tests.conftest import TZ
-from tools.fake_connector import (
-    FakeConnector,
-    Received,
-    personal_activity,
-    personal_conversation,
-)
+from tools.fake_connector import FakeConnector, Received, first_message, personal_conversation
 from tools.storm import StormPlan, StormResult, count_deliveries, message_text, run_storm
 
 PLAN = StormPlan(
@@ -88,24 +81,25 @@ def test_the_count_sees_duplicates_losses_and_reordering() -> None:
     assert not result.ok
 
 
-async def test_a_deactivated_chat_that_is_no_committees_target_alarms_nobody() -> None:
+async def test_a_deactivated_chat_that_is_no_committees_target_alarms_nobody(
+    connector: FakeConnector,
+) -> None:
     blocked = [personal_conversation(n) for n in (2, 3)]  # two leaders blocked the bot
-    async with FakeConnector(dead=dict.fromkeys(blocked, 403)) as connector:
-        now = datetime(2027, 1, 4, 10, tzinfo=TZ)
-        settings = Settings(_env_file=None, admins="aad-user-9")  # type: ignore[call-arg]
-        services = create_app(settings, MemoryStore(), ManualClock(now))[SERVICES]
-        for n in (2, 3, 9):
-            hello = Activity().deserialize(personal_activity(n, connector.url, text="hej"))
-            await services.conversations.remember(hello, now)
-        # A committee whose chair (user 1) has not installed the app: unrelated to users 2, 3.
-        chair = Person(user_id="aad-user-1")
-        committee = Committee(id="lmu-x", name="LMU X", kind=CommitteeKind.LMU, chair=chair)
-        await services.reminders.repository.save_committee(committee)
-        await services.outbox.start()
-        for conversation in blocked:
-            await services.outbox.enqueue(conversation, Reply("Status: Vinter 2027"))
-        await services.outbox.join()
-        await services.outbox.stop()
+    connector.dead = dict.fromkeys(blocked, 403)
+    now = datetime(2027, 1, 4, 10, tzinfo=TZ)
+    settings = Settings(_env_file=None, admins="aad-user-9")  # type: ignore[call-arg]
+    services = create_app(settings, MemoryStore(), ManualClock(now))[SERVICES]
+    for n in (2, 3, 9):
+        await services.conversations.remember(first_message(n, connector.url), now)
+    # A committee whose chair (user 1) has not installed the app: unrelated to users 2, 3.
+    chair = Person(user_id="aad-user-1")
+    committee = Committee(id="lmu-x", name="LMU X", kind=CommitteeKind.LMU, chair=chair)
+    await services.reminders.repository.save_committee(committee)
+    await services.outbox.start()
+    for conversation in blocked:
+        await services.outbox.enqueue(conversation, Reply("Status: Vinter 2027"))
+    await services.outbox.join()
+    await services.outbox.stop()
     assert [r.status for r in connector.received if r.conversation_id in blocked] == [403, 403]
     to_admin = [r.label for r in connector.received if r.conversation_id == "a:personal-9"]
     assert to_admin == []  # today: two notices that LMU X's chair can no longer be reached

@@ -9,10 +9,10 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 
 from bot.app import SERVICES, Services, create_app
-from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.storage import MemoryStore
 from dialogs.qa.feature import FEEDBACK_TABLE, QUESTION_LOG
+from scheduler.clock import ManualClock
 from tests.bot import teams
 
 

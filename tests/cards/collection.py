@@ -151,8 +151,8 @@ def reminder_cards(content: Content) -> Iterator[CardItem]:
     from zoneinfo import ZoneInfo
 
     from dialogs.reminders.cards import committee_form, moved_form, reminder_reply
-    from scheduler.focus import rotation
-    from scheduler.models import Committee, Meeting, Person
+    from dialogs.reminders.focus import rotation
+    from dialogs.reminders.models import Committee, Meeting, Person
 
     tz = ZoneInfo("Europe/Copenhagen")
     lmu = Committee(id="lmu", name="LMU Område Ørum", kind="LMU", chair=Person(user_id="a"))

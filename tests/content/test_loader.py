@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from content import Content, ContentError, load_content
-from content.loader import DATA_DIR
+from tests.content.files import edit
 
 # Spellings from the PDF extraction that must never reach a user.
 GARBLED = re.compile(
@@ -62,25 +61,13 @@ def test_no_angle_bracket_placeholders_that_teams_would_drop(content: Content) -
         assert not re.search(r"<[a-zæøå]+>", text), f"{path}: {text}"
 
 
-def _copy_data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
-
-
-def test_a_broken_field_names_file_and_field(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path)
-    strategy = data / "strategy.yaml"
-    strategy.write_text(
-        strategy.read_text(encoding="utf-8").replace('  - id: "2.3"', '  - id: "twothree"'),
-        encoding="utf-8",
-    )
+def test_a_broken_field_names_file_and_field(data: Path) -> None:
+    edit(data / "strategy.yaml", '  - id: "2.3"', '  - id: "twothree"')
     with pytest.raises(ContentError, match=r"strategy\.yaml: field maalsaetninger\.6\.id"):
         load_content(data)
 
 
-def test_a_missing_message_names_the_field(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path)
+def test_a_missing_message_names_the_field(data: Path) -> None:
     messages = data / "messages.yaml"
     lines = [
         line
@@ -92,19 +79,13 @@ def test_a_missing_message_names_the_field(tmp_path: Path) -> None:
         load_content(data)
 
 
-def test_not_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path)
+def test_not_yaml_is_reported_with_the_file(data: Path) -> None:
     (data / "glossary.yaml").write_text("terms: [unclosed", encoding="utf-8")
     with pytest.raises(ContentError, match=r"glossary\.yaml: not valid YAML"):
         load_content(data)
 
 
-def test_a_noegleord_pointing_at_an_unknown_term_is_refused(tmp_path: Path) -> None:
-    data = _copy_data(tmp_path)
-    strategy = data / "strategy.yaml"
-    strategy.write_text(
-        strategy.read_text(encoding="utf-8").replace("term: olfa,", "term: no-such-term,"),
-        encoding="utf-8",
-    )
+def test_a_noegleord_pointing_at_an_unknown_term_is_refused(data: Path) -> None:
+    edit(data / "strategy.yaml", "term: olfa,", "term: no-such-term,")
     with pytest.raises(ContentError, match="unknown glossary term no-such-term"):
         load_content(data)

@@ -5,11 +5,11 @@ import pytest
 from dialogs.qa.text import (
     canonical,
     content_tokens,
-    fold,
     is_definition_question,
     is_english,
     strip_markup,
 )
+from dialogs.text import fold
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import DB_FILE, questions
+from bot.__main__ import questions
+from bot.settings import DATA_FILE, Settings
 from bot.storage import TinyDBStore
 from dialogs.qa.feature import QUESTION_LOG
 from dialogs.qa.unanswered import QuestionGroup, format_groups, group_questions
@@ -121,7 +122,7 @@ def test_ten_thousand_rows_are_grouped() -> None:
 
 
 async def _write_log(data_dir: Path, rows: Sequence[Mapping[str, str]]) -> None:
-    store = TinyDBStore(data_dir / DB_FILE)
+    store = TinyDBStore(data_dir / DATA_FILE)
     try:
         for i, doc in enumerate(rows):
             await store.put(QUESTION_LOG, f"q{i}", doc)
@@ -143,7 +144,7 @@ def test_questions_command_prints_groups(
         row("Hvad står der om <at>Strategibot</at> stjernestunder?", 24),
     ]
     asyncio.run(_write_log(tmp_path, rows))
-    questions()
+    questions(Settings(_env_file=None))  # type: ignore[call-arg]
     assert capsys.readouterr().out.splitlines() == [
         "7 ubesvarede spørgsmål i 3 grupper, de hyppigste først:",
         "",
@@ -160,5 +161,5 @@ def test_questions_command_with_an_empty_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    questions()
+    questions(Settings(_env_file=None))  # type: ignore[call-arg]
     assert capsys.readouterr().out == "Ingen ubesvarede spørgsmål.\n"

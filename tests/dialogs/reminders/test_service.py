@@ -6,13 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import ManualClock
-from bot.storage import MemoryStore, Store, TinyDBStore
+import pytest
+
+from bot.storage import MemoryStore, TinyDBStore
 from content import Content
+from dialogs.reminders.models import Committee, Meeting, Person
+from dialogs.reminders.repository import ReminderRepository
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
-from scheduler.models import Committee, Meeting, Person
-from scheduler.repository import ReminderRepository
+from dialogs.store import Store
+from scheduler.clock import ManualClock
 
 TZ = ZoneInfo("Europe/Copenhagen")
 LMU = Committee(
@@ -27,20 +30,31 @@ def at(text: str) -> datetime:
 
 
 class Outbox:
+    """A :class:`~dialogs.delivery.Delivery` that records what it is given."""
+
     def __init__(self, reachable: bool = True) -> None:
         self.sent: list[tuple[str, Reply, str]] = []
-        self.reachable = reachable
+        self.everyone_reachable = reachable
 
     async def send(self, recipient: str, reply: Reply, key: str) -> bool:
-        if self.reachable:
+        if self.everyone_reachable:
             self.sent.append((recipient, reply, key))
-        return self.reachable
+        return self.everyone_reachable
+
+    async def reachable(self, user_id: str) -> bool:
+        return self.everyone_reachable
+
+    async def refused(self, recipient: str) -> int | None:
+        return None
+
+    async def send_to_admins(self, reply: Reply, key: str) -> int:
+        return 0
 
 
 async def service(
     store: Store, clock: ManualClock, content: Content, outbox: Outbox
 ) -> ReminderService:
-    return ReminderService(ReminderRepository(store), clock, content, TZ, outbox.send)
+    return ReminderService(ReminderRepository(store), clock, content, TZ, outbox)
 
 
 async def seed(store: Store) -> None:
@@ -51,12 +65,18 @@ async def seed(store: Store) -> None:
     await repo.save_meeting(Meeting(id="o1", committee_id="omu", start=at("2027-01-26 10:00")))
 
 
-async def test_due_reminders_are_sent_once_across_restarts(
-    tmp_path: Path, content: Content
-) -> None:
-    clock = ManualClock(at("2027-01-11 08:00"))
+@pytest.fixture
+async def data_file(tmp_path: Path) -> TinyDBStore:
+    """A data file with LMU (meeting 19 January 2027) and OMU (26 January) in it."""
     store = TinyDBStore(tmp_path / "db.json")
     await seed(store)
+    return store
+
+
+async def test_due_reminders_are_sent_once_across_restarts(
+    tmp_path: Path, content: Content, data_file: TinyDBStore
+) -> None:
+    clock, store = ManualClock(at("2027-01-11 08:00")), data_file
     outbox = Outbox()
     first = await service(store, clock, content, outbox)
     assert await first.tick() == {}
@@ -72,10 +92,8 @@ async def test_due_reminders_are_sent_once_across_restarts(
     assert len(outbox.sent) == 2
 
 
-async def test_the_reminder_card(tmp_path: Path, content: Content) -> None:
-    clock = ManualClock(at("2027-01-12 09:00"))
-    store = TinyDBStore(tmp_path / "db.json")
-    await seed(store)
+async def test_the_reminder_card(content: Content, data_file: TinyDBStore) -> None:
+    clock, store = ManualClock(at("2027-01-12 09:00")), data_file
     outbox = Outbox()
     await (await service(store, clock, content, outbox)).tick()
     reply = next(r for who, r, _ in outbox.sent if who == "user:aad-chair")
@@ -98,11 +116,9 @@ async def test_the_reminder_card(tmp_path: Path, content: Content) -> None:
 
 
 async def test_unreachable_recipients_stay_pending_then_are_missed(
-    tmp_path: Path, content: Content
+    content: Content, data_file: TinyDBStore
 ) -> None:
-    clock = ManualClock(at("2027-01-12 09:00"))
-    store = TinyDBStore(tmp_path / "db.json")
-    await seed(store)
+    clock, store = ManualClock(at("2027-01-12 09:00")), data_file
     outbox = Outbox(reachable=False)
     svc = await service(store, clock, content, outbox)
     assert (await svc.tick())["unreachable"] == 2
@@ -111,10 +127,10 @@ async def test_unreachable_recipients_stay_pending_then_are_missed(
     assert await svc.tick() == {"missed": 2, "unreachable": 1}
 
 
-async def test_omu_reminder_counts_lmu_acknowledgements(tmp_path: Path, content: Content) -> None:
-    clock = ManualClock(at("2027-01-19 09:00"))
-    store = TinyDBStore(tmp_path / "db.json")
-    await seed(store)
+async def test_omu_reminder_counts_lmu_acknowledgements(
+    content: Content, data_file: TinyDBStore
+) -> None:
+    clock, store = ManualClock(at("2027-01-19 09:00")), data_file
     repo = ReminderRepository(store)
     meeting = (await repo.meetings("lmu"))[0]
     await repo.acknowledge(LMU, meeting, ("1.1", "1.2"), clock.now())

@@ -9,12 +9,12 @@ import pytest
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.app import SERVICES, Services, create_app
-from bot.clock import ManualClock
 from bot.settings import Settings
 from bot.storage import MemoryStore
 from dialogs.qa.feature import QUESTION_LOG
-from scheduler.models import Committee, CommitteeKind, Meeting, Person
-from status.repository import REPLIES, ROUNDS
+from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
+from dialogs.status.repository import REPLIES, ROUNDS
+from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.test_teams_bot import card_of, run
 from tests.conftest import TZ
@@ -110,7 +110,7 @@ async def test_round_cards_go_to_every_leader_once(services: Services) -> None:
         (LEADER_1, {"deadline": "2026-11-01"}, "Vælg en frist efter i dag"),
         (LEADER_1, {"deadline": "ikke en dato"}, "Vælg en frist efter i dag"),
         (LEADER_1, {"goals": ""}, "Vælg mindst én målsætning"),
-        (LEADER_1, {"goals": "2.3,9.9"}, "Vælg mindst én målsætning"),
+        (LEADER_1, {"goals": "2.3,9.9"}, "Ukendte målsætninger: 9.9."),
         (LEADER_1, {"scope": "priorities"}, "OMU har ikke prioriteret"),
         (LEADER_1, {"units": "Myndighed"}, "Der er ingen tilmeldte ledere"),
         (LEADER_1, {"name": "Runde 010190-1234"}, "CPR-nummer"),

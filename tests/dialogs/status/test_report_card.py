@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from content import Content
+from content.models import Status
 from dialogs.replies import Reply
+from dialogs.status.models import Leader, Round
+from dialogs.status.report import Report, build_report
 from dialogs.status.report_card import MAX_COMMENTS, own_replies_card, report_cards
-from status.models import Answer, Leader, Round, Status, StatusReply
-from status.report import Report, build_report
-from tests.conftest import TZ
+from tests.dialogs.status import records
+from tests.dialogs.status.records import AT
 from tools.sample_report import sample
 
 LIMIT = 28_000
-AT = datetime(2027, 5, 20, 10, tzinfo=TZ)
 # 500 characters heavy in æ, ø and å: the worst case for JSON's \\u escapes.
 LONG = ("Ærlig snak på øen får åbnet nye døre. " * 14)[:500]
 
@@ -56,19 +57,14 @@ def big_report(content: Content, leaders: int = 200, missing: int = 0) -> Report
         id="big", name="Forår 2027", maalsaetninger=goals,
         recipients=tuple(p.key for p in people), deadline=date(2027, 5, 31), opened_at=AT,
     )  # fmt: skip
-    statuses = list(Status)
+    statuses, texts = list(Status), dict.fromkeys(goals, (LONG, LONG))
     replies = [
-        StatusReply(
-            round_id="big",
-            user_id=p.user_id,
-            unit=p.unit,
-            first_at=AT,
-            updated_at=AT,
+        records.reply(
+            p,
+            {g: statuses[(n + i) % 4] for i, g in enumerate(goals)},
+            "big",
             late=n % 10 == 0,
-            answers=tuple(
-                Answer(maalsaetning=g, status=statuses[(n + i) % 4], comment=LONG, next_step=LONG)
-                for i, g in enumerate(goals)
-            ),
+            comments=texts,
         )
         for n, p in enumerate(people[:leaders])
     ]
@@ -195,22 +191,11 @@ def test_own_replies_with_long_comments_fit_one_card(content: Content, rounds: i
         )
         for n in range(rounds)
     ]
-    mine = [
-        StatusReply(
-            round_id=r.id,
-            user_id="aad-1",
-            unit="Bostøtte",
-            first_at=AT,
-            updated_at=AT,
-            answers=tuple(
-                Answer(maalsaetning=g, status=Status.PARTLY, comment=LONG, next_step=LONG)
-                for g in goals
-            ),
-        )
-        for r in made
-    ]
-    reply = own_replies_card(content, made, mine)
-    assert size(reply) < LIMIT
-    lines = texts_of(reply)
+    texts = dict.fromkeys(goals, (LONG, LONG))
+    partly = dict.fromkeys(goals, Status.PARTLY)
+    mine = [records.reply("aad-1", partly, r.id, unit="Bostøtte", comments=texts) for r in made]
+    card = own_replies_card(content, made, mine)
+    assert size(card) < LIMIT
+    lines = texts_of(card)
     assert "Runde 0 – svarfrist 31. maj 2027" in lines  # the newest is always shown
     assert sum(line.startswith("**2.3**") for line in lines) >= 1

@@ -1,0 +1,142 @@
+"""Leaders, rounds, replies and meeting notes in the :class:`~bot.storage.Store`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from dialogs.status.models import Leader, MeetingNote, Round, StatusReply
+from dialogs.store import Store
+
+LEADERS = "leaders"
+ROUNDS = "status_rounds"
+REPLIES = "status_replies"
+NOTES = "meeting_notes"
+LEDGER = "status_ledger"
+WITHDRAWN = "withdrawn-"  # key prefix of a withdrawn reply's tombstone
+
+
+def reply_key(round_id: str, user_id: str) -> str:
+    """The key of one leader's reply to one round: a reply is edited in place."""
+    return f"{round_id}|{user_id}"
+
+
+class StatusRepository:
+    """Typed access to the status tables."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- leaders -----------------------------------------------------------------------------
+
+    async def leaders(self) -> list[Leader]:
+        """Every registered or imported leader."""
+        docs = (await self.store.all(LEADERS)).values()
+        return sorted((Leader.model_validate(d) for d in docs), key=lambda x: (x.unit, x.name))
+
+    async def leader(self, key: str) -> Leader | None:
+        """One leader by key (AAD object id, or ``email:<address>``)."""
+        doc = await self.store.get(LEADERS, key)
+        return Leader.model_validate(doc) if doc else None
+
+    async def save_leader(self, leader: Leader) -> None:
+        """Create or replace a leader; an imported e-mail entry is replaced by the real id."""
+        if leader.user_id and leader.email:
+            await self.store.delete(LEADERS, f"email:{leader.email.lower()}")
+        await self.store.put(LEADERS, leader.key, leader.model_dump(mode="json"))
+
+    async def delete_leader(self, key: str) -> bool:
+        """Remove a leader."""
+        return await self.store.delete(LEADERS, key)
+
+    # -- rounds ------------------------------------------------------------------------------
+
+    async def rounds(self) -> list[Round]:
+        """Every round, oldest first."""
+        docs = (await self.store.all(ROUNDS)).values()
+        return sorted((Round.model_validate(d) for d in docs), key=lambda r: (r.opened_at, r.id))
+
+    async def round(self, round_id: str) -> Round | None:
+        """One round by id."""
+        doc = await self.store.get(ROUNDS, round_id)
+        return Round.model_validate(doc) if doc else None
+
+    async def save_round(self, round_: Round) -> None:
+        """Create or replace a round."""
+        await self.store.put(ROUNDS, round_.id, round_.model_dump(mode="json"))
+
+    # -- replies -----------------------------------------------------------------------------
+
+    async def replies(self, round_id: str | None = None) -> list[StatusReply]:
+        """Replies, of one round or of all."""
+        if round_id is None:
+            docs = list((await self.store.all(REPLIES)).values())
+        else:
+            prefix = f"{round_id}|"
+            keys = [k for k in await self.store.keys(REPLIES) if k.startswith(prefix)]
+            docs = [d for k in keys if (d := await self.store.get(REPLIES, k)) is not None]
+        return [StatusReply.model_validate(d) for d in docs]
+
+    async def answered(self, round_id: str) -> set[str]:
+        """Keys of the leaders who replied to a round (read from the keys alone: fast)."""
+        prefix = f"{round_id}|"
+        return {
+            key[len(prefix) :]
+            for key in await self.store.keys(REPLIES)
+            if key.startswith(prefix) and not key[len(prefix) :].startswith(WITHDRAWN)
+        }
+
+    async def reply(self, round_id: str, user_id: str) -> StatusReply | None:
+        """One leader's reply to one round."""
+        doc = await self.store.get(REPLIES, reply_key(round_id, user_id))
+        return StatusReply.model_validate(doc) if doc else None
+
+    async def save_reply(self, reply: StatusReply) -> None:
+        """Create or replace a reply."""
+        doc = reply.model_dump(mode="json")
+        await self.store.put(REPLIES, reply_key(reply.round_id, reply.user_id), doc)
+
+    async def withdraw_reply(self, reply: StatusReply, at: datetime) -> None:
+        """Replace a reply by a tombstone that keeps nothing about the person."""
+        await self.store.delete(REPLIES, reply_key(reply.round_id, reply.user_id))
+        tombstone = StatusReply(round_id=reply.round_id, first_at=at, updated_at=at, withdrawn=True)
+        key = reply_key(reply.round_id, f"{WITHDRAWN}{uuid.uuid4().hex[:12]}")
+        await self.store.put(REPLIES, key, tombstone.model_dump(mode="json"))
+
+    async def replace_replies(self, replies: list[StatusReply]) -> None:
+        """Write back replies that were changed in place (e.g. purged comments)."""
+        for reply in replies:
+            await self.save_reply(reply)
+
+    # -- meeting notes -----------------------------------------------------------------------
+
+    async def notes(self) -> list[MeetingNote]:
+        """Every meeting note."""
+        return [MeetingNote.model_validate(d) for d in (await self.store.all(NOTES)).values()]
+
+    async def note_keys(self) -> set[str]:
+        """The meeting keys (``committee|meeting``) that have a note."""
+        return set(await self.store.all(NOTES))
+
+    async def save_note(self, note: MeetingNote) -> None:
+        """Create or replace the note of one meeting."""
+        key = f"{note.committee_id}|{note.meeting_id}"
+        await self.store.put(NOTES, key, note.model_dump(mode="json"))
+
+    # -- ledger of nudges, follow-ups and announcements --------------------------------------
+
+    async def handled(self) -> set[str]:
+        """Keys of messages that were sent or missed."""
+        return set(await self.store.all(LEDGER))
+
+    async def record(self, key: str, status: str, at: datetime, **extra: Any) -> None:
+        """Write one message's outcome to the ledger."""
+        await self.store.put(LEDGER, key, {"status": status, "at": at.isoformat(), **extra})
+
+    async def forget_in_ledger(self, user_id: str) -> int:
+        """Remove the ledger entries that name a user (after "slet mine data")."""
+        keys = [k for k in await self.store.all(LEDGER) if f":{user_id}" in k]
+        for key in keys:
+            await self.store.delete(LEDGER, key)
+        return len(keys)

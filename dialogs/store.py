@@ -1,0 +1,49 @@
+"""The storage interface every feature writes through; the backends live in ``bot/storage.py``.
+
+Documents are JSON objects in named tables, addressed by string keys. Features see only this
+interface, so the backend is chosen once, by the composition root.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+Doc = dict[str, Any]
+
+
+class Store(ABC):
+    """The storage every feature uses."""
+
+    @abstractmethod
+    async def get(self, table: str, key: str) -> Doc | None:
+        """The document at ``key``, or None."""
+
+    @abstractmethod
+    async def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace the document at ``key``."""
+
+    @abstractmethod
+    async def delete(self, table: str, key: str) -> bool:
+        """Remove the document at ``key``; True if there was one."""
+
+    @abstractmethod
+    async def all(self, table: str) -> dict[str, Doc]:
+        """Every document in ``table`` by key."""
+
+    async def keys(self, table: str) -> list[str]:
+        """The keys of ``table`` (without reading its documents where possible)."""
+        return list(await self.all(table))
+
+    async def put_many(self, table: str, items: Mapping[str, Mapping[str, Any]]) -> None:
+        """Insert or replace every ``key: document`` of ``items`` (one write where possible)."""
+        for key, doc in items.items():
+            await self.put(table, key, doc)
+
+    def stats(self) -> dict[str, Any]:
+        """A small summary for ``/healthz``; backends add what they know."""
+        return {"backend": type(self).__name__}
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources."""
