@@ -7,8 +7,8 @@ What it does (:mod:`tools.crash`):
 
 1. Starts a fake Bot Connector (127.0.0.1, free port) and the bot as a process
    (``python -m bot``, ``TEST_CLOCK=1``, a temporary ``DATA_DIR``).
-2. Registers the leaders ("tilmeld som leder …", each from their own personal chat) and has
-   an admin open a round over the first målsætninger of the strategy.
+2. Registers the leaders ("tilmeld som leder …", each from their own personal chat), has an
+   admin approve each and open a round over the first målsætninger of the strategy.
 3. Posts every leader's status for every målsætning at once (``status_submit`` card
    submits, each with its own status and a unique comment) and records which got the
    confirmation "Tak – din status for … er gemt" at the connector.

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from bot.app import build_features, create_app
 from bot.conversations import ConversationDirectory
 from bot.delivery import StoredOnlyDelivery
-from bot.settings import Settings
+from bot.settings import OPEN_DOOR, Settings
 from bot.storage import StoreBusyError, TinyDBStore, read_data
 from content import Content, ContentError, load_content
 from dialogs.qa.feature import QUESTION_LOG
@@ -38,8 +38,19 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
+        if first["type"] == OPEN_DOOR:
+            sys.exit(_open_door(str((first.get("ctx") or {}).get("host", "")), first["msg"]))
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         sys.exit(f"Invalid setting {where}: {first['msg']}")
+
+
+def _open_door(host: str, english: str) -> str:
+    """Why the bot will not start unauthenticated on ``host``: in Danish, then in English."""
+    try:
+        danish = load_content().messages.da.errors.open_door.format(host=host)
+    except ContentError:
+        return english
+    return f"{danish} / {english}"
 
 
 def serve(settings: Settings) -> None:
@@ -53,7 +64,9 @@ def serve(settings: Settings) -> None:
     except ContentError as exc:
         sys.exit(f"Content error: {exc}")
     print(
-        f"Strategibot listening on http://{settings.host}:{settings.port}/api/messages", flush=True
+        f"Strategibot listening on http://{settings.host}:{settings.port}/api/messages"
+        f" (authentication: {settings.authentication})",
+        flush=True,
     )
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
@@ -69,7 +82,8 @@ async def _questions(settings: Settings) -> list[dict[str, str]]:
 
 def questions(settings: Settings) -> None:
     """Print the unanswered questions grouped by topic, most asked first: what to add first."""
-    for line in format_groups(group_questions(asyncio.run(_questions(settings)))):
+    texts = load_content().messages.da.unanswered_report
+    for line in format_groups(group_questions(asyncio.run(_questions(settings))), texts):
         print(line)
 
 

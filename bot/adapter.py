@@ -11,6 +11,9 @@ Here a request with a token is validated on a worker thread under :data:`AUTH_TI
 any failure (no network, a forged or malformed token, a timeout) becomes ``PermissionError``,
 which ``CloudAdapter.process`` turns into 401. A request without a token never touches the
 network: the SDK accepts it only in local mode (no ``MicrosoftAppId``).
+
+In local mode no connector client is made for a service URL off loopback (``bot/trust.py``):
+unauthenticated, the bot posts nowhere but to this machine.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from botframework.connector.auth import (
 )
 
 from bot.settings import Settings
+from bot.trust import is_loopback_url
+from dialogs.privacy import withheld
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +97,19 @@ class _SdkConfig:
 
 
 class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory, cache: OrderedDict[Any, ConnectorClient]) -> None:
+    def __init__(
+        self,
+        inner: ConnectorFactory,
+        cache: OrderedDict[Any, ConnectorClient],
+        loopback_only: bool,
+    ) -> None:
         self._inner = inner
         self._cache = cache
+        self._loopback_only = loopback_only
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        if self._loopback_only and not is_loopback_url(service_url):
+            raise PermissionError("local mode: no connector for a service URL off loopback")
         key = (service_url, audience)
         client = self._cache.get(key)
         if client is None:
@@ -110,15 +123,19 @@ class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 
 
 class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
-    """Delegates to the SDK's authentication and reuses the clients it creates."""
+    """Delegates to the SDK's authentication and reuses the clients it creates; with
+    ``loopback_only`` (local mode) it makes no client for a service URL off loopback."""
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    def __init__(self, inner: BotFrameworkAuthentication, loopback_only: bool = False) -> None:
         self._inner = inner
+        self._loopback_only = loopback_only
         self._connectors: OrderedDict[Any, ConnectorClient] = OrderedDict()
         self._token_clients: dict[str, UserTokenClient] = {}
 
     def _wrap(self, factory: ConnectorFactory | None) -> ConnectorFactory | None:
-        return _ReusingConnectorFactory(factory, self._connectors) if factory else None
+        if not factory:
+            return None
+        return _ReusingConnectorFactory(factory, self._connectors, self._loopback_only)
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
@@ -166,11 +183,15 @@ class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
 
 def create_adapter(settings: Settings, error_text: str) -> CloudAdapter:
     """A ``CloudAdapter`` for ``settings`` that logs turn errors and apologises in Danish."""
-    auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)))
+    auth = ReusingAuthentication(
+        ConfigurationBotFrameworkAuthentication(_SdkConfig(settings)),
+        loopback_only=settings.local_mode,
+    )
     adapter = CloudAdapter(auth)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        log.exception("turn failed", exc_info=error)
+        # Never the message: it may repeat what the user typed (pydantic quotes the input).
+        log.error("turn failed", exc_info=withheld(error))
         try:
             await context.send_activity(error_text)
         except Exception:  # the channel may be what failed

@@ -20,6 +20,7 @@ from bot.messenger import Messenger
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.teams_bot import StrategiBot
+from bot.trust import TenantBoundary, is_loopback_url
 from content import Content, load_content
 from dialogs.delivery import Delivery
 from dialogs.intents import IntentParser
@@ -32,7 +33,7 @@ from dialogs.reminders.feature import RemindersFeature
 from dialogs.reminders.repository import ReminderRepository
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
-from dialogs.router import Dispatcher, Router
+from dialogs.router import Dispatcher, PrivateChat, Router
 from dialogs.status.feature import StatusFeature
 from dialogs.status.repository import StatusRepository
 from dialogs.status.service import StatusService
@@ -156,6 +157,10 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, errors.no_conversation)
     if not _is_id(conversation["id"]) or not _is_service_url(body.get("serviceUrl")):
         return _problem(400, errors.bad_conversation)
+    if services.settings.local_mode and not is_loopback_url(body["serviceUrl"]):
+        # Unauthenticated, a reply to anywhere else would post whatever was asked for to a
+        # host of the sender's choosing.
+        return _problem(403, errors.service_url_not_local)
     body.pop("deliveryMode", None)  # replies always go through the connector, as in Teams
     try:
         activity = Activity().deserialize(body)
@@ -193,10 +198,14 @@ async def healthz(request: web.Request) -> web.Response:
     """``GET /healthz``: the service is up; storage, scheduler and outbox state."""
     services = request.app[SERVICES]
     await services.store.all("conversations")
+    settings = services.settings
     return web.json_response(
         {
             "status": "ok",
-            "local_mode": services.settings.local_mode,
+            "local_mode": settings.local_mode,
+            "authentication": settings.authentication,
+            "tenants": sorted(services.bot.boundary.allowed) or "any",
+            "warnings": settings.warnings,
             "storage": services.store.stats(),
             "scheduler": services.ticker.as_json(),
             "outbox": services.outbox.stats(),
@@ -229,12 +238,17 @@ def create_app(
     root.include(qa.router())
     root.include(RemindersFeature(content, reminders, settings.tz).router())
     root.include(StatusFeature(content, status).router())
-    root.include(MyDataFeature(content, status.repository, reminders.repository).router())
+    erasers = (qa, delivery)  # what "slet mine data" deletes besides the features' tables
+    root.include(MyDataFeature(content, status.repository, reminders.repository, erasers).router())
     dispatcher = Dispatcher(
         root,
         IntentParser(content.commands),
         invalid_submit=qa.presenter.notice(da.invalid_submit),
         too_long=qa.presenter.notice(da.too_long.format(limit=1000)),
+        unidentified=qa.presenter.notice(da.needs_teams_identity),
+        private=PrivateChat(
+            delivery, Reply(content.mydata.sent_privately), Reply(content.mydata.no_personal_chat)
+        ),
     )
     bot = StrategiBot(
         dispatcher,
@@ -242,9 +256,10 @@ def create_app(
         clock,
         welcome=qa.presenter.welcome,
         is_admin=lambda user_id: user_id in settings.admins,
+        boundary=TenantBoundary(settings.allowed_tenants),
+        other_tenant=qa.presenter.notice(da.other_tenant),
     )
-    if settings.local_mode:
-        log.warning("local mode: no MicrosoftAppId, requests are not authenticated")
+    _log_trust(settings)
     ticker = Ticker(
         [reminders.tick, status.tick], clock, settings.tz, settings.reminder_interval_seconds
     )
@@ -265,6 +280,21 @@ def create_app(
     return app
 
 
+def _log_trust(settings: Settings) -> None:
+    """Say at start-up how requests are authenticated, and warn about what is unsafe."""
+    if settings.local_mode:
+        log.warning(
+            "authentication: %s; no MicrosoftAppId, so requests are not authenticated and "
+            "replies go only to loopback serviceUrls (HOST=%s)",
+            settings.authentication,
+            settings.host,
+        )
+    if settings.allowed_tenants:
+        log.info("tenants: %s", ", ".join(sorted(settings.allowed_tenants)))
+    for warning in settings.warnings:
+        log.warning("!!! %s", warning)
+
+
 async def _tell_admins_about_quarantine(services: Services) -> None:
     """A data file could not be read at start-up: it was kept aside; tell the admins."""
     kept = [str(p) for p in services.store.stats().get("quarantined", [])]
@@ -279,6 +309,9 @@ async def _start(app: web.Application) -> None:
     services = app[SERVICES]
     await services.conversations.build_index()
     await _tell_admins_about_quarantine(services)
+    # Leaders and TRIO members stored before approvals existed are approved (logged once).
+    await services.status.migrate_approvals()
+    await services.reminders.migrate_approvals()
     await services.outbox.start()
     services.ticker.start()
 

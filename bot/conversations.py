@@ -10,6 +10,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
+from dialogs.privacy import redact_cpr
 from dialogs.store import Store
 
 TABLE = "conversations"
@@ -64,6 +65,10 @@ class ConversationDirectory:
         reference.pop("activityId", None)
         key = conversation_key(activity)
         reference["conversation"] = {**reference.get("conversation", {}), "id": key}
+        for part in ("user", "bot", "conversation"):  # display names, which users choose
+            account = reference.get(part)
+            if isinstance(account, dict) and isinstance(account.get("name"), str):
+                account["name"] = redact_cpr(account["name"])
         existing = await self.store.get(TABLE, key)
         doc: dict[str, Any] = {
             "kind": conversation_kind(activity),
@@ -135,6 +140,33 @@ class ConversationDirectory:
         if user and await self.store.get(PERSONAL_INDEX, user) == {"conversation": conversation_id}:
             await self.store.delete(PERSONAL_INDEX, user)
         return await self.store.delete(TABLE, conversation_id)
+
+    async def erase_user(self, user_aad_id: str, *, keep_chat: bool = False) -> set[str]:
+        """ "slet mine data": forget the user's personal chat (unless ``keep_chat``) and their
+        entry in the personal-chat index, and take them out of the references of channels and
+        group chats (which keep whoever wrote last). Returns the ids and name removed."""
+        traces: set[str] = set()
+        async with self._lock:
+            entry = await self.store.get(PERSONAL_INDEX, user_aad_id)
+            for key, doc in (await self.store.all(TABLE)).items():
+                user = doc.get("reference", {}).get("user") or {}
+                personal = doc.get("user_aad_id") == user_aad_id or (
+                    entry is not None and entry.get("conversation") == key
+                )
+                if not personal and user.get("aadObjectId") != user_aad_id:
+                    continue
+                traces.update(str(user[k]) for k in ("id", "name") if user.get(k))
+                if personal and keep_chat:
+                    continue
+                if personal:
+                    traces.add(key)
+                    await self.store.delete(TABLE, key)
+                else:
+                    reference = {k: v for k, v in doc["reference"].items() if k != "user"}
+                    await self.store.put(TABLE, key, {**doc, "reference": reference})
+            if not keep_chat:
+                await self.store.delete(PERSONAL_INDEX, user_aad_id)
+        return traces
 
     async def personal_chat_key(self, user_aad_id: str) -> str | None:
         """The key of a user's personal chat, active or not, if the app was ever installed."""

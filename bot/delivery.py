@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from bot.conversations import ConversationDirectory
 from bot.outbox import Outbox
+from dialogs.erasure import Keep, mentions
 from dialogs.replies import Reply
+from dialogs.store import Doc
 
 
 class StoredOnlyDelivery:
@@ -70,3 +73,32 @@ class OutboxDelivery(StoredOnlyDelivery):
             return False
         await self.outbox.enqueue(conversation_id, reply, key=key)
         return True
+
+    async def held(self, user_id: str) -> list[str]:
+        """Nothing to list: "mine data" always names the personal chat."""
+        return []
+
+    async def erase(self, user_id: str, keep: Keep) -> set[str]:
+        """ "slet mine data": every message in the outbox to the user's personal chat or
+        naming them (queued or sent), except the reminders ``keep`` keeps; then the personal
+        chat itself (unless ``keep.chat``) and the user in other conversations' references."""
+        chats = {
+            c.conversation_id
+            for c in await self.conversations.all()
+            if c.kind == "personal" and c.user_aad_id == user_id
+        }
+        indexed = await self.conversations.personal_chat_key(user_id)
+        if indexed:
+            chats.add(indexed)
+
+        def drop(key: str, doc: Doc) -> bool:
+            if keep.key(key):
+                return False
+            return (
+                doc.get("conversation_id") in chats
+                or mentions(key, user_id)
+                or mentions(json.dumps(doc, ensure_ascii=False), user_id)
+            )
+
+        await self.outbox.forget(drop)
+        return await self.conversations.erase_user(user_id, keep_chat=keep.chat)

@@ -17,7 +17,8 @@ callable (by default the :class:`~bot.messenger.Messenger`), within Teams' limit
 * 403 (bot blocked, not in the roster, disabled by an admin) and 404 deactivate the
   conversation (``active: false`` in the ``conversations`` table), drop its queued messages
   (status ``deactivated``) and call ``on_deactivated(conversation_id, status)``;
-* other 4xx and an unknown conversation (``LookupError``) fail at once.
+* other 4xx, an unknown conversation (``LookupError``) and, in local mode, a conversation
+  whose service URL is not on loopback fail at once.
 
 Exactly once: a message is marked ``sent`` in the store right after the sender returns and is
 never sent again (the sent record keeps the key and status, not the content); on start, every
@@ -49,7 +50,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.conversations import ConversationDirectory
-from bot.messenger import Messenger
+from bot.messenger import Messenger, NotLoopbackError
 from dialogs.replies import Reply
 from dialogs.store import Doc, Store
 from scheduler.clock import Clock, SystemClock
@@ -273,6 +274,7 @@ class Outbox:
         self._dispatcher: asyncio.Task[None] | None = None
         self._stopping = False
         self._seq_ready = False
+        self._forgotten: set[str] = set()  # keys removed by forget(): never written again
         self._counters = _Counters()
 
     # ----------------------------------------------------------------- public API
@@ -288,6 +290,7 @@ class Outbox:
             await self._init_seq()
             if key in self._messages or await self.store.get(TABLE, key) is not None:
                 return False
+            self._forgotten.discard(key)
             seq = next(self._seq)
             doc: Doc = {
                 "conversation_id": conversation_id,
@@ -357,6 +360,21 @@ class Outbox:
         """The stored status of message ``key`` (``queued``, ``sent``, ``failed`` …)."""
         doc = await self.store.get(TABLE, key)
         return None if doc is None else str(doc.get("status"))
+
+    async def forget(self, drop: Callable[[str, Doc], bool]) -> int:
+        """Remove every message that ``drop(key, stored document)`` picks, whatever its state,
+        from the store and the queue ("slet mine data"); how many were stored. A send already
+        in flight finishes, but nothing more about it is written."""
+        removed = 0
+        for key, doc in (await self.store.all(TABLE)).items():
+            if drop(key, doc):
+                self._forgotten.add(key)
+                removed += await self.store.delete(TABLE, key)
+        for key, message in list(self._messages.items()):
+            if drop(key, message.doc):
+                self._forgotten.add(key)
+                self._remove(message)
+        return removed
 
     async def purge(self, before: datetime) -> int:
         """Remove sent, failed and deactivated messages finished before ``before``."""
@@ -492,7 +510,9 @@ class Outbox:
             self._bucket(conversation_id, now).take(now)
             self._busy.add(conversation_id)
             message = self._messages[lane[0]]
-            task = asyncio.create_task(self._deliver(message), name=f"outbox-send-{message.key}")
+            task = asyncio.create_task(
+                self._deliver(message), name=f"outbox-send-{_label(message)}"
+            )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1
@@ -526,6 +546,9 @@ class Outbox:
                 result = await self._send(conversation_id, message.reply)
             except asyncio.CancelledError:
                 raise
+            except NotLoopbackError:
+                await self._fail(message, None, "local mode: service URL not on loopback")
+                return
             except LookupError:
                 await self._fail(message, None, "unknown conversation")
                 return
@@ -539,7 +562,7 @@ class Outbox:
         except asyncio.CancelledError:
             raise
         except Exception:  # the store failed; keep the message for the next attempt/start
-            log.exception("outbox: bookkeeping for %s failed", message.key)
+            log.exception("outbox: bookkeeping for %s failed", _label(message))
             self._remove(message)
         finally:
             self._busy.discard(conversation_id)
@@ -580,7 +603,7 @@ class Outbox:
         message.not_before = self._now_ns() + round(delay * NS)
         log.info(
             "outbox: %s got %s, retry in %.2f s (attempt %d)",
-            message.key,
+            _label(message),
             status or "no answer",
             delay,
             message.attempts,
@@ -591,13 +614,14 @@ class Outbox:
             throttled=message.throttled,
             last_error=status,
         )
-        await self.store.put(TABLE, message.key, message.doc)
+        if message.key not in self._forgotten:
+            await self.store.put(TABLE, message.key, message.doc)
 
     async def _fail(self, message: _Message, status: int | None, reason: str) -> None:
         self._counters.failed += 1
         log.error(
             "outbox: giving up on %s to %s after %d attempts (status %s)",
-            message.key,
+            _label(message),
             message.conversation_id,
             message.attempts,
             status or "no answer",
@@ -640,6 +664,13 @@ class Outbox:
         if status == SENT:  # the key is the record; the content is no longer needed
             message.doc.pop("reply", None)
         try:
-            await self.store.put(TABLE, message.key, message.doc)
+            if message.key not in self._forgotten:
+                await self.store.put(TABLE, message.key, message.doc)
         finally:
             self._remove(message)
+
+
+def _label(message: _Message) -> str:
+    """A message as logs name it: its kind and number. Keys can name a user (``announce:
+    <round>:<user>``), and a log line cannot be deleted with the user's data."""
+    return f"{message.key.partition(':')[0]} #{message.seq}"

@@ -7,9 +7,27 @@ from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.trust import is_loopback_host
+
 DATA_FILE = "strategibot.json"
+
+OPEN_DOOR = "open_door"
+"""The error type of a start on a non-loopback ``HOST`` without authentication."""
+OPEN_DOOR_MESSAGE = (
+    "HOST={host} without MicrosoftAppId would let anyone who can reach the port use the bot "
+    "unauthenticated. Set MicrosoftAppId and MicrosoftAppPassword, or HOST=127.0.0.1 "
+    "(ALLOW_UNAUTHENTICATED=true is for test rigs only)."
+)
+AUTH_ON = "on"
+AUTH_LOOPBACK = "off (local mode: loopback only)"
+AUTH_ALLOWED = "off (ALLOW_UNAUTHENTICATED)"
+OPEN_TENANT_WARNING = (
+    "MicrosoftAppType=MultiTenant without ALLOWED_TENANTS or MicrosoftAppTenantId: users of "
+    "ANY Microsoft 365 tenant can use the bot and have their data stored. Set ALLOWED_TENANTS."
+)
 
 
 class Settings(BaseSettings):
@@ -39,6 +57,16 @@ class Settings(BaseSettings):
     )
     admins: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(), validation_alias=AliasChoices("ADMINS", "admins")
+    )
+    allowed_tenants: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        validation_alias=AliasChoices("ALLOWED_TENANTS", "allowed_tenants"),
+        description="Tenant ids served; empty: MicrosoftAppTenantId if set, else any tenant.",
+    )
+    allow_unauthenticated: bool = Field(
+        False,
+        validation_alias=AliasChoices("ALLOW_UNAUTHENTICATED", "allow_unauthenticated"),
+        description="Test rigs only: listen on a non-loopback HOST without MicrosoftAppId.",
     )
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
@@ -73,9 +101,9 @@ class Settings(BaseSettings):
         description="json: one JSON object per line, for log collectors.",
     )
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "allowed_tenants", mode="before")
     @classmethod
-    def _split_admins(cls, value: object) -> object:
+    def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
@@ -104,10 +132,40 @@ class Settings(BaseSettings):
             raise ValueError(f"MicrosoftAppTenantId is required for {self.microsoft_app_type}")
         return self
 
+    @model_validator(mode="after")
+    def _no_open_door(self) -> Self:
+        """Without an app id nothing is authenticated: listen on loopback only, unless a test
+        rig says otherwise explicitly."""
+        if self.local_mode and not is_loopback_host(self.host) and not self.allow_unauthenticated:
+            raise PydanticCustomError(OPEN_DOOR, OPEN_DOOR_MESSAGE, {"host": self.host})
+        return self
+
+    @model_validator(mode="after")
+    def _default_tenant(self) -> Self:
+        if not self.allowed_tenants and self.microsoft_app_tenant_id.strip():
+            self.allowed_tenants = frozenset({self.microsoft_app_tenant_id.strip()})
+        return self
+
     @property
     def local_mode(self) -> bool:
         """No app id: accept unauthenticated requests, as Microsoft's emulators do."""
         return not self.microsoft_app_id
+
+    @property
+    def authentication(self) -> str:
+        """How requests are authenticated, for ``/healthz`` and the start-up log."""
+        if not self.local_mode:
+            return AUTH_ON
+        return AUTH_ALLOWED if not is_loopback_host(self.host) else AUTH_LOOPBACK
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is configured but unsafe, for ``/healthz`` and the start-up log."""
+        found = []
+        multi_tenant = not self.local_mode and self.microsoft_app_type == "MultiTenant"
+        if multi_tenant and not self.allowed_tenants:
+            found.append(OPEN_TENANT_WARNING)
+        return found
 
     @property
     def data_file(self) -> Path:

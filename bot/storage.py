@@ -66,11 +66,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import glob
 import json
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -361,6 +362,42 @@ def _write_snapshot(path: Path, tables: Texts) -> int:
         raise
     _fsync_dir(path.parent)
     return size
+
+
+REDACTED = b"[slettet]"
+
+
+def _trace_forms(trace: str) -> set[bytes]:
+    """The bytes ``trace`` can appear as in a data file: raw, and JSON-escaped."""
+    forms = {trace.encode("utf-8", "surrogatepass")}
+    for ascii_only in (False, True):
+        forms.add(json.dumps(trace, ensure_ascii=ascii_only)[1:-1].encode("utf-8", "surrogatepass"))
+    return {form for form in forms if form}
+
+
+def _redact_file(path: Path, forms: list[bytes]) -> bool:
+    """Replace every form in ``path`` by :data:`REDACTED`, atomically; True if it changed."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return False
+    cleaned = raw
+    for form in forms:
+        cleaned = cleaned.replace(form, REDACTED)
+    if cleaned == raw:
+        return False
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.redacting")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(cleaned)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return True
 
 
 @dataclass
@@ -706,6 +743,25 @@ class TinyDBStore(Store):
             self._journal_entries,
         )
         return True
+
+    async def redact(self, traces: Collection[str]) -> int:
+        """Cut ``traces`` out of the files kept aside as unreadable (``*.corrupt-*``, from this
+        or an earlier start), each replaced atomically; how many files changed.
+
+        A trace is cut as written raw and as JSON writes it (escaped, with or without
+        ``ensure_ascii``). Files stay kept aside for the admins, only without those bytes.
+        """
+        forms = sorted(
+            {form for trace in traces if trace for form in _trace_forms(trace)},
+            key=len,
+            reverse=True,
+        )
+        if not forms:
+            return 0
+        kept = {*self.quarantined}
+        for name in (self.path.name, self.journal_path.name):
+            kept.update(self.path.parent.glob(f"{glob.escape(name)}.corrupt-*"))
+        return sum([await asyncio.to_thread(_redact_file, path, forms) for path in sorted(kept)])
 
     def _replace_journal(self, tail: bytes, entries: int) -> None:
         """Make ``tail`` (the lines written during the snapshot) the whole journal."""

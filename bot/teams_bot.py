@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from bot.activities import to_activity
 from bot.conversations import ConversationDirectory, conversation_key, conversation_kind
+from bot.trust import TenantBoundary, teams_user_id
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Turn
 from scheduler.clock import Clock
@@ -37,7 +38,12 @@ def mentions_bot(activity: Activity) -> bool:
 
 
 class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
-    """Welcomes, remembers conversations and hands messages to the dispatcher."""
+    """Welcomes, remembers conversations and hands messages to the dispatcher.
+
+    An activity from a tenant outside ``boundary`` gets ``other_tenant`` (messages only) and
+    nothing about it is stored. A conversation is remembered only from an activity in which
+    Teams identified the sender (``aadObjectId``); others can ask questions, nothing more.
+    """
 
     def __init__(
         self,
@@ -46,6 +52,9 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
         clock: Clock,
         welcome: Callable[[], Reply],
         is_admin: Callable[[str], bool],
+        *,
+        boundary: TenantBoundary,
+        other_tenant: Reply,
     ) -> None:
         super().__init__()
         self.dispatcher = dispatcher
@@ -53,17 +62,25 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
         self.clock = clock
         self.welcome = welcome
         self.is_admin = is_admin
+        self.boundary = boundary
+        self.other_tenant = other_tenant
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         started = time.perf_counter()
         activity = turn_context.activity
-        removed = activity.type == "installationUpdate" and activity.action in (
-            "remove",
-            "remove-upgrade",
-        )
-        if not removed:
-            await self.conversations.remember(activity, self.clock.now())
-        await super().on_turn(turn_context)
+        if not self.boundary.admits(activity):
+            # Before anything is stored: not even the conversation reference.
+            turn_context.turn_state["intent"] = "other_tenant"
+            if activity.type == "message":
+                await turn_context.send_activity(to_activity(self.other_tenant))
+        else:
+            removed = activity.type == "installationUpdate" and activity.action in (
+                "remove",
+                "remove-upgrade",
+            )
+            if not removed and teams_user_id(activity):
+                await self.conversations.remember(activity, self.clock.now())
+            await super().on_turn(turn_context)
         fields = {
             "type": activity.type,
             "conversation": conversation_kind(activity),
@@ -82,7 +99,7 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
             turn_context.turn_state["intent"] = "not_mentioned"
             return
         user = activity.from_property
-        user_id = str((user.aad_object_id or user.id or "") if user else "")
+        user_id = teams_user_id(activity)  # never from.id: anybody can choose that
         turn = Turn(
             text=activity.text or "",
             value=activity.value
@@ -91,7 +108,7 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
             user_id=user_id,
             conversation_id=activity.conversation.id,
             conversation_kind=kind,
-            is_admin=self.is_admin(user_id),
+            is_admin=bool(user_id) and self.is_admin(user_id),
             now=self.clock.now(),
             user_name=str((user.name or "") if user else ""),
         )

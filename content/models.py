@@ -152,8 +152,8 @@ class HelpCommand(_Texts):
 
 
 class HttpErrorTexts(_Texts):
-    """Why ``/api/messages`` refused a request (the body of a 4xx), and the command line's
-    refusal while the bot holds the data file."""
+    """Why ``/api/messages`` refused a request (the body of a 4xx), the command line's
+    refusal while the bot holds the data file, and why the bot refused to start."""
 
     content_type: str
     too_large: str
@@ -166,12 +166,32 @@ class HttpErrorTexts(_Texts):
     clock_usage: str
     clock_not_settable: str
     store_busy: str
+    service_url_not_local: str
+    open_door: Annotated[str, Placeholders("host")]  # start-up refusal, printed by python -m bot
+
+
+class UnansweredReportTexts(_Texts):
+    """``python -m bot questions``: the unanswered questions, grouped."""
+
+    none: str
+    one_question: str
+    questions: Annotated[str, Placeholders("count")]
+    one_group: str
+    groups: Annotated[str, Placeholders("count")]
+    title: Annotated[str, Placeholders("questions", "groups")]
+    column_count: str
+    column_latest: str
+    column_reason: str
+    column_question: str
+    reason_fallback: str
+    reason_thumbs_down: str
 
 
 class DanishMessages(_Texts):
     """Every text the bot writes in Danish."""
 
     errors: HttpErrorTexts
+    unanswered_report: UnansweredReportTexts
 
     welcome_title: str
     welcome_text: str
@@ -192,7 +212,14 @@ class DanishMessages(_Texts):
     feedback_thanks_up: str
     feedback_thanks_down: str
     error_generic: str
+    needs_teams_identity: str
+    other_tenant: str
     cpr_question: str
+    cpr_field: Annotated[str, Placeholders("field")]
+    cpr_goal_field: Annotated[str, Placeholders("field", "id")]
+    cpr_lookup: Annotated[str, Placeholders("field")]
+    cpr_message: str
+    cpr_option: Annotated[str, Placeholders("option")]
     data_quarantined: Annotated[str, Placeholders("files")]
     too_long: Annotated[str, Placeholders("limit")]
     label_pejlemaerke: str
@@ -404,6 +431,8 @@ class ReminderTexts(_Texts):
     error_name: str
     error_schedule: str
     error_name_taken: Annotated[str, Placeholders("name")]
+    field_committee: str
+    field_date: str
     error_kind: str
     error_lead_days: str
     error_no_meetings: str
@@ -438,6 +467,20 @@ class ReminderTexts(_Texts):
     trio_joined: Annotated[str, Placeholders("name")]
     trio_left: Annotated[str, Placeholders("name")]
     trio_personal_only: str
+    trio_requested: Annotated[str, Placeholders("name")]
+    trio_member: Annotated[str, Placeholders("name")]
+    trio_waiting: Annotated[str, Placeholders("name")]
+    trio_is_chair: Annotated[str, Placeholders("name")]
+    trio_request_title: str
+    trio_request: Annotated[str, Placeholders("person", "name")]
+    trio_request_hint: str
+    trio_approve_button: str
+    trio_reject_button: str
+    trio_approved: Annotated[str, Placeholders("person", "name")]
+    trio_rejected: Annotated[str, Placeholders("person", "name")]
+    trio_request_closed: str
+    trio_refused: Annotated[str, Placeholders("name")]
+    not_member: Annotated[str, Placeholders("name")]
     schedule_examples: str
     schedule_errors: Annotated[dict[str, str], SCHEDULE_ERRORS]
 
@@ -487,6 +530,7 @@ IMPORT_ERRORS = Keys(
     missing_unit=Placeholders(),
     too_long=Placeholders("column", "limit"),
     duplicate=Placeholders("kept_row"),
+    cpr=Placeholders("column"),
 )
 
 
@@ -527,7 +571,12 @@ class StatusTexts(_Texts):
     saved: Annotated[str, Placeholders("round", "count")]
     saved_late: str
     saved_edit_hint: str
-    cpr_refused: str
+    cpr_round: Annotated[str, Placeholders("field")]
+    field_comment: str
+    field_next_step: str
+    field_units: str
+    field_points: str
+    field_round: str
     error_no_status: Annotated[str, Placeholders("id")]
     error_too_long: Annotated[str, Placeholders("id", "limit")]
     error_empty: str
@@ -547,8 +596,23 @@ class StatusTexts(_Texts):
     register_new_unit_placeholder: str
     register_submit: str
     error_unit: str
+    error_unit_long: Annotated[str, Placeholders("limit")]
     registered: Annotated[str, Placeholders("unit")]
     registered_rounds: Annotated[str, Placeholders("names")]
+    leader_requested: Annotated[str, Placeholders("unit")]
+    leader_unchanged: Annotated[str, Placeholders("unit")]
+    leader_moved: Annotated[str, Placeholders("unit")]
+    leader_waiting: Annotated[str, Placeholders("unit")]
+    leader_request_title: str
+    leader_request: Annotated[str, Placeholders("name", "unit")]
+    leader_request_hint: str
+    leader_approve_button: str
+    leader_reject_button: str
+    leader_approved: Annotated[str, Placeholders("name", "unit")]
+    leader_rejected: Annotated[str, Placeholders("name", "unit")]
+    leader_request_closed: str
+    you_are_leader: Annotated[str, Placeholders("unit")]
+    you_are_not_leader: Annotated[str, Placeholders("unit")]
     unregistered: str
     not_leader: str
     round_title: str
@@ -565,6 +629,7 @@ class StatusTexts(_Texts):
     round_hint: str
     round_submit: str
     error_round_name: str
+    error_round_name_long: Annotated[str, Placeholders("limit")]
     error_round_taken: Annotated[str, Placeholders("name")]
     error_no_priorities: str
     error_goals: str
@@ -613,11 +678,13 @@ class MyDataTexts(_Texts):
 
     title: str
     leader: Annotated[str, Placeholders("unit", "name")]
+    leader_pending: Annotated[str, Placeholders("unit", "name")]
     reply: Annotated[str, Placeholders("round", "count", "date")]
     notes: Annotated[str, Placeholders("count")]
     notes_deleted: Annotated[str, Placeholders("count")]
     chair: Annotated[str, Placeholders("name")]
     trio: Annotated[str, Placeholders("name")]
+    trio_pending: Annotated[str, Placeholders("name")]
     chat: str
     anonymous: str
     delete_hint: str
@@ -625,6 +692,9 @@ class MyDataTexts(_Texts):
     deleted: str
     still_chair: Annotated[str, Placeholders("names")]
     not_confirmed: str
+    questions: Annotated[str, Placeholders("questions", "feedback")]
+    sent_privately: str
+    no_personal_chat: str
 
 
 class Content(_Strict):

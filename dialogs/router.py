@@ -4,10 +4,25 @@ Each feature builds a :class:`Router` with its handlers; the app includes every 
 router into one root router (as in aiogram). Text goes through the
 :class:`~dialogs.intents.IntentParser` — the one place text becomes an intent — and a card
 button of action ``ask`` is routed exactly as if its text had been typed.
+
+Identity: a turn is *identified* when Teams told who wrote it (the Entra ID object id,
+``Turn.user_id``). A handler reaches unidentified turns only if it was added with
+``open=True`` (answering questions); every other handler — roles, anything stored about the
+user — gets only identified turns, and the dispatcher answers the rest with a short refusal.
+
+Privacy: a route added with ``private=True`` shows personal data (one's own data, status
+cards, rounds with names, reports with comments), so its replies are shown only in the user's
+personal chat. Asked in a channel or group chat, the :class:`Dispatcher` sends them there
+through the :class:`~dialogs.delivery.Delivery` and says so where it was asked (or, when the
+bot has no personal chat with the user yet, says how to open one and runs nothing). A private
+intent may name a ``public`` handler whose replies (aggregates: never names or comments) are
+shown in the channel or group chat besides. This is the one place that decides where replies
+are shown; handlers of private routes see ``conversation_kind == "personal"``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -15,15 +30,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from dialogs.delivery import Delivery
 from dialogs.intents import Intent, IntentParser
+from dialogs.privacy import redact_cpr
 from dialogs.replies import Reply
 
 MAX_TEXT = 1000  # longer questions are refused with a message, not answered
+PERSONAL = "personal"  # the conversation kind of a personal (1:1) chat with the bot
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One incoming message, free of any SDK type."""
+    """One incoming message, free of any SDK type.
+
+    ``user_id`` is the sender's Entra ID object id from a Teams activity, or ``""`` when the
+    activity had none (then :attr:`identified` is False, and only open handlers run).
+    """
 
     text: str
     value: Mapping[str, Any] | None
@@ -33,6 +55,11 @@ class Turn:
     is_admin: bool
     now: datetime
     user_name: str = ""
+
+    @property
+    def identified(self) -> bool:
+        """True if Teams said who wrote: roles and stored data need it."""
+        return bool(self.user_id)
 
 
 IntentHandler = Callable[[Turn, Intent], Awaitable[list[Reply]]]
@@ -46,21 +73,61 @@ class Router:
         self.name = name
         self.intents: dict[str, IntentHandler] = {}
         self.actions: dict[str, ActionHandler] = {}
+        self.open_intents: set[str] = set()  # also for turns without an identity
+        self.open_actions: set[str] = set()
+        # Shown only in the personal chat; an intent's public handler answers elsewhere.
+        self.private_intents: dict[str, IntentHandler | None] = {}
+        self.private_actions: set[str] = set()
 
-    def on_intent(self, intent: str, handler: IntentHandler) -> None:
-        """Handle messages whose text is ``intent``."""
+    def on_intent(
+        self,
+        intent: str,
+        handler: IntentHandler,
+        *,
+        open: bool = False,
+        private: bool = False,
+        public: IntentHandler | None = None,
+    ) -> None:
+        """Handle messages whose text is ``intent``; with ``open`` also from a sender Teams
+        did not identify (only for what needs no role and stores nothing about the user).
+        With ``private`` the replies are shown only in the personal chat; ``public`` answers
+        in a channel or group chat besides."""
+        if public is not None and not private:
+            raise ValueError(f"{self.name}: {intent!r} has a public handler but is not private")
         self._add(self.intents, intent, handler)
+        if open:
+            self.open_intents.add(intent)
+        if private:
+            self.private_intents[intent] = public
 
-    def on_action(self, action: str, handler: ActionHandler) -> None:
-        """Handle card submits whose ``data.action`` is ``action``."""
+    def on_action(
+        self, action: str, handler: ActionHandler, *, open: bool = False, private: bool = False
+    ) -> None:
+        """Handle card submits whose ``data.action`` is ``action``; ``open`` and ``private``
+        as for intents."""
         self._add(self.actions, action, handler)
+        if open:
+            self.open_actions.add(action)
+        if private:
+            self.private_actions.add(action)
 
     def include(self, other: Router) -> None:
         """Take over every handler of ``other``; a name handled twice is an error."""
         for name, handler in other.intents.items():
-            self.on_intent(name, handler)
+            self.on_intent(
+                name,
+                handler,
+                open=name in other.open_intents,
+                private=name in other.private_intents,
+                public=other.private_intents.get(name),
+            )
         for name, action in other.actions.items():
-            self.on_action(name, action)
+            self.on_action(
+                name,
+                action,
+                open=name in other.open_actions,
+                private=name in other.private_actions,
+            )
 
     def _add(self, table: dict[str, Any], name: str, handler: Any) -> None:
         if name in table:
@@ -73,8 +140,28 @@ class _AskSubmit(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
+@dataclass(frozen=True)
+class PrivateChat:
+    """Where a private route's replies go from a channel or group chat, and what is said there:
+    ``sent`` when they went to the personal chat, ``no_chat`` (how to open one) when the bot
+    has no personal chat with the user yet."""
+
+    delivery: Delivery
+    sent: Reply
+    no_chat: Reply
+
+
+Run = Callable[[Turn], Awaitable[list[Reply]]]
+
+
 class Dispatcher:
-    """Turns a :class:`Turn` into replies using the root router."""
+    """Turns a :class:`Turn` into replies using the root router.
+
+    ``unidentified`` answers a turn without an identity that asks for a handler which is not
+    open (by default ``invalid_submit``); that handler never runs. ``private`` sends the
+    replies of private routes asked outside the personal chat; without it such a route shows
+    nothing there (only its public handler's replies).
+    """
 
     def __init__(
         self,
@@ -83,16 +170,22 @@ class Dispatcher:
         *,
         invalid_submit: Reply,
         too_long: Reply,
+        unidentified: Reply | None = None,
         ask_action: str = "ask",
+        private: PrivateChat | None = None,
     ) -> None:
         self.router = router
         self.parser = parser
         self.invalid_submit = invalid_submit
         self.too_long = too_long
+        self.unidentified = unidentified or invalid_submit
         self.ask_action = ask_action
+        self.private = private
 
     async def dispatch(self, turn: Turn) -> tuple[str, list[Reply]]:
         """The name of what was handled (for logs) and the replies."""
+        # A display name is the user's choice in Teams, not typed here: kept, minus any CPR.
+        turn = replace(turn, user_name=redact_cpr(turn.user_name))
         if turn.value is not None:
             return await self._submit(turn, turn.value)
         return await self._text(turn)
@@ -104,6 +197,15 @@ class Dispatcher:
         handler = self.router.intents.get(intent.name)
         if handler is None:
             raise LookupError(f"no handler for intent {intent.name!r}")
+        if not turn.identified and intent.name not in self.router.open_intents:
+            return "unidentified", [self.unidentified]
+        if intent.name in self.router.private_intents and turn.conversation_kind != PERSONAL:
+            public = self.router.private_intents[intent.name]
+            return intent.name, await self._privately(
+                turn,
+                lambda t: handler(t, intent),
+                None if public is None else (lambda t: public(t, intent)),
+            )
         return intent.name, await handler(turn, intent)
 
     async def _submit(self, turn: Turn, value: Mapping[str, Any]) -> tuple[str, list[Reply]]:
@@ -117,4 +219,27 @@ class Dispatcher:
         handler = self.router.actions.get(action) if isinstance(action, str) else None
         if handler is None:
             return "invalid_submit", [self.invalid_submit]
+        if not turn.identified and action not in self.router.open_actions:
+            return "unidentified", [self.unidentified]
+        if action in self.router.private_actions and turn.conversation_kind != PERSONAL:
+            return f"submit:{action}", await self._privately(turn, lambda t: handler(t, value))
         return f"submit:{action}", await handler(turn, value)
+
+    async def _privately(self, turn: Turn, run: Run, public: Run | None = None) -> list[Reply]:
+        """A private route outside the personal chat: its replies go to the personal chat,
+        and only ``public``'s replies and a notice are shown here. Nothing runs when the bot
+        cannot write to the user's personal chat."""
+        shown = await public(turn) if public is not None else []
+        if self.private is None:
+            return shown
+        delivery, recipient = self.private.delivery, f"user:{turn.user_id}"
+        if not await delivery.reachable(turn.user_id):
+            return [*shown, self.private.no_chat]
+        replies = await run(replace(turn, conversation_kind=PERSONAL))
+        sent = 0
+        for reply in replies:
+            # A random key: the outbox keeps it after sending, so it must not name the user.
+            sent += await delivery.send(recipient, reply, f"private:{uuid.uuid4().hex}")
+        if not replies:
+            return shown
+        return [*shown, self.private.sent] if sent else [*shown, self.private.no_chat]

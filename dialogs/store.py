@@ -7,7 +7,7 @@ interface, so the backend is chosen once, by the composition root.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 Doc = dict[str, Any]
@@ -40,6 +40,17 @@ class Store(ABC):
         """Insert or replace every ``key: document`` of ``items`` (one write where possible)."""
         for key, doc in items.items():
             await self.put(table, key, doc)
+
+    async def compact(self) -> bool:
+        """Rewrite the backend's files from what is stored now, so no deleted or replaced
+        document is left in them (after "slet mine data"); False if that failed. A backend
+        without files has nothing to do."""
+        return True
+
+    async def redact(self, traces: Collection[str]) -> int:
+        """Cut ``traces`` (ids and texts that were deleted) out of files the backend kept
+        aside as unreadable; how many files changed. A backend without files has none."""
+        return 0
 
     def stats(self) -> dict[str, Any]:
         """A small summary for ``/healthz``; backends add what they know."""

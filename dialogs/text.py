@@ -6,9 +6,12 @@ import re
 import unicodedata
 import uuid
 
+from dialogs.privacy import contains_cpr
+
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]{0,200}>")
 _WORD = re.compile(r"[a-zæøå0-9]+")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # Arabic-Indic, Devanagari … (NFKC keeps them)
 
 
 def fold(text: str) -> str:
@@ -18,9 +21,18 @@ def fold(text: str) -> str:
 
 
 def new_id(name: str, fallback: str) -> str:
-    """A readable unique id from a name ("LMU Ørum" → ``lmu-orum-1a2b3c``)."""
+    """A readable unique id from a name ("LMU Ørum" → ``lmu-orum-1a2b3c``).
+
+    Never shaped like a CPR number: ids are stored, logged and sent in card data, and a name
+    ending in a date ("LMU 010127") with a random tail of digits ("1234ab") would make one.
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", fold(name.lower())).strip("-")[:40]
-    return f"{slug or fallback}-{uuid.uuid4().hex[:6]}"
+    if contains_cpr(slug):
+        slug = ""
+    while True:
+        ident = f"{slug or fallback}-{uuid.uuid4().hex[:6]}"
+        if not contains_cpr(ident):
+            return ident
 
 
 def strip_markup(text: str) -> str:
@@ -29,8 +41,10 @@ def strip_markup(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Lower-case, strip markup and accents other than æøå, and collapse white space."""
+    """Lower-case, strip markup and accents other than æøå, write every digit in ASCII, and
+    collapse white space."""
     text = unicodedata.normalize("NFKC", strip_markup(text)).lower()
+    text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
     text = "".join(
         ch
         for ch in unicodedata.normalize("NFD", text)

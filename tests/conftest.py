@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import Services
 from bot.settings import Settings
 from content import Content, load_content
 from dialogs.qa.answer import Answerer
 from dialogs.qa.index import meaning_texts
 from dialogs.qa.meaning import MeaningIndex, load_meaning
 from scheduler.clock import ManualClock
+from tests.bot.teams import app_services
 
 TZ = ZoneInfo("Europe/Copenhagen")
 TESTS = Path(__file__).resolve().parent
@@ -71,3 +73,10 @@ def bot_answerer(content: Content, meaning: MeaningIndex) -> Answerer:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=TZ))
+
+
+@pytest.fixture
+def services(clock: ManualClock, content: Content) -> Services:
+    """The app's services in local mode over a ``MemoryStore``, on the manual clock (a module
+    that needs other settings overrides it with :func:`tests.bot.teams.app_services`)."""
+    return app_services(clock, content=content)

@@ -2,8 +2,9 @@
 
 :func:`run_crash` starts the bot as a process (:class:`~tools.live_bot.LiveBot`, a temporary
 ``DATA_DIR``, replies to a :class:`~tools.fake_connector.FakeConnector`), registers
-``leaders`` leaders ("tilmeld som leder …") and has an admin open a round over ``goals``
-målsætninger. Then every leader submits the status card once per målsætning, all at the same
+``leaders`` leaders ("tilmeld som leder …", each approved by the admin from the request's
+card) and has the admin open a round over ``goals`` målsætninger. Then every leader submits
+the status card once per målsætning, all at the same
 time: each submission has its own status and a unique comment. When ``kill_at`` of them have
 been confirmed (the reply "Tak – din status for … er gemt" arrived at the connector; the bot
 sends it only after the store write returned) the bot is killed with SIGKILL.
@@ -219,6 +220,19 @@ async def run_crash(plan: CrashPlan, workdir: Path) -> CrashResult:
             bot,
             [
                 personal_activity(n, url, text=f"tilmeld som leder Enhed {n % 25}")
+                for n in range(plan.leaders)
+            ],
+            50,
+        )
+        approve = {"action": "leader_approve"}
+        await _post_all(
+            bot,
+            [
+                personal_activity(
+                    ADMIN,
+                    url,
+                    value={**approve, "user": f"aad-user-{n}", "unit": f"Enhed {n % 25}"},
+                )
                 for n in range(plan.leaders)
             ],
             50,

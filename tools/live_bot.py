@@ -112,6 +112,8 @@ class LiveBot:
             **({"TEST_CLOCK": "1"} if self.test_clock else {}),
             "MicrosoftAppId": "",
             "MicrosoftAppPassword": "",
+            "MicrosoftAppTenantId": "",  # nor a tenant boundary from a .env file
+            "ALLOWED_TENANTS": "",
             "PYTHONUNBUFFERED": "1",
             "NO_PROXY": no_proxy,
             "no_proxy": no_proxy,

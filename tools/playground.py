@@ -269,8 +269,10 @@ class BotProcess:
     """A bot (any command) as a subprocess in its own process group, ready once ``/healthz`` = 200.
 
     The environment gets ``PORT``, ``HOST``, an empty ``MicrosoftAppId``/``MicrosoftAppPassword``
-    (the playground does no auth), ``PYTHONUNBUFFERED=1`` and loopback in ``NO_PROXY``, then
-    ``env``. Output goes to ``log_path``, or to the console if it is ``None``.
+    (the playground does no auth; the bot then listens and replies on loopback only), an empty
+    ``MicrosoftAppTenantId``/``ALLOWED_TENANTS`` (the playground has its own mock tenant),
+    ``PYTHONUNBUFFERED=1`` and loopback in ``NO_PROXY``, then ``env``. Output goes to
+    ``log_path``, or to the console if it is ``None``.
     """
 
     def __init__(
@@ -329,6 +331,8 @@ class BotProcess:
                 "HOST": self.host,
                 "MicrosoftAppId": "",
                 "MicrosoftAppPassword": "",
+                "MicrosoftAppTenantId": "",  # the playground's mock tenant is not ours
+                "ALLOWED_TENANTS": "",
                 "PYTHONUNBUFFERED": "1",
                 "NO_PROXY": no_proxy,
                 "no_proxy": no_proxy,
@@ -1009,7 +1013,20 @@ class PlaygroundClient:
 
         ``value`` is sent as is: merge the action's ``data`` with the input values yourself.
         ``conversation_id`` is where the card is (the thread id for channel messages).
+
+        A card with text in another user's 1:1 chat has no id (``""``): the playground split it
+        and gave the bot none, and only the current user's chats show the parts' ids. Its click
+        is then built like the playground's and sent as a custom activity, without ``replyToId``.
         """
+        if not reply_to_id:
+            activity = await self.build_message(conversation_id, "", user=user)
+            del activity["text"], activity["textFormat"]
+            activity["value"] = dict(value)
+            activity["channelData"] = {**activity["channelData"], "source": {"name": "message"}}
+            sent = await self.send_activity(activity)
+            return SentActivity(
+                "submit", conversation_id, None, None, True, sent.matcher, sent.log_cursor
+            )
         cursor = len(self._log_frames)
         body = {
             "conversation": {"id": conversation_id},

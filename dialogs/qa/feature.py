@@ -10,6 +10,7 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content.models import Content
+from dialogs.erasure import Keep
 from dialogs.intents import ASK, EMPTY, Intent
 from dialogs.privacy import contains_cpr
 from dialogs.qa.answer import REMEMBERED, Answer, Answerer, answer_for_target
@@ -22,6 +23,9 @@ from dialogs.store import Store
 
 QUESTION_LOG = "question_log"
 FEEDBACK_TABLE = "feedback"
+# User id -> the keys of their entries in the two tables above, so "mine data" can count them
+# and "slet mine data" delete them; the entries themselves (what content owners see) name no one.
+QUESTION_AUTHORS = "question_authors"
 
 
 class _FeedbackSubmit(BaseModel):
@@ -58,10 +62,11 @@ class QAFeature:
     def router(self) -> Router:
         """The routes of this feature."""
         router = Router("qa")
-        router.on_intent(ASK, self.ask)
-        router.on_intent(EMPTY, self.empty)
+        # Questions need no identity; feedback is a submit that stores, so it does.
+        router.on_intent(ASK, self.ask, open=True)
+        router.on_intent(EMPTY, self.empty, open=True)
         for command in ("help", "list_pejlemaerker", "list_maalsaetninger", "about"):
-            router.on_intent(command, self.command)
+            router.on_intent(command, self.command, open=True)
         router.on_action(FEEDBACK, self.feedback)
         return router
 
@@ -83,15 +88,20 @@ class QAFeature:
         return [self.presenter.render(answer)]
 
     async def _own_work(self, turn: Turn, answer: Answer) -> Reply:
-        """The asker's next meeting or open round, or how reminders and rounds work."""
+        """The asker's next meeting or open round, or how reminders and rounds work (always
+        the latter for an asker Teams did not identify)."""
         if answer.key == "meeting":
             found = (
                 await self.meetings.next_meeting_of(turn.user_id, turn.now)
-                if self.meetings
+                if self.meetings and turn.identified
                 else None
             )
             return self.presenter.next_meeting(found)
-        round_ = await self.rounds.open_round_of(turn.user_id, turn.now) if self.rounds else None
+        round_ = (
+            await self.rounds.open_round_of(turn.user_id, turn.now)
+            if self.rounds and turn.identified
+            else None
+        )
         return self.presenter.open_round(round_)
 
     async def command(self, turn: Turn, intent: Intent) -> list[Reply]:
@@ -109,12 +119,14 @@ class QAFeature:
             submit = _FeedbackSubmit.model_validate(value)
         except ValidationError:
             return [self.presenter.notice(self.content.messages.da.invalid_submit)]
+        if contains_cpr(submit.target):  # the card's own data, so never typed: a forged card
+            return [self.presenter.notice(self.content.messages.da.cpr_message)]
         stamp = turn.now.isoformat()
+        key = uuid4().hex
         await self.store.put(
-            FEEDBACK_TABLE,
-            uuid4().hex,
-            {"target": submit.target, "helpful": submit.helpful, "time": stamp},
+            FEEDBACK_TABLE, key, {"target": submit.target, "helpful": submit.helpful, "time": stamp}
         )
+        await self._authored(turn, FEEDBACK_TABLE, key)
         if not submit.helpful and submit.question and not contains_cpr(submit.question):
             await self._log(turn, submit.question, "thumbs_down")
         da = self.content.messages.da
@@ -125,8 +137,47 @@ class QAFeature:
         ]
 
     async def _log(self, turn: Turn, text: str, reason: str) -> None:
+        key = uuid4().hex
         await self.store.put(
-            QUESTION_LOG,
-            uuid4().hex,
-            {"text": text, "time": turn.now.isoformat(), "reason": reason},
+            QUESTION_LOG, key, {"text": text, "time": turn.now.isoformat(), "reason": reason}
         )
+        await self._authored(turn, QUESTION_LOG, key)
+
+    async def _authored(self, turn: Turn, table: str, key: str) -> None:
+        """Note that ``key`` in ``table`` is the user's (for "mine data"), if Teams said who."""
+        if not turn.user_id:
+            return
+        doc = await self.store.get(QUESTION_AUTHORS, turn.user_id) or {}
+        keys = [*doc.get(table, ()), key]
+        await self.store.put(QUESTION_AUTHORS, turn.user_id, {**doc, table: keys})
+
+    async def _own(self, user_id: str) -> dict[str, list[str]]:
+        """The keys of the user's stored questions and feedback, by table."""
+        doc = await self.store.get(QUESTION_AUTHORS, user_id) if user_id else None
+        found: dict[str, list[str]] = {}
+        for table in (QUESTION_LOG, FEEDBACK_TABLE):
+            stored = set(await self.store.keys(table))
+            found[table] = [k for k in (doc or {}).get(table, ()) if k in stored]
+        return found
+
+    async def held(self, user_id: str) -> list[str]:
+        """ "mine data": how many of the logged questions and 👍/👎 are the user's."""
+        own = await self._own(user_id)
+        questions, feedback = len(own[QUESTION_LOG]), len(own[FEEDBACK_TABLE])
+        if not questions and not feedback:
+            return []
+        return [self.content.mydata.questions.format(questions=questions, feedback=feedback)]
+
+    async def erase(self, user_id: str, keep: Keep) -> set[str]:
+        """ "slet mine data": delete the user's logged questions and 👍/👎; returns the
+        questions' texts (nothing of this is kept for a role)."""
+        texts: set[str] = set()
+        for table, keys in (await self._own(user_id)).items():
+            for key in keys:
+                doc = await self.store.get(table, key)
+                if doc and doc.get("text"):
+                    texts.add(str(doc["text"]))
+                await self.store.delete(table, key)
+        if user_id:
+            await self.store.delete(QUESTION_AUTHORS, user_id)
+        return texts

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from content.models import UnansweredReportTexts
 from dialogs.qa.text import (
     STOPWORDS_RAW,
     acronyms,
@@ -31,7 +32,6 @@ from dialogs.text import strip_markup, words
 
 FALLBACK = "fallback"
 THUMBS_DOWN = "thumbs_down"
-REASON_LABELS = {FALLBACK: "ikke forstået", THUMBS_DOWN: "👎"}
 
 # Whole-question similarity (0-100) of the sorted token strings: the cheap first filter.
 SIMILARITY = 85
@@ -273,29 +273,28 @@ def _clip(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def reason_summary(reasons: Mapping[str, int]) -> str:
+def reason_summary(reasons: Mapping[str, int], texts: UnansweredReportTexts) -> str:
     """ "3 ikke forstået, 1 👎": fallbacks first, then 👎, then anything else by name."""
-    order = [FALLBACK, THUMBS_DOWN, *sorted(set(reasons) - set(REASON_LABELS))]
-    return ", ".join(
-        f"{reasons[r]} {REASON_LABELS.get(r, r)}" for r in order if reasons.get(r, 0) > 0
-    )
+    labels = {FALLBACK: texts.reason_fallback, THUMBS_DOWN: texts.reason_thumbs_down}
+    order = [FALLBACK, THUMBS_DOWN, *sorted(set(reasons) - set(labels))]
+    return ", ".join(f"{reasons[r]} {labels.get(r, r)}" for r in order if reasons.get(r, 0) > 0)
 
 
-def format_groups(groups: Sequence[QuestionGroup]) -> list[str]:
-    """The Danish report lines: one aligned line per group, its examples indented below."""
+def format_groups(groups: Sequence[QuestionGroup], texts: UnansweredReportTexts) -> list[str]:
+    """The report lines: one aligned line per group, its examples indented below."""
     if not groups:
-        return ["Ingen ubesvarede spørgsmål."]
+        return [texts.none]
     total = sum(g.count for g in groups)
     table = [
-        (str(g.count), g.latest[:10], reason_summary(g.reasons), _clip(g.representative))
+        (str(g.count), g.latest[:10], reason_summary(g.reasons, texts), _clip(g.representative))
         for g in groups
     ]
-    header = ("Antal", "Senest", "Årsag", "Spørgsmål")
+    header = (texts.column_count, texts.column_latest, texts.column_reason, texts.column_question)
     widths = [max(_width(row[i]) for row in [header, *table]) for i in range(3)]
     indent = sum(widths) + 2 * 3
-    asked = "1 ubesvaret spørgsmål" if total == 1 else f"{total} ubesvarede spørgsmål"
-    grouped = "1 gruppe" if len(groups) == 1 else f"{len(groups)} grupper"
-    lines = [f"{asked} i {grouped}, de hyppigste først:", ""]
+    asked = texts.one_question if total == 1 else texts.questions.format(count=total)
+    grouped = texts.one_group if len(groups) == 1 else texts.groups.format(count=len(groups))
+    lines = [texts.title.format(questions=asked, groups=grouped), ""]
     for group, row in zip([None, *groups], [header, *table], strict=True):
         count = row[0].rjust(widths[0])
         lines.append(f"{count}  {_pad(row[1], widths[1])}  {_pad(row[2], widths[2])}  {row[3]}")

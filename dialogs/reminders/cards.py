@@ -6,9 +6,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from content.models import Content, ReminderTexts
-from dialogs.cards import action_set, bullets, card, form, label, paragraph, submit
+from dialogs.cards import action_set, bullets, card, form, heading, label, paragraph, submit
 from dialogs.reminders.focus import Focus
-from dialogs.reminders.models import Committee, CommitteeKind, Meeting
+from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.replies import Reply
 from scheduler.calendar import format_meeting
 
@@ -18,6 +18,8 @@ MOVED = "reminder_moved"
 SAVE = "committee_save"
 MOVE = "meeting_move"
 CANCEL = "meeting_cancel"
+TRIO_APPROVE = "trio_approve"
+TRIO_REJECT = "trio_reject"
 
 
 def reminder_reply(
@@ -74,6 +76,25 @@ def reminder_reply(
     )
     full = "\n\n".join([lead, agenda, *questions])
     return Reply(text=lead, card=card(body, full))
+
+
+def trio_request_card(texts: ReminderTexts, committee: Committee, person: Person) -> Reply:
+    """To the chair: "Karen Hansen vil være med i TRIO for »LMU Ørum«." – Godkend / Afvis."""
+    t = texts
+    text = t.trio_request.format(person=person.name or person.user_id, name=committee.name)
+    data = {"committee": committee.id, "user": person.user_id}
+    body = [
+        heading(t.trio_request_title),
+        paragraph(text),
+        paragraph(t.trio_request_hint, subtle=True),
+        action_set(
+            [
+                submit(t.trio_approve_button, {"action": TRIO_APPROVE, **data}),
+                submit(t.trio_reject_button, {"action": TRIO_REJECT, **data}),
+            ]
+        ),
+    ]
+    return Reply(text=text, card=card(body, f"{t.trio_request_title}\n{text}"))
 
 
 def committee_form(texts: ReminderTexts, committee: Committee | None) -> Reply:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from dialogs.privacy import contains_cpr
 from dialogs.reminders.service import ReminderService
 from scheduler.calendar import ScheduleError, format_meeting, import_ics
 
@@ -50,6 +51,9 @@ async def run(args: argparse.Namespace, service: ReminderService, out: TextIO, e
             print(line, file=out)
         return 0
     if args.command == "import-ics":
+        if contains_cpr(args.committee):
+            print(service.content.messages.da.cpr_option.format(option="--committee"), file=err)
+            return 2
         committee = await service.find_committee(args.committee)
         if committee is None:
             print(texts.unknown_committee.format(name=args.committee), file=err)
@@ -69,6 +73,9 @@ async def run(args: argparse.Namespace, service: ReminderService, out: TextIO, e
         added = await service.add_meetings(committee, starts)
         print(texts.meetings_imported.format(count=added, name=committee.name), file=out)
         return 0
+    if any(contains_cpr(ident) for ident in args.ids):
+        print(service.content.messages.da.cpr_option.format(option="ids"), file=err)
+        return 2
     if args.ids:
         unknown = await service.set_priorities(args.ids)
         if unknown:

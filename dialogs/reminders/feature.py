@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from content.models import Content
 from dialogs.cards import action_set, bullets, card, submit
 from dialogs.intents import Intent
+from dialogs.privacy import contains_cpr, field_with_cpr, redact_cpr
 from dialogs.reminders.cards import (
     ACK,
     CANCEL,
@@ -20,11 +21,14 @@ from dialogs.reminders.cards import (
     MOVED,
     SAVE,
     SNOOZE,
+    TRIO_APPROVE,
+    TRIO_REJECT,
     committee_form,
     moved_form,
 )
 from dialogs.reminders.due import reminder_key, send_time, snooze_until
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
+from dialogs.reminders.roles import may_act, may_change
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
@@ -58,6 +62,12 @@ class _MeetingRef(BaseModel):
     recipient: str = Field("", max_length=300)
     date: str = Field("", max_length=20)
     time: str = Field("", max_length=10)
+
+
+class _TrioDecision(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    committee: str = Field(min_length=1, max_length=200)
+    user: str = Field(min_length=1, max_length=200)
 
 
 def _notice(text: str) -> list[Reply]:
@@ -97,23 +107,28 @@ class RemindersFeature:
         router.on_action(MOVED, self.moved_form)
         router.on_action(MOVE, self.move)
         router.on_action(CANCEL, self.cancel)
+        router.on_action(TRIO_APPROVE, self.approve_trio)
+        router.on_action(TRIO_REJECT, self.reject_trio)
         return router
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _may_change(self, turn: Turn, committee: Committee) -> bool:
-        return turn.is_admin or committee.chair.user_id == turn.user_id
+        return may_change(committee, turn.user_id, turn.is_admin)
 
-    def _gets_reminders(self, turn: Turn, committee: Committee) -> bool:
-        """The chair, a TRIO member, an admin, or a click in the committee's channel."""
-        return (
-            self._may_change(turn, committee)
-            or any(p.user_id == turn.user_id for p in committee.trio)
-            or channel_of(turn.conversation_id) == committee.channel_id
-        )
+    def _may_act(self, turn: Turn, committee: Committee) -> bool:
+        """The chair, an approved TRIO member or an admin — also in the committee's channel,
+        where a click by anyone else counts for nothing."""
+        return may_act(committee, turn.user_id, turn.is_admin)
 
     async def _chaired(self, turn: Turn) -> list[Committee]:
         return [c for c in await self.repository.committees() if c.chair.user_id == turn.user_id]
+
+    def _refused_lookup(self, typed: str, field: str) -> list[Reply] | None:
+        """The refusal of a command whose argument holds a CPR number, else None."""
+        if contains_cpr(typed):
+            return _notice(self.content.messages.da.cpr_lookup.format(field=field))
+        return None
 
     async def _mine(self, turn: Turn) -> list[Committee]:
         """The committees the user chairs; every committee for an admin."""
@@ -127,6 +142,8 @@ class RemindersFeature:
 
     async def edit_form(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "ret udvalg <navn>": the form, filled in (meetings are kept unless replaced)."""
+        if refused := self._refused_lookup(intent.argument, self.texts.field_committee):
+            return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
@@ -141,6 +158,9 @@ class RemindersFeature:
             form = _CommitteeForm.model_validate(value)
         except ValidationError:
             return _notice(t.error_name)
+        field = field_with_cpr([(t.form_name, form.name), (t.form_schedule, form.schedule)])
+        if field is not None:
+            return _notice(self.content.messages.da.cpr_field.format(field=field))
         existing = await self.repository.committee(form.committee) if form.committee else None
         if form.committee and (existing is None or not self._may_change(turn, existing)):
             return _notice(t.not_allowed.format(name=form.name or form.committee))
@@ -242,6 +262,8 @@ class RemindersFeature:
 
     async def delete(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "slet udvalg <navn>"."""
+        if refused := self._refused_lookup(intent.argument, self.texts.field_committee):
+            return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
@@ -254,6 +276,8 @@ class RemindersFeature:
         """ "@Strategibot tilknyt <udvalg>" in a channel: the channel gets the reminders."""
         if turn.conversation_kind != "channel":
             return _notice(self.texts.link_in_channel)
+        if refused := self._refused_lookup(intent.argument, self.texts.field_committee):
+            return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
@@ -266,6 +290,8 @@ class RemindersFeature:
     async def pause(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "pause påmindelser til 1. marts": pause the user's committees until that day."""
         t = self.texts
+        if refused := self._refused_lookup(intent.argument, t.field_date):
+            return refused
         try:
             until = parse_date(intent.argument, turn.now.astimezone(self.tz).date())
         except ScheduleError as exc:
@@ -284,16 +310,66 @@ class RemindersFeature:
         """ "tilmeld trio <udvalg>": a TRIO member (leader, TR, AMR) gets the reminders too."""
         if turn.conversation_kind != "personal":
             return _notice(self.texts.trio_personal_only)
+        if refused := self._refused_lookup(intent.argument, self.texts.field_committee):
+            return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
-        if all(p.user_id != turn.user_id for p in committee.trio):
-            trio = (*committee.trio, Person(user_id=turn.user_id))
-            await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
-        return _notice(self.texts.trio_joined.format(name=committee.name))
+        outcome = await self.service.request_trio(
+            committee, turn.user_id, redact_cpr(turn.user_name), turn.is_admin, turn.now
+        )
+        texts = {
+            "chair": self.texts.trio_is_chair,
+            "member": self.texts.trio_member,
+            "waiting": self.texts.trio_waiting,
+            "approved": self.texts.trio_joined,
+            "pending": self.texts.trio_requested,
+        }
+        return _notice(texts[outcome].format(name=committee.name))
+
+    async def _decision(
+        self, turn: Turn, value: Mapping[str, Any]
+    ) -> tuple[Committee, str] | list[Reply]:
+        """The committee and user of a "Godkend"/"Afvis" click, or the refusal."""
+        try:
+            form = _TrioDecision.model_validate(value)
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        committee = await self.repository.committee(form.committee)
+        if committee is None:
+            return _notice(self.texts.trio_request_closed)
+        if not self._may_change(turn, committee):
+            return _notice(self.texts.not_allowed.format(name=committee.name))
+        return committee, form.user
+
+    async def approve_trio(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Godkend" on a request to join the TRIO (the chair or an admin)."""
+        found = await self._decision(turn, value)
+        if isinstance(found, list):
+            return found
+        committee, user_id = found
+        person = await self.service.approve_trio(committee, user_id)
+        if person is None:
+            return _notice(self.texts.trio_request_closed)
+        who = person.name or person.user_id
+        return _notice(self.texts.trio_approved.format(person=who, name=committee.name))
+
+    async def reject_trio(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Afvis" on a request to join the TRIO (the chair or an admin)."""
+        found = await self._decision(turn, value)
+        if isinstance(found, list):
+            return found
+        committee, user_id = found
+        person = await self.service.reject_trio(committee, user_id)
+        if person is None:
+            return _notice(self.texts.trio_request_closed)
+        who = person.name or person.user_id
+        return _notice(self.texts.trio_rejected.format(person=who, name=committee.name))
 
     async def leave_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "afmeld trio <udvalg>"."""
+        if refused := self._refused_lookup(intent.argument, self.texts.field_committee):
+            return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=intent.argument))
@@ -324,8 +400,8 @@ class RemindersFeature:
         if found is None:
             return _notice(self.texts.unknown_meeting)
         _, committee, meeting = found
-        if not self._gets_reminders(turn, committee):
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+        if not self._may_act(turn, committee):
+            return _notice(self.texts.not_member.format(name=committee.name))
         focus = await self.service.focus(meeting)
         await self.repository.acknowledge(committee, meeting, focus.maalsaetninger, turn.now)
         return _notice(
@@ -338,6 +414,8 @@ class RemindersFeature:
         if found is None or not found[0].recipient:
             return _notice(self.texts.unknown_meeting)
         ref, committee, meeting = found
+        if not self._may_act(turn, committee):
+            return _notice(self.texts.not_member.format(name=committee.name))
         own = (f"user:{turn.user_id}", f"channel:{channel_of(turn.conversation_id)}")
         if ref.recipient not in committee.recipients() or ref.recipient not in own:
             return _notice(self.texts.not_allowed.format(name=committee.name))

@@ -26,6 +26,22 @@ class Person(_Frozen):
 
     user_id: str = Field(min_length=1)
     name: str = ""
+    # Set while the chair has not yet approved a TRIO member who asked to join. None is
+    # approved: the chair, and TRIO members stored before approvals existed (see
+    # ``ReminderRepository.migrate_approvals``).
+    pending_since: datetime | None = None
+
+    @field_validator("pending_since")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("pending_since must carry a time zone")
+        return value
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for the chair's approval: gets no reminders and may not use them."""
+        return self.pending_since is not None
 
 
 class Committee(_Frozen):
@@ -49,9 +65,16 @@ class Committee(_Frozen):
             raise ValueError("name is empty")
         return value.strip()
 
+    @property
+    def approved_trio(self) -> tuple[Person, ...]:
+        """The TRIO members the chair has approved."""
+        return tuple(p for p in self.trio if not p.pending)
+
     def recipients(self) -> list[str]:
-        """Recipient keys: ``user:<aad id>`` for personal chats, ``channel:<id>`` for channels."""
-        people = [self.chair, *self.trio] if self.remind_chair else list(self.trio)
+        """Recipient keys: ``user:<aad id>`` for personal chats, ``channel:<id>`` for channels;
+        TRIO members only once approved."""
+        trio = self.approved_trio
+        people = [self.chair, *trio] if self.remind_chair else list(trio)
         keys = list(dict.fromkeys(f"user:{p.user_id}" for p in people))
         if self.channel_id:
             keys.append(f"channel:{self.channel_id}")

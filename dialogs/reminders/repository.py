@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from dialogs.erasure import mentions
 from dialogs.reminders.models import Committee, Meeting
 from dialogs.store import Store
 
@@ -34,6 +37,20 @@ class ReminderRepository:
     async def save_committee(self, committee: Committee) -> None:
         """Create or replace a committee."""
         await self.store.put(COMMITTEES, committee.id, committee.model_dump(mode="json"))
+
+    async def migrate_approvals(self) -> int:
+        """Write the approval state into committees stored before TRIO members needed the
+        chair's approval: such members are approved. Returns how many members were; 0 once
+        done, so it can run at every start."""
+        changed: dict[str, dict[str, Any]] = {}
+        members = 0
+        for key, doc in (await self.store.all(COMMITTEES)).items():
+            old = [p for p in doc.get("trio", ()) if "pending_since" not in p]
+            if old:
+                members += len(old)
+                changed[key] = Committee.model_validate(doc).model_dump(mode="json")
+        await self.store.put_many(COMMITTEES, changed)
+        return members
 
     async def delete_committee(self, committee_id: str) -> None:
         """Remove a committee and its meetings (the ledger keeps its history)."""
@@ -107,6 +124,36 @@ class ReminderRepository:
         """Set OMU's prioritised målsætninger."""
         await self.store.put(SETTINGS, "priorities", {"ids": list(ids)})
 
+    async def forget(self, user_id: str, keep: Callable[[str], bool]) -> int:
+        """Remove the ledger entries and snoozes that name a user ("slet mine data"), except
+        those ``keep`` keeps (the reminders of a committee the user still chairs)."""
+        removed = 0
+        for table in (LEDGER, SNOOZES):
+            for key in await self.store.keys(table):
+                if mentions(key, user_id) and not keep(key):
+                    removed += await self.store.delete(table, key)
+        return removed
+
 
 def _meeting_key(meeting: Meeting) -> str:
     return f"{meeting.committee_id}|{meeting.id}"
+
+
+# Keys of the reminder messages and ledger entries that start with their kind and committee.
+_BY_COMMITTEE = ("deactivated", "trio-request", "trio-decision", "followup")
+
+
+def committee_of(key: str) -> str | None:
+    """The committee a reminder ledger, snooze or message key belongs to, else None.
+
+    ``<committee>|<meeting>|<recipient>`` (ledger and snoozes; ``reminder:`` before it and
+    ``@<time>`` after it as a message key), ``deactivated:<committee>:<recipient>``,
+    ``trio-request:<committee>:…``, ``trio-decision:<committee>:…`` and
+    ``followup:<committee>|<meeting>``.
+    """
+    key = key.removeprefix("reminder:")
+    kind, sep, rest = key.partition(":")
+    if sep and kind in _BY_COMMITTEE:
+        return re.split(r"[:|]", rest, maxsplit=1)[0] or None
+    head, sep, _ = key.partition("|")
+    return head if sep and head else None

@@ -3,7 +3,8 @@
 ``tick()`` is what the scheduler runs every minute (and once at start-up, which is the
 catch-up after downtime): due reminders are rendered and handed to the delivery; missed and
 paused ones are written to the ledger, so each reminder is handled exactly once. A channel or
-chair's chat that Teams refused is reported to the chair (else the admins) once.
+chair's chat that Teams refused is reported to the chair (else the admins) once, and a request
+to join a TRIO that no one could be shown yet is shown to the chair (else the admins).
 The chat handlers and the command line call the same methods here.
 """
 
@@ -19,11 +20,12 @@ from zoneinfo import ZoneInfo
 
 from content.models import Content
 from dialogs.delivery import Delivery
-from dialogs.reminders.cards import reminder_reply
+from dialogs.reminders.cards import reminder_reply, trio_request_card
 from dialogs.reminders.due import Planned, plan, upcoming
 from dialogs.reminders.focus import Focus, half_year, rotation
-from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Policy
+from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person, Policy
 from dialogs.reminders.repository import ReminderRepository
+from dialogs.reminders.roles import TrioRequest, open_trio_request, trio_request
 from dialogs.replies import Reply
 from dialogs.text import fold
 from scheduler.calendar import format_meeting
@@ -91,6 +93,89 @@ class ReminderService:
             await self.repository.set_priorities(wanted)
         return unknown
 
+    # -- TRIO members asking to join --------------------------------------------------------
+
+    async def request_trio(
+        self, committee: Committee, user_id: str, name: str, is_admin: bool, now: datetime
+    ) -> TrioRequest:
+        """ "tilmeld trio <udvalg>": an admin joins at once; anyone else is stored as pending,
+        and the chair (else the admins) gets a card to approve or reject."""
+        outcome = trio_request(committee, user_id, is_admin)
+        if outcome not in ("approved", "pending"):
+            return outcome
+        since = now if outcome == "pending" else None
+        person = Person(user_id=user_id, name=name, pending_since=since)
+        trio = (*(p for p in committee.trio if p.user_id != user_id), person)
+        committee = committee.model_copy(update={"trio": trio})
+        await self.repository.save_committee(committee)
+        if person.pending:
+            await self._ask_chair(committee, person, await self.repository.handled(), now)
+        return outcome
+
+    async def approve_trio(self, committee: Committee, user_id: str) -> Person | None:
+        """The chair (or an admin) approved the request of ``user_id``: they get the reminders
+        from now on and are told. None (and nothing changes) when the request is not open."""
+        found = open_trio_request(committee, user_id)
+        if found is None or found.pending_since is None:
+            return None
+        approved = found.model_copy(update={"pending_since": None})
+        trio = tuple(approved if p.user_id == user_id else p for p in committee.trio)
+        await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
+        text = self.content.reminders.trio_joined.format(name=committee.name)
+        await self._tell(committee, found, text)
+        return approved
+
+    async def reject_trio(self, committee: Committee, user_id: str) -> Person | None:
+        """The chair (or an admin) rejected the request of ``user_id``: it is forgotten and
+        they are told. None (and nothing changes) when the request is not open."""
+        found = open_trio_request(committee, user_id)
+        if found is None or found.pending_since is None:
+            return None
+        trio = tuple(p for p in committee.trio if p.user_id != user_id)
+        await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
+        text = self.content.reminders.trio_refused.format(name=committee.name)
+        await self._tell(committee, found, text)
+        return found
+
+    async def migrate_approvals(self) -> int:
+        """At start-up: TRIO members stored before approvals existed are approved; says so
+        in the log once (the next start finds none)."""
+        count = await self.repository.migrate_approvals()
+        if count:
+            log.info("approvals: %d TRIO members stored before approvals are approved", count)
+        return count
+
+    async def _tell(self, committee: Committee, person: Person, text: str) -> None:
+        since = person.pending_since.isoformat() if person.pending_since else ""
+        key = f"trio-decision:{committee.id}:{person.user_id}:{since}"
+        await self.delivery.send(f"user:{person.user_id}", Reply(text), key)
+
+    async def _ask_chair(
+        self, committee: Committee, person: Person, handled: set[str], now: datetime
+    ) -> bool:
+        """Send the approval card of a pending TRIO member to the chair (else the admins, who
+        may approve too), once per request."""
+        if person.pending_since is None:
+            return False
+        key = f"trio-request:{committee.id}:{person.user_id}:{person.pending_since.isoformat()}"
+        if key in handled:
+            return False
+        card = trio_request_card(self.content.reminders, committee, person)
+        sent = await self.delivery.send(f"user:{committee.chair.user_id}", card, key)
+        if not sent and not await self.delivery.send_to_admins(card, key):
+            return False  # no one can be reached yet: the next tick tries again
+        await self.repository.record(key, "sent", now)
+        return True
+
+    async def _ask_for_approvals(self, committees: list[Committee], now: datetime) -> int:
+        handled = await self.repository.handled()
+        asked = 0
+        for committee in committees:
+            for person in committee.trio:
+                if person.pending and await self._ask_chair(committee, person, handled, now):
+                    asked += 1
+        return asked
+
     async def tick(self) -> Counter[str]:
         """Handle every reminder whose time has come; returns counts by outcome."""
         now = self.clock.now()
@@ -122,6 +207,7 @@ class ReminderService:
             else:
                 outcomes["unreachable"] += 1
         outcomes["refusals_reported"] = await self._report_refusals(committees, now)
+        outcomes["approval_asked"] = await self._ask_for_approvals(committees, now)
         if planned:
             log.info("reminders %s", dict(outcomes))
         return +outcomes
@@ -212,7 +298,7 @@ class ReminderService:
         mine = {
             c.id: c
             for c in await self.repository.committees()
-            if c.chair.user_id == user_id or any(p.user_id == user_id for p in c.trio)
+            if c.chair.user_id == user_id or any(p.user_id == user_id for p in c.approved_trio)
         }
         if not mine:
             return None

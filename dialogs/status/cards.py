@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from content.models import Content, Status
-from dialogs.cards import action_set, bullets, card, form, label, paragraph, submit
+from dialogs.cards import action_set, bullets, card, form, heading, label, paragraph, submit
 from dialogs.reminders.models import Committee, Meeting
 from dialogs.replies import Reply
-from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Round, StatusReply
+from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, Round, StatusReply
 from scheduler.calendar import format_date, format_meeting
 
 REGISTER = "leader_register"
@@ -20,6 +20,8 @@ SUBMIT = "status_submit"
 OPEN = "status_open"
 NOTE = "meeting_note"
 DELETE_DATA = "delete_my_data"
+LEADER_APPROVE = "leader_approve"
+LEADER_REJECT = "leader_reject"
 NEW_UNIT = "__ny__"  # the unit choice "another unit", typed in a text field
 
 CARD_BUDGET = 20_000  # bytes of card JSON per page; Teams refuses cards above about 28 KB
@@ -139,6 +141,26 @@ def register_form(content: Content, current: str = "") -> Reply:
         action_set([submit(t.register_submit, {"action": REGISTER})]),
     ]  # fmt: skip
     return form(t.register_title, body)
+
+
+def leader_request_card(content: Content, leader: Leader) -> Reply:
+    """To the admins: "Karen Hansen vil være leder for »Botilbud Nord«." – Godkend / Afvis.
+    The buttons name the user and the unit, so a card for an older request does nothing."""
+    t = content.status
+    text = t.leader_request.format(name=leader.name or leader.user_id, unit=leader.unit)
+    data = {"user": leader.user_id, "unit": leader.unit}
+    body = [
+        heading(t.leader_request_title),
+        paragraph(text),
+        paragraph(t.leader_request_hint, subtle=True),
+        action_set(
+            [
+                submit(t.leader_approve_button, {"action": LEADER_APPROVE, **data}),
+                submit(t.leader_reject_button, {"action": LEADER_REJECT, **data}),
+            ]
+        ),
+    ]
+    return Reply(text=text, card=card(body, f"{t.leader_request_title}\n{text}"))
 
 
 def round_form(content: Content, today: date, units: Sequence[str]) -> Reply:

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO, cast
 
+from dialogs.privacy import contains_cpr
 from dialogs.status.leaders_csv import parse_leaders_csv
 from dialogs.status.render import Format, render
 from dialogs.status.service import RoundRefused, RoundRequest, StatusService
@@ -120,6 +121,9 @@ async def _report(
     service: StatusService, args: argparse.Namespace, out: TextIO, err: TextIO
 ) -> int:
     texts = service.content.status
+    if args.round and contains_cpr(args.round):
+        print(service.content.messages.da.cpr_option.format(option="--round"), file=err)
+        return 2
     round_ = await service.find_round(args.round)
     if round_ is None:
         print(texts.cli.unknown_round.format(name=args.round or ""), file=err)

@@ -11,11 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from content.models import Content, Status
 from dialogs.cards import action_set, bullets, card, submit
 from dialogs.intents import Intent
-from dialogs.privacy import contains_cpr
+from dialogs.privacy import contains_cpr, field_with_cpr, redact_cpr
+from dialogs.reminders.roles import may_act
 from dialogs.replies import Reply
 from dialogs.router import Router, Turn
 from dialogs.status.cards import (
     CREATE_ROUND,
+    LEADER_APPROVE,
+    LEADER_REJECT,
     NEW_UNIT,
     NOTE,
     OPEN,
@@ -28,9 +31,10 @@ from dialogs.status.cards import (
     status_pages,
     summary_reply,
 )
+from dialogs.status.leaders_csv import MAX_NAME, MAX_UNIT
 from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, MeetingNote, Round
 from dialogs.status.parse import ParsedStatus, parse_status_text
-from dialogs.status.report_card import own_replies_card, report_cards
+from dialogs.status.report_card import aggregate_cards, own_replies_card, report_cards
 from dialogs.status.service import RoundRefused, RoundRequest, StatusService
 from dialogs.text import fold
 from scheduler.calendar import format_date
@@ -65,6 +69,12 @@ class _Note(BaseModel):
     points: str = Field("", max_length=MAX_POINTS)
 
 
+class _Decision(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    user: str = Field(min_length=1, max_length=200)
+    unit: str = Field(min_length=1, max_length=200)
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="ignore")
     round: str = Field(min_length=1, max_length=200)
@@ -93,16 +103,20 @@ class StatusFeature:
         router = Router("status")
         router.on_intent("tilmeld_leder", self.register_form)
         router.on_intent("afmeld_leder", self.unregister)
-        router.on_intent("status", self.status)
-        router.on_intent("ret_min_status", self.edit)
+        # Status cards, rounds with names and reports with comments: personal chat only; a
+        # report asked for in a channel or group chat shows its aggregates there.
+        router.on_intent("status", self.status, private=True)
+        router.on_intent("ret_min_status", self.edit, private=True)
         router.on_intent("ny_statusrunde", self.round_form)
-        router.on_intent("statusrunder", self.overview)
-        router.on_intent("rapport", self.report)
+        router.on_intent("statusrunder", self.overview, private=True)
+        router.on_intent("rapport", self.report, private=True, public=self.report_aggregates)
         router.on_action(REGISTER, self.register)
         router.on_action(CREATE_ROUND, self.create_round)
-        router.on_action(SUBMIT, self.submit)
-        router.on_action(OPEN, self.open_card)
+        router.on_action(SUBMIT, self.submit, private=True)
+        router.on_action(OPEN, self.open_card, private=True)
         router.on_action(NOTE, self.save_note)
+        router.on_action(LEADER_APPROVE, self.approve_leader)
+        router.on_action(LEADER_REJECT, self.reject_leader)
         return router
 
     # -- leaders -----------------------------------------------------------------------------
@@ -112,7 +126,7 @@ class StatusFeature:
         if turn.conversation_kind != "personal":
             return _notice(self.t.personal_only)
         if intent.argument:
-            return await self._register(turn, intent.argument)
+            return await self._register(turn, intent.argument, self.t.register_unit)
         current = await self.repository.leader(turn.user_id)
         return [register_form(self.content, current.unit if current else "")]
 
@@ -122,23 +136,68 @@ class StatusFeature:
             form = _Register.model_validate(value)
         except ValidationError:
             return _notice(self.t.error_unit)
-        unit = form.new_unit if form.unit in ("", NEW_UNIT) else form.unit
-        return await self._register(turn, unit)
+        if form.unit in ("", NEW_UNIT):
+            return await self._register(turn, form.new_unit, self.t.register_new_unit)
+        return await self._register(turn, form.unit, self.t.register_unit)
 
-    async def _register(self, turn: Turn, typed: str) -> list[Reply]:
+    async def _register(self, turn: Turn, typed: str, field: str) -> list[Reply]:
+        """Register with the unit typed in ``field``; the Teams display name is kept with any
+        CPR number in it replaced, since the user did not type it here."""
         unit = " ".join(typed.split())
         if not unit:
             return _notice(self.t.error_unit)
         if contains_cpr(unit):
-            return _notice(self.t.cpr_refused)
+            return _notice(self.content.messages.da.cpr_field.format(field=field))
+        if len(unit) > MAX_UNIT:
+            return _notice(self.t.error_unit_long.format(limit=MAX_UNIT))
         known = {fold(u.lower()): u for u in self.t.units}
         unit = known.get(fold(unit.lower()), unit)
-        leader = Leader(user_id=turn.user_id, name=turn.user_name, unit=unit)
-        added = await self.service.register(leader)
-        text = self.t.registered.format(unit=unit)
-        if added:
-            text += " " + self.t.registered_rounds.format(names=", ".join(r.name for r in added))
+        name = redact_cpr(turn.user_name)[:MAX_NAME]
+        result = await self.service.request_leadership(
+            turn.user_id, name, unit, turn.is_admin, turn.now
+        )
+        shown = result.leader.unit
+        if result.outcome != "approved":
+            said = {
+                "pending": self.t.leader_requested,
+                "waiting": self.t.leader_waiting,
+                "unchanged": self.t.leader_unchanged,
+                "moved": self.t.leader_moved,
+            }
+            return _notice(said[result.outcome].format(unit=shown))
+        text = self.t.registered.format(unit=shown)
+        if result.rounds:
+            names = ", ".join(r.name for r in result.rounds)
+            text += " " + self.t.registered_rounds.format(names=names)
         return _notice(text)
+
+    async def approve_leader(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Godkend" on a leader's request (admins): the requester is told."""
+        if not turn.is_admin:
+            return _notice(self.t.admin_only)
+        try:
+            form = _Decision.model_validate(value)
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        decided = await self.service.approve_leader(form.user, form.unit)
+        if decided is None:
+            return _notice(self.t.leader_request_closed)
+        leader, _ = decided
+        return _notice(self.t.leader_approved.format(name=_name(leader), unit=leader.unit))
+
+    async def reject_leader(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Afvis" on a leader's request (admins): the request is forgotten, the requester
+        told."""
+        if not turn.is_admin:
+            return _notice(self.t.admin_only)
+        try:
+            form = _Decision.model_validate(value)
+        except ValidationError:
+            return _notice(self.content.messages.da.invalid_submit)
+        leader = await self.service.reject_leader(form.user, form.unit)
+        if leader is None:
+            return _notice(self.t.leader_request_closed)
+        return _notice(self.t.leader_rejected.format(name=_name(leader), unit=leader.unit))
 
     async def unregister(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "afmeld som leder"."""
@@ -153,9 +212,20 @@ class StatusFeature:
             return await self._card(turn, edit=False)
         ids = [m.id for m in self.content.strategy.maalsaetninger]
         parsed = parse_status_text(intent.argument, self.t, ids)
+        if isinstance(parsed, ParsedStatus):
+            field = field_with_cpr(
+                [(self.t.field_comment, parsed.comment), (self.t.field_next_step, parsed.next_step)]
+            )
+            if field is not None:
+                return _notice(self._cpr_goal_field(field, parsed.maalsaetning))
+        if contains_cpr(intent.argument):  # elsewhere in the message, or not understood
+            return _notice(self.content.messages.da.cpr_message)
         if not isinstance(parsed, ParsedStatus):
             return _notice(self.t.parse_errors[parsed.code].format(**parsed.params))
         return await self._store(turn, parsed)
+
+    def _cpr_goal_field(self, field: str, maalsaetning: str) -> str:
+        return self.content.messages.da.cpr_goal_field.format(field=field, id=maalsaetning)
 
     async def edit(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "ret min status": the card again, filled in with the stored reply."""
@@ -168,7 +238,7 @@ class StatusFeature:
         except ValidationError:
             return _notice(self.content.messages.da.invalid_submit)
         round_ = await self.repository.round(wanted)
-        if round_ is None or turn.user_id not in round_.recipients:
+        if round_ is None or not await self.service.is_asked(round_, turn.user_id):
             return _notice(self.t.unknown_round)
         existing = await self.repository.reply(round_.id, turn.user_id)
         return [status_card(self.content, round_, 0, existing)]
@@ -195,7 +265,7 @@ class StatusFeature:
         round_ = await self.repository.round(form.round)
         if round_ is None:
             return _notice(t.unknown_round)
-        if turn.user_id not in round_.recipients:
+        if not await self.service.is_asked(round_, turn.user_id):
             return _notice(t.not_recipient.format(round=round_.name))
         pages = status_pages(self.content, round_)
         if form.page >= len(pages):
@@ -205,6 +275,9 @@ class StatusFeature:
             chosen = str(value.get(field_id("status", ident)) or "")
             comment = " ".join(str(value.get(field_id("comment", ident)) or "").split())
             next_step = " ".join(str(value.get(field_id("next", ident)) or "").split())
+            field = field_with_cpr([(t.field_comment, comment), (t.field_next_step, next_step)])
+            if field is not None:
+                return _notice(self._cpr_goal_field(field, ident))
             if not chosen:
                 if comment or next_step:
                     return _notice(t.error_no_status.format(id=ident))
@@ -213,8 +286,6 @@ class StatusFeature:
                 return _notice(self.content.messages.da.invalid_submit)
             if max(len(comment), len(next_step)) > MAX_COMMENT:
                 return _notice(t.error_too_long.format(id=ident, limit=MAX_COMMENT))
-            if contains_cpr(comment) or contains_cpr(next_step):
-                return _notice(t.cpr_refused)
             answers.append(
                 Answer(
                     maalsaetning=ident, status=Status(chosen), comment=comment, next_step=next_step
@@ -229,8 +300,6 @@ class StatusFeature:
         return replies
 
     async def _store(self, turn: Turn, parsed: ParsedStatus) -> list[Reply]:
-        if contains_cpr(parsed.comment) or contains_cpr(parsed.next_step):
-            return _notice(self.t.cpr_refused)
         rounds = [
             r
             for r in await self.service.rounds_of(turn.user_id)
@@ -352,6 +421,8 @@ class StatusFeature:
     async def report(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "rapport [runde]": the whole round for admins, one's own replies for leaders."""
         t = self.t
+        if contains_cpr(intent.argument):
+            return _notice(self.content.messages.da.cpr_lookup.format(field=t.field_round))
         rounds = await self.repository.rounds()
         if not turn.is_admin:
             mine = [r for r in await self.repository.replies() if r.user_id == turn.user_id]
@@ -366,6 +437,17 @@ class StatusFeature:
         report = await self.service.report(round_)
         return report_cards(report, self.content)
 
+    async def report_aggregates(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "rapport" in a channel or group chat: for an admin, the round's counts, response
+        rate and status distribution per målsætning, without names or comments (the whole
+        report goes to the personal chat); nothing for anyone else."""
+        if not turn.is_admin or contains_cpr(intent.argument):
+            return []
+        round_ = await self.service.find_round(intent.argument or None)
+        if round_ is None:
+            return []
+        return aggregate_cards(await self.service.report(round_), self.content)
+
     # -- LMU meeting notes -------------------------------------------------------------------
 
     async def save_note(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -375,6 +457,8 @@ class StatusFeature:
             form = _Note.model_validate(value)
         except ValidationError:
             return _notice(self.content.messages.da.invalid_submit)
+        if contains_cpr(form.points):
+            return _notice(self.content.messages.da.cpr_field.format(field=t.field_points))
         meetings = self.service.meetings
         committee = await meetings.committee(form.committee)
         meeting = next(
@@ -382,8 +466,8 @@ class StatusFeature:
         )
         if committee is None or meeting is None:
             return _notice(self.content.reminders.unknown_meeting)
-        if committee.chair.user_id != turn.user_id and not turn.is_admin:
-            return _notice(self.content.reminders.not_allowed.format(name=committee.name))
+        if not may_act(committee, turn.user_id, turn.is_admin):
+            return _notice(self.content.reminders.not_member.format(name=committee.name))
         ids = {m.id for m in self.content.strategy.maalsaetninger}
         discussed = tuple(i for i in _listed(form.discussed) if i in ids)
         if len(discussed) != len(_listed(form.discussed)) or not discussed:
@@ -393,8 +477,6 @@ class StatusFeature:
         )
         if len(points.splitlines()) > 3:
             return _notice(t.error_note_lines)
-        if contains_cpr(points):
-            return _notice(t.cpr_refused)
         await self.repository.save_note(
             MeetingNote(
                 committee_id=committee.id,
@@ -409,5 +491,9 @@ class StatusFeature:
         return _notice(t.note_saved.format(committee=committee.name, ids=", ".join(discussed)))
 
 
+def _name(leader: Leader) -> str:
+    return leader.name or leader.user_id
+
+
 def _who(leader: Leader) -> str:
-    return f"{leader.name or leader.email or leader.user_id} ({leader.unit})"
+    return f"{redact_cpr(leader.name) or leader.email or leader.user_id} ({leader.unit})"

@@ -27,6 +27,9 @@ parameters, never prose:
 ``duplicate``
     an earlier row with the same AAD object id or e-mail as a later one; the later row is
     kept; ``kept_row``: its number.
+``cpr``
+    a name, e-mail or unit that contains a CPR number (:mod:`dialogs.privacy`); the row is
+    left out and nothing of it is kept; ``column``: its header.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dialogs.privacy import contains_cpr
 from dialogs.status.models import Leader
 from dialogs.text import fold
 
@@ -95,6 +99,8 @@ class _Columns:
     name: int | None
     ids: tuple[tuple[int, str], ...]  # (index, header as written)
     unit: int | None
+    name_header: str = ""  # as written, for errors
+    unit_header: str = ""
 
 
 def parse_leaders_csv(data: bytes) -> tuple[list[Leader], list[RowError]]:
@@ -169,16 +175,24 @@ def _outside_quotes(line: str) -> str:
 def _columns(header: Sequence[str]) -> _Columns:
     name: int | None = None
     unit: int | None = None
+    headers: dict[int, str] = {}
     ids: list[tuple[int, str]] = []
     for index, cell in enumerate(header):
         key = _header_key(cell)
+        headers[index] = cell.strip()
         if key in _NAME and name is None:
             name = index
         elif key in _UNIT and unit is None:
             unit = index
         elif key in _IDS:
             ids.append((index, cell.strip()))
-    return _Columns(name, tuple(ids), unit)
+    return _Columns(
+        name,
+        tuple(ids),
+        unit,
+        headers[name] if name is not None else "",
+        headers[unit] if unit is not None else "",
+    )
 
 
 def _cell(row: Sequence[str], index: int | None) -> str:
@@ -199,6 +213,9 @@ def _leader(
         guid = _GUID.match(value)
         if guid:
             guids.add(guid.group(1).lower())
+        elif contains_cpr(value):
+            errors.append(RowError(number, "cpr", {"column": header}))
+            return None
         elif _EMAIL.match(value):
             emails.setdefault(value.lower(), value)
         else:
@@ -215,6 +232,10 @@ def _leader(
         errors.append(RowError(number, "missing_unit"))
         return None
     name = _cell(row, columns.name)
+    for header, value in ((columns.unit_header, unit), (columns.name_header, name)):
+        if contains_cpr(value):
+            errors.append(RowError(number, "cpr", {"column": header}))
+            return None
     email = next(iter(emails.values()), "")
     for column, value, limit in (
         ("name", name, MAX_NAME), ("email", email, MAX_EMAIL), ("unit", unit, MAX_UNIT)

@@ -22,6 +22,10 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+def _aware_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else _aware(value)
+
+
 class Leader(_Frozen):
     """A leader who answers status rounds for one unit (tilbud/afdeling).
 
@@ -34,11 +38,22 @@ class Leader(_Frozen):
     email: str = Field("", max_length=320)
     unit: str = Field(min_length=1, max_length=120)
     source: str = "chat"  # "chat" or "import"
+    # Set while an admin has not yet approved a self-registered leader. None is approved:
+    # imported leaders, and leaders stored before approvals existed (see
+    # ``StatusRepository.migrate_approvals``).
+    pending_since: datetime | None = None
+
+    _since = field_validator("pending_since")(_aware_or_none)
 
     @property
     def key(self) -> str:
         """The storage key: the AAD id, else ``email:<address>``."""
         return self.user_id or f"email:{self.email.lower()}"
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for an admin's approval: gets no status cards and counts in no report."""
+        return self.pending_since is not None
 
 
 class Round(_Frozen):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from content.models import Content, Status, StatusTexts
 from content.report_texts import ReportTexts, TrendText
+from dialogs.privacy import redact_cpr
 from dialogs.status.report import (
     STATUSES,
     Entry,
@@ -77,8 +78,9 @@ def unit_name(unit: str, texts: ReportTexts) -> str:
 
 
 def leader_name(recipient: Recipient, texts: ReportTexts) -> str:
-    """A recipient as "name (unit)", falling back on the e-mail address."""
-    who = recipient.name or recipient.email or texts.unknown_leader
+    """A recipient as "name (unit)", falling back on the e-mail address (a CPR number in a
+    name stored before names were redacted is not shown)."""
+    who = redact_cpr(recipient.name) or recipient.email or texts.unknown_leader
     return f"{who} ({recipient.unit})" if recipient.unit else who
 
 
@@ -265,6 +267,8 @@ def _figure(width: float, height: float) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg")
+    # Labels are unit names and titles people typed: "$\\foo$" is text, not a formula.
+    matplotlib.rcParams["text.parse_math"] = False
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=110)

@@ -4,6 +4,8 @@
 and the Teams cards turn its :class:`Report` into text. Rules, in one place:
 
 * Only replies to the report's round count; withdrawn replies are counted, never shown.
+* Only approved leaders count: a leader waiting for an admin's approval is never a recipient,
+  a name, a unit or a heatmap column here (:mod:`dialogs.status.approval`).
 * The response rate is answered recipients / recipients. A recipient key ``email:<address>``
   counts as answered when the leader with that address has since replied with their id.
   Replies from leaders who were not recipients (they joined after the round opened) are
@@ -34,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from content.models import Status, Strategy
 from dialogs.reminders.focus import half_year
+from dialogs.status.approval import approved
 from dialogs.status.models import Answer, Leader, MeetingNote, Round, StatusReply
 
 Trend = Literal["better", "same", "worse"]
@@ -334,6 +337,7 @@ def build_report(
     wanted = set(round.maalsaetninger)
     index = {m.id: m for m in strategy.maalsaetninger if m.id in wanted}  # strategy order
 
+    leaders = approved(list(leaders))
     recipients = _resolve(round.recipients, leaders)
     can_reach = frozenset(reachable)
     recipient_users = {uid for uid in recipients.user_id.values() if uid}

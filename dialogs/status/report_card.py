@@ -171,6 +171,7 @@ def _goal(
     texts: ReportTexts,
     status_texts: StatusTexts,
     shown: int,
+    comments_too: bool = True,
 ) -> _Block:
     c = texts.columns
     t = trend_text(goal.trend, texts)
@@ -188,7 +189,7 @@ def _goal(
         {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]},
     ]
     lines = [title, distribution, *(f"{k}: {v}" for k, v in facts)]
-    comments = goal.comments
+    comments = goal.comments if comments_too else ()
     if comments:
         elements.append(label(texts.comments))
         lines.append(texts.comments)
@@ -204,16 +205,34 @@ def _goal(
 
 def report_cards(report: Report, content: Content) -> list[Reply]:
     """The report for an admin as one or more cards (pages), each under 28 KB."""
+    return _report_cards(report, content, aggregates_only=False)
+
+
+def aggregate_cards(report: Report, content: Content) -> list[Reply]:
+    """The report as a channel or group chat may see it: counts, response rate, trend and
+    status distribution per målsætning; no names (who is missing or cannot be reached) and
+    no comments, units or next steps."""
+    return _report_cards(report, content, aggregates_only=True)
+
+
+def _report_cards(report: Report, content: Content, *, aggregates_only: bool) -> list[Reply]:
     texts, status_texts = content.report, content.status
     title = texts.title.format(round=report.round_name)
     tries = list(range(MAX_COMMENTS, -1, -1))
-    blocks = [_fit(partial(_summary, report, texts), (MAX_NAMES, 10, 5, 0), title)]
+    if aggregates_only:
+        lines = summary_lines(report, texts)
+        blocks = [_Block([paragraph(line) for line in lines], lines)]
+    else:
+        blocks = [_fit(partial(_summary, report, texts), (MAX_NAMES, 10, 5, 0), title)]
     for p in report.pejlemaerker:
         heading_text = pejlemaerke_title(p, texts)
         summary = _distribution(p.counts, status_texts)
         t = trend_text(p.trend, texts)
         for number, goal in enumerate(p.maalsaetninger):
-            block = _fit(partial(_goal, goal, texts, status_texts), tries, title)
+            if aggregates_only:
+                block = _goal(goal, texts, status_texts, 0, comments_too=False)
+            else:
+                block = _fit(partial(_goal, goal, texts, status_texts), tries, title)
             block.pejlemaerke = heading_text
             if number == 0:
                 opening = f"{summary}   {t.arrow} {t.label}"

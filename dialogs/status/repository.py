@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from dialogs.erasure import mentions
 from dialogs.status.models import Leader, MeetingNote, Round, StatusReply
 from dialogs.store import Store
 
@@ -45,6 +46,15 @@ class StatusRepository:
         if leader.user_id and leader.email:
             await self.store.delete(LEADERS, f"email:{leader.email.lower()}")
         await self.store.put(LEADERS, leader.key, leader.model_dump(mode="json"))
+
+    async def migrate_approvals(self) -> int:
+        """Write the approval state into leaders stored before self-registered leaders
+        needed an admin's approval: they are approved. Returns how many there were; 0 once
+        done, so it can run at every start."""
+        old = {k: d for k, d in (await self.store.all(LEADERS)).items() if "pending_since" not in d}
+        migrated = {k: Leader.model_validate(d).model_dump(mode="json") for k, d in old.items()}
+        await self.store.put_many(LEADERS, migrated)
+        return len(migrated)
 
     async def delete_leader(self, key: str) -> bool:
         """Remove a leader."""
@@ -136,7 +146,7 @@ class StatusRepository:
 
     async def forget_in_ledger(self, user_id: str) -> int:
         """Remove the ledger entries that name a user (after "slet mine data")."""
-        keys = [k for k in await self.store.all(LEDGER) if f":{user_id}" in k]
+        keys = [k for k in await self.store.keys(LEDGER) if mentions(k, user_id)]
         for key in keys:
             await self.store.delete(LEDGER, key)
         return len(keys)

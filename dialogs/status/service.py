@@ -3,8 +3,12 @@ The chat handlers and the command line call the same methods here.
 
 ``tick()`` runs with the reminders (every minute, and at start-up as the catch-up): status
 cards of new rounds go to every reachable recipient, nudges go to those who have not
-answered, and the chair of an acknowledged LMU meeting is asked the day after what it
-discussed. Every message is written to the ledger, so each is handled exactly once.
+answered, the chair of an acknowledged LMU meeting is asked the day after what it
+discussed, and a leader's request that no admin could be shown yet is shown to them. Every
+message is written to the ledger, so each is handled exactly once.
+
+Only approved leaders (:mod:`dialogs.status.approval`) are asked in rounds, sent cards and
+nudges, and counted in reports.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from dialogs.delivery import Delivery
 from dialogs.privacy import contains_cpr
 from dialogs.reminders.models import CommitteeKind, Policy
 from dialogs.reminders.repository import ReminderRepository
-from dialogs.status.cards import note_form, nudge_reply, status_card
+from dialogs.replies import Reply
+from dialogs.status.approval import LeaderRequest, approved, leadership_request, open_request
+from dialogs.status.cards import leader_request_card, note_form, nudge_reply, status_card
 from dialogs.status.models import Answer, Leader, MeetingNote, Round, StatusReply
 from dialogs.status.nudges import closes_at, due_followups, due_nudges
 from dialogs.status.report import Report, build_report
@@ -36,6 +42,7 @@ from scheduler.clock import Clock
 log = logging.getLogger(__name__)
 
 MAX_DEADLINE_DAYS = 366  # a round's deadline lies within a year
+MAX_ROUND_NAME = 100  # as Round.name
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,16 @@ class RoundRefused(Exception):
         super().__init__(text)
         self.text = text
         self.params = params
+
+
+@dataclass(frozen=True)
+class LeaderRequestResult:
+    """What ``tilmeld som leder`` did: the outcome, the user's leader entry, and the open
+    rounds they joined (only when approved at once)."""
+
+    outcome: LeaderRequest
+    leader: Leader
+    rounds: tuple[Round, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,9 +120,20 @@ class StatusService:
         return now < self.closes_at(round_)
 
     async def rounds_of(self, user_id: str) -> list[Round]:
-        """The rounds a user is asked in, newest first."""
+        """The rounds a user is asked in, newest first; none while they are pending."""
+        if await self._pending(user_id):
+            return []
         rounds = [r for r in await self.repository.rounds() if user_id in r.recipients]
         return list(reversed(rounds))
+
+    async def is_asked(self, round_: Round, user_id: str) -> bool:
+        """The user may answer ``round_``: a recipient, and not pending approval (a leader
+        who unregistered and asked again stays in the rounds they were asked in)."""
+        return user_id in round_.recipients and not await self._pending(user_id)
+
+    async def _pending(self, user_id: str) -> bool:
+        leader = await self.repository.leader(user_id) if user_id else None
+        return leader is not None and leader.pending
 
     async def current_round(self, user_id: str, now: datetime) -> Round | None:
         """The round to answer now: the open one with the nearest deadline, else the newest."""
@@ -183,8 +211,13 @@ class StatusService:
         name = " ".join(request.name.split())
         if not name:
             raise RoundRefused("error_round_name")
+        texts = self.content.status
         if contains_cpr(name):
-            raise RoundRefused("cpr_refused")
+            raise RoundRefused("cpr_round", field=texts.round_name)
+        if any(contains_cpr(unit) for unit in request.units):
+            raise RoundRefused("cpr_round", field=texts.field_units)
+        if len(name) > MAX_ROUND_NAME:
+            raise RoundRefused("error_round_name_long", limit=str(MAX_ROUND_NAME))
         if await self.find_round(name) is not None:
             raise RoundRefused("error_round_taken", name=name)
         all_ids = [m.id for m in self.content.strategy.maalsaetninger]
@@ -207,7 +240,7 @@ class StatusService:
             raise RoundRefused("error_deadline")
         leaders = [
             x
-            for x in await self.repository.leaders()
+            for x in approved(await self.repository.leaders())
             if not request.units or x.unit in request.units
         ]
         if not leaders:
@@ -241,10 +274,12 @@ class StatusService:
         return await self._announce(self.clock.now())
 
     async def register(self, leader: Leader) -> list[Round]:
-        """Save a leader and add them to open rounds that ask their unit."""
+        """Save a leader and, once approved, add them to open rounds that ask their unit."""
         await self.repository.save_leader(leader)
         now = self.clock.now()
-        added = []
+        added: list[Round] = []
+        if leader.pending:
+            return added
         for round_ in await self.repository.rounds():
             wanted = not round_.units or leader.unit in round_.units
             if wanted and self.is_open(round_, now) and leader.key not in round_.recipients:
@@ -252,6 +287,79 @@ class StatusService:
                 await self.repository.save_round(updated)
                 added.append(updated)
         return added
+
+    # -- leaders asking to be leaders ----------------------------------------------------------
+
+    async def request_leadership(
+        self, user_id: str, name: str, unit: str, is_admin: bool, now: datetime
+    ) -> LeaderRequestResult:
+        """ "tilmeld som leder <unit>": an admin is registered at once; anyone else is stored
+        as pending, and the admins get a card to approve or reject."""
+        existing = await self.repository.leader(user_id)
+        outcome = leadership_request(existing, unit, is_admin)
+        if existing is not None and outcome in ("unchanged", "moved", "waiting"):
+            return LeaderRequestResult(outcome, existing)
+        if outcome == "approved":
+            leader = Leader(user_id=user_id, name=name, unit=unit)
+            return LeaderRequestResult(outcome, leader, tuple(await self.register(leader)))
+        leader = Leader(user_id=user_id, name=name, unit=unit, pending_since=now)
+        await self.repository.save_leader(leader)
+        await self._ask_admins(leader, await self.repository.handled(), now)
+        return LeaderRequestResult("pending", leader)
+
+    async def approve_leader(self, user_id: str, unit: str) -> tuple[Leader, list[Round]] | None:
+        """An admin approved the request of ``user_id`` for ``unit``: register them, add them
+        to open rounds, and tell them. None (and nothing changes) when that request is no
+        longer open."""
+        current = await self.repository.leader(user_id)
+        if not open_request(current, unit) or current is None or current.pending_since is None:
+            return None
+        decision = f"leader-decision:{user_id}:{current.pending_since.isoformat()}"
+        leader = current.model_copy(update={"pending_since": None})
+        added = await self.register(leader)
+        t = self.content.status
+        text = t.you_are_leader.format(unit=unit)
+        if added:
+            text += " " + t.registered_rounds.format(names=", ".join(r.name for r in added))
+        await self._tell(user_id, text, decision)
+        return leader, added
+
+    async def reject_leader(self, user_id: str, unit: str) -> Leader | None:
+        """An admin rejected the request of ``user_id`` for ``unit``: forget it and tell
+        them. None (and nothing changes) when that request is no longer open."""
+        current = await self.repository.leader(user_id)
+        if not open_request(current, unit) or current is None or current.pending_since is None:
+            return None
+        decision = f"leader-decision:{user_id}:{current.pending_since.isoformat()}"
+        await self.repository.delete_leader(current.key)
+        text = self.content.status.you_are_not_leader.format(unit=unit)
+        await self._tell(user_id, text, decision)
+        return current
+
+    async def migrate_approvals(self) -> int:
+        """At start-up: leaders stored before approvals existed are approved; says so in the
+        log once (the next start finds none)."""
+        count = await self.repository.migrate_approvals()
+        if count:
+            log.info("approvals: %d leaders stored before approvals are approved", count)
+        return count
+
+    async def _tell(self, user_id: str, text: str, key: str) -> None:
+        await self.delivery.send(f"user:{user_id}", Reply(text), key)
+
+    async def _ask_admins(self, leader: Leader, handled: set[str], now: datetime) -> bool:
+        """Send the approval card of a pending leader to the admins, once per request."""
+        if leader.pending_since is None:
+            return False
+        key = f"leader-request:{leader.user_id}:{leader.pending_since.isoformat()}"
+        if key in handled:
+            return False
+        if not await self.delivery.send_to_admins(leader_request_card(self.content, leader), key):
+            return False  # no admin can be reached yet: the next tick tries again
+        await self.repository.record(key, "sent", now)
+        return True
+
+    # -- replies -----------------------------------------------------------------------------
 
     async def submit(
         self, round_: Round, user_id: str, unit: str, answers: Sequence[Answer], now: datetime
@@ -281,18 +389,28 @@ class StatusService:
         outcomes = await self._announce(now)
         outcomes.update(await self._nudge(now))
         outcomes.update(await self._follow_up(now))
+        outcomes.update(await self._ask_for_approvals(now))
+        return outcomes
+
+    async def _ask_for_approvals(self, now: datetime) -> Counter[str]:
+        outcomes: Counter[str] = Counter()
+        handled = await self.repository.handled()
+        for leader in await self.repository.leaders():
+            if leader.pending and await self._ask_admins(leader, handled, now):
+                outcomes["approval_asked"] += 1
         return outcomes
 
     async def _announce(self, now: datetime) -> Counter[str]:
         outcomes: Counter[str] = Counter()
         handled = await self.repository.handled()
+        pending = {x.key for x in await self.repository.leaders() if x.pending}
         for round_ in await self.repository.rounds():
             if not self.is_open(round_, now):
                 continue
             for key in round_.recipients:
                 await asyncio.sleep(0)  # let chat turns run between cards of a large round
                 ledger_key = f"announce:{round_.id}:{key}"
-                if ledger_key in handled or key.startswith("email:"):
+                if ledger_key in handled or key.startswith("email:") or key in pending:
                     continue
                 existing = await self.repository.reply(round_.id, key)
                 reply = status_card(self.content, round_, 0, existing)
@@ -313,7 +431,10 @@ class StatusService:
             await self.repository.record(nudge.key, "missed", now)
             outcomes["nudge_missed"] += 1
         by_id = {r.id: r for r in rounds}
+        pending = {x.key for x in await self.repository.leaders() if x.pending}
         for nudge in due:
+            if nudge.leader_key in pending:
+                continue
             await asyncio.sleep(0)
             round_ = by_id[nudge.round_id]
             total = len(round_.recipients)

@@ -1,15 +1,28 @@
-"""Teams-shaped activities for handler tests."""
+"""Teams-shaped activities for handler tests, and the app's Teams handler to send them to.
+
+:func:`app_services` builds the app as ``create_app`` does (local mode, a ``MemoryStore``);
+:func:`run` gives one activity to its handler through botbuilder's ``TestAdapter`` and returns
+what the bot answered in the turn.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
     ConversationAccount,
     Mention,
 )
+
+from bot.app import SERVICES, Services, create_app
+from bot.settings import Settings
+from bot.storage import MemoryStore
+from content import Content
+from dialogs.store import Store
+from scheduler.clock import Clock
 
 BOT = ChannelAccount(id="28:strategibot", name="Strategibot")
 USER = ChannelAccount(id="29:user-1", name="Mette Leder", aad_object_id="aad-user-1")
@@ -81,3 +94,28 @@ def installation(action: str, conversation: ConversationAccount = PERSONAL) -> A
 def bot_added(conversation: ConversationAccount) -> Activity:
     """``conversationUpdate`` saying the bot joined."""
     return _base(conversation, type="conversationUpdate", members_added=[BOT])
+
+
+def app_services(
+    clock: Clock, store: Store | None = None, content: Content | None = None, **settings: Any
+) -> Services:
+    """The app's services in local mode, with ``settings`` (e.g. ``admins="aad-user-9"``), over
+    ``store`` (a new ``MemoryStore`` by default) and ``content`` (loaded anew by default)."""
+    app = create_app(Settings(_env_file=None, **settings), store or MemoryStore(), clock, content)
+    return app[SERVICES]
+
+
+async def run(services: Services, activity: Activity) -> list[Activity]:
+    """One turn of the app's Teams handler; the activities the bot sent in it."""
+    adapter = TestAdapter(template_or_conversation=Activity().deserialize(activity.serialize()))
+    await adapter.process_activity(activity, services.bot.on_turn)
+    return list(adapter.activity_buffer)
+
+
+def card_of(activity: Activity) -> dict[str, Any]:
+    """The Adaptive Card an activity carries (asserts there is one)."""
+    assert activity.attachments, activity.text
+    attachment = activity.attachments[0]
+    assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
+    content: dict[str, Any] = attachment.content
+    return content

@@ -13,7 +13,7 @@ from bot.conversations import ConversationDirectory
 from bot.settings import Settings
 from bot.storage import MemoryStore, TinyDBStore
 from scheduler.clock import ManualClock
-from tests.bot import teams
+from tools.fake_connector import FakeConnector, first_message, personal_conversation
 
 
 @pytest.fixture
@@ -35,11 +35,11 @@ async def test_healthz(client: TestClient) -> None:  # type: ignore[type-arg]
 
 
 async def test_a_corrupt_data_file_is_kept_and_the_admins_are_told(
-    tmp_path: Path, clock: ManualClock
+    tmp_path: Path, clock: ManualClock, connector: FakeConnector
 ) -> None:
     path = tmp_path / "strategibot.json"
     first = TinyDBStore(path)
-    await ConversationDirectory(first).remember(teams.message("hej"), clock.now())
+    await ConversationDirectory(first).remember(first_message(1, connector.url), clock.now())
     await first.close()  # the admin's chat is in the snapshot
     journal = path.with_name(path.name + ".journal")
     journal.write_bytes(b"not json\nnot json either\n")  # unreadable writes after it
@@ -50,11 +50,12 @@ async def test_a_corrupt_data_file_is_kept_and_the_admins_are_told(
         health = await (await test_client.get("/healthz")).json()
         [aside] = health["storage"]["quarantined"]
         assert ".corrupt-" in aside and Path(aside).read_bytes().startswith(b"not json")
-        queued = await store.all("outbox")
-    [notice] = [m for key, m in queued.items() if key.startswith("quarantine:")]
-    assert notice["conversation_id"] == "a:personal-1"
-    assert notice["reply"]["text"].startswith("Ved opstart kunne Strategibot ikke læse")
-    assert aside in notice["reply"]["text"]
+        await connector.wait_for(lambda: bool(connector.delivered()), 10, "the notice")
+    [notice] = connector.delivered()
+    assert notice.conversation_id == personal_conversation(1)
+    assert notice.text.startswith("Ved opstart kunne Strategibot ikke læse")
+    assert aside in notice.text
+    assert [key for key in await store.all("outbox") if key.startswith("quarantine:")]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ needs the network to fail, hang, or serve keys of its own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 import time
@@ -85,7 +86,9 @@ async def api(clock: ManualClock) -> AsyncIterator[Api]:
         yield Api(client, seen)
 
 
-def _key() -> rsa.RSAPrivateKey:
+@functools.cache
+def _key(role: str = "forged") -> rsa.RSAPrivateKey:
+    """One RSA key per role, made once (a 2048-bit key takes a while to make)."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
@@ -176,7 +179,7 @@ def unreachable_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def signing_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
     """A new key, served as Microsoft's only signing key for Teams."""
-    key = _key()
+    key = _key("microsoft")
     serve_keys(monkeypatch, key)
     return key
 
@@ -185,7 +188,7 @@ KEY_SOURCES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     # As this machine is: the SDK cannot reach login.botframework.com for the keys.
     "no-internet": lambda monkeypatch: None,
     "network-error": unreachable_keys,
-    "another-key": lambda monkeypatch: serve_keys(monkeypatch, _key()),  # same kid
+    "another-key": lambda monkeypatch: serve_keys(monkeypatch, _key("microsoft")),  # same kid
 }
 
 

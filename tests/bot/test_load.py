@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import bot.conversations
-from bot.app import SERVICES, create_app
-from bot.settings import Settings
 from bot.storage import MemoryStore
 from scheduler.clock import ManualClock
+from tests.bot.teams import app_services
 from tools.chairs import seed_chairs
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -32,7 +31,7 @@ async def test_a_fan_out_parses_each_conversation_a_bounded_number_of_times(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = MemoryStore()
-    services = create_app(Settings(_env_file=None), store, ManualClock(SEND_AT))[SERVICES]
+    services = app_services(ManualClock(SEND_AT), store)
     repository = services.reminders.repository
     nowhere = "http://127.0.0.1:9/"  # the outbox is not started: nothing is sent
     await seed_chairs(services.conversations, repository, nowhere, CHAIRS, MEETING, SEND_AT)

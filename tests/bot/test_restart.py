@@ -58,14 +58,16 @@ REMINDER_1 = "Påmindelse: LMU Genstart\n\nMøde tirsdag 12. januar kl. 13.00"
 REMINDER_2 = "Påmindelse: LMU Genstart\n\nMøde tirsdag 26. januar kl. 13.00"
 CARD = "Status: Vinter 2027"
 NUDGE = "Husk din status til »Vinter 2027« – fristen er 15. januar. 1 af 2 ledere har svaret."
+APPROVED = "Du er godkendt som leder for »{unit}«. Du får statuskortet, når en statusrunde starter."
 
 
 async def say(
-    bot: LiveBot, connector: FakeConnector, user: int, text: str | None = None, **value: Any
+    bot: LiveBot, connector: FakeConnector, who: int, text: str | None = None, /, **value: Any
 ) -> list[Received]:
-    """One turn from ``user``'s personal chat; the replies the connector got."""
+    """One turn from user ``who``'s personal chat; the replies the connector got. (Positional,
+    so a card value may have a field called ``user``.)"""
     activity = personal_activity(
-        user, connector.url, text=text, value=value or None, name=f"Bruger {user}"
+        who, connector.url, text=text, value=value or None, name=f"Bruger {who}"
     )
     assert await bot.post(activity) in (200, 201), bot.log_tail()
     return connector.replies_to(activity["id"])
@@ -88,6 +90,7 @@ async def stop(bot: LiveBot, how: str) -> None:
 async def set_up(bot: LiveBot, connector: FakeConnector) -> None:
     assert await bot.set_clock("2027-01-04T10:00:00+01:00") == {}
     await say(bot, connector, CHAIR, "hej")
+    await say(bot, connector, ADMIN, "hej")  # the admin gets the leaders' requests
     [saved] = await say(bot, connector, CHAIR, **COMMITTEE_FORM)
     assert saved.text == (
         "Udvalget »LMU Genstart« er gemt med 2 møder. "
@@ -95,10 +98,13 @@ async def set_up(bot: LiveBot, connector: FakeConnector) -> None:
     )
     for user, unit in ((LEADER_1, "Bostøtte"), (LEADER_2, "Botilbud")):
         [registered] = await say(bot, connector, user, f"tilmeld som leder {unit}")
-        assert registered.text == f"Tak – du er tilmeldt som leder for »{unit}«."
+        assert registered.text.startswith("Tak. En administrator skal godkende")
+        approve = {"action": "leader_approve", "user": f"aad-user-{user}", "unit": unit}
+        [approved] = await say(bot, connector, ADMIN, **approve)
+        assert approved.text.startswith("Godkendt – ")
     [opened] = await say(bot, connector, ADMIN, **ROUND_FORM)
     assert opened.text.startswith("Statusrunden »Vinter 2027« er startet. 2 ledere har fået kortet")
-    await arrived(connector, 2)  # the round's card to each leader
+    await arrived(connector, 6)  # the requests, the approvals and the round's cards
     data = read_data(bot.data_file)
     [round_id] = data["status_rounds"]
     [answered] = await say(
@@ -114,7 +120,15 @@ async def test_reminders_and_nudges_exactly_once_across_restarts(
 ) -> None:
     bot = LiveBot(tmp_path / "data", tmp_path / "bot.log", env={"ADMINS": f"aad-user-{ADMIN}"})
     chair, one, two = (personal_conversation(u) for u in (CHAIR, LEADER_1, LEADER_2))
-    cards = {(one, CARD), (two, CARD)}
+    admin = personal_conversation(ADMIN)
+    cards = {
+        (one, CARD),
+        (two, CARD),
+        (admin, f"Bruger {LEADER_1} vil være leder for »Bostøtte«."),
+        (admin, f"Bruger {LEADER_2} vil være leder for »Botilbud«."),
+        (one, APPROVED.format(unit="Bostøtte")),
+        (two, APPROVED.format(unit="Botilbud")),
+    }
     nudge = (two, NUDGE)  # both nudges read the same: counted per phase
     try:
         # 1: set-up, stopped before any send time
@@ -128,7 +142,7 @@ async def test_reminders_and_nudges_exactly_once_across_restarts(
         await bot.start()
         assert await bot.set_clock("2027-01-05T08:59:00+01:00") == {}
         assert await bot.set_clock("2027-01-05T09:00:00+01:00") == {"sent": 1}
-        await arrived(connector, 3)
+        await arrived(connector, 7)
         # The nudge's send is held in flight. SIGKILL: the bot dies before the connector
         # answers (not delivered). SIGTERM: the connector accepts it during the graceful stop.
         connector.hold(503 if how == "sigkill" else 200)
@@ -141,13 +155,13 @@ async def test_reminders_and_nudges_exactly_once_across_restarts(
 
         # 3: the queued nudge is resumed; the second nudge day and the second reminder
         await bot.start()
-        await arrived(connector, 4)
+        await arrived(connector, 8)
         assert await bot.set_clock("2027-01-12T09:05:00+01:00") == {}
         await bot.outbox_idle()
         assert seen(connector) == Counter([*cards, (chair, REMINDER_1), nudge])
         assert await bot.set_clock("2027-01-14T09:00:00+01:00") == {"nudged": 1}
         assert await bot.set_clock("2027-01-19T09:00:00+01:00") == {"sent": 1}
-        await arrived(connector, 6)
+        await arrived(connector, 10)
         await bot.outbox_idle()
         await stop(bot, how)
 
@@ -178,7 +192,10 @@ async def test_reminders_and_nudges_exactly_once_across_restarts(
         f"{committee}|20270126T1300|{user}",
     }
     leader_1, leader_2 = f"aad-user-{LEADER_1}", f"aad-user-{LEADER_2}"
+    asked = "2027-01-04T10:00:00+01:00"
     assert data["status_ledger"].keys() == {
+        f"leader-request:{leader_1}:{asked}",
+        f"leader-request:{leader_2}:{asked}",
         f"announce:{round_id}:{leader_1}",
         f"announce:{round_id}:{leader_2}",
         f"nudge:{round_id}:{leader_2}:0",
@@ -186,4 +203,4 @@ async def test_reminders_and_nudges_exactly_once_across_restarts(
     }
     ledgers = [*data["reminder_ledger"].values(), *data["status_ledger"].values()]
     assert {doc["status"] for doc in ledgers} == {"sent"}
-    assert Counter(doc["status"] for doc in data["outbox"].values()) == {"sent": 6}
+    assert Counter(doc["status"] for doc in data["outbox"].values()) == {"sent": 10}

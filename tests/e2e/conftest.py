@@ -12,6 +12,9 @@
 
 * ``e2e_stacks``: the session's factory; ``e2e_stacks.start(cmd)`` gives a fresh, unshared stack
   (new bot state, new playground) for tests that need one.
+* ``own_stack`` (per module) and ``chat`` (per test, its client): such a fresh stack for the
+  module, its bot started with ``own_env`` (``TEST_CLOCK=1`` by default; override ``own_env``
+  in a module to add settings). ``own_stack.set_clock(...)`` moves the bot's clock.
 
 Each bot gets a free port (``PORT``, ``HOST=127.0.0.1``), its own temporary ``DATA_DIR`` and an
 empty ``MicrosoftAppId``; the playground gets a free port and ``BOT_ENDPOINT`` pointing at the bot.
@@ -22,12 +25,15 @@ Node.js/npm are required: without them the tests fail with a clear message (they
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 
 from tools.playground import (
@@ -91,6 +97,29 @@ class E2EStack:
         """Stop the playground and the bot."""
         self.playground.stop()
         self.bot.stop()
+
+    @contextlib.asynccontextmanager
+    async def chat(
+        self, request: pytest.FixtureRequest | None = None
+    ) -> AsyncIterator[PlaygroundClient]:
+        """A connected client of this stack's playground (the stack must be alive); with a
+        test's ``request``, the test's failure report gets the stack's logs."""
+        self.check_alive()
+        if request is not None:
+            request.node._e2e_stack = self
+        async with PlaygroundClient(self.base_url) as client:
+            yield client
+
+    async def set_clock(self, now: str) -> dict[str, Any]:
+        """``POST /_test/clock`` (a bot started with ``TEST_CLOCK=1``): move the bot's clock
+        and run the scheduled job at once; the answer, with the job's ``outcomes``."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"{self.bot.base_url}/_test/clock", json={"now": now}) as response,
+        ):
+            assert response.status == 200, await response.text()
+            result: dict[str, Any] = await response.json()
+            return result
 
 
 class StackFactory:
@@ -179,6 +208,19 @@ def e2e_stack(e2e_stacks: StackFactory, bot_command: list[str]) -> E2EStack:
     return e2e_stacks.get(bot_command)
 
 
+@pytest.fixture(scope="module")
+def own_env() -> dict[str, str]:
+    """The environment of the module's own bot (``own_stack``): the test clock on, so
+    ``own_stack.set_clock`` works. Override it per module to add settings."""
+    return {"TEST_CLOCK": "1"}
+
+
+@pytest.fixture(scope="module")
+def own_stack(e2e_stacks: StackFactory, own_env: dict[str, str]) -> E2EStack:
+    """A bot and playground of the module's own (state shared with no other module)."""
+    return e2e_stacks.start(BOT_COMMAND, env=own_env)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -191,12 +233,23 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture
-async def playground(
-    e2e_stack: E2EStack, request: pytest.FixtureRequest
-) -> AsyncIterator[PlaygroundClient]:
-    """A connected client of the session's playground, drained of earlier bot messages."""
-    e2e_stack.check_alive()
-    request.node._e2e_stack = e2e_stack
-    async with PlaygroundClient(e2e_stack.base_url) as client:
-        yield client
+def _client_of(name: str, stack_fixture: str, doc: str) -> Any:
+    """The fixture ``name``: a connected client of the playground of ``stack_fixture``."""
+
+    async def client_fixture(request: pytest.FixtureRequest) -> AsyncIterator[PlaygroundClient]:
+        stack: E2EStack = request.getfixturevalue(stack_fixture)
+        async with stack.chat(request) as client:
+            yield client
+
+    client_fixture.__doc__ = doc
+    return pytest.fixture(name=name)(client_fixture)
+
+
+playground = _client_of(
+    "playground",
+    "e2e_stack",
+    "A connected client of the session's playground, drained of earlier bot messages.",
+)
+chat = _client_of(
+    "chat", "own_stack", "``playground``, but of the module's own stack (``own_stack``)."
+)

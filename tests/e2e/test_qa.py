@@ -2,71 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from typing import Any
-
 import aiohttp
 
 from bot.storage import read_data
-from tools.playground import BotMessage, PlaygroundClient
+from tools.playground import PlaygroundClient
 
-from .conftest import REPO_ROOT, E2EStack
+from .chat import ask, button, card, card_texts, first_line, submit_actions, unanswered
+from .conftest import E2EStack
 
 MAALSAETNING_23 = (
     "2.3 Vores serviceniveau er tydeligt, realistisk og kendt af borgere og samarbejdspartnere"
 )
-
-
-def card(message: BotMessage) -> dict[str, Any]:
-    [attachment] = message["attachments"]
-    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
-    content: dict[str, Any] = attachment["content"]
-    assert content["version"] == "1.5"
-    return content
-
-
-def first_line(message: BotMessage) -> str:
-    """The first line of the message text: what the answer answers."""
-    assert message["text"], message
-    return message["text"].split("\n")[0]
-
-
-def card_texts(message: BotMessage) -> list[str]:
-    return [e["text"] for e in card(message)["body"] if e["type"] == "TextBlock"]
-
-
-def submit_actions(message: BotMessage) -> list[dict[str, Any]]:
-    return [
-        action
-        for element in card(message)["body"]
-        if element["type"] == "ActionSet"
-        for action in element["actions"]
-    ]
-
-
-def button(message: BotMessage, title: str) -> dict[str, Any]:
-    return next(a for a in submit_actions(message) if a["title"] == title)
-
-
-def unanswered(stack: E2EStack) -> str:
-    """What ``python -m bot questions`` lists for the stack's data."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "questions"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATA_DIR": str(stack.data_dir)},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-
-
-async def ask(playground: PlaygroundClient, conversation: str, text: str, **kw: Any) -> BotMessage:
-    sent = await playground.send(conversation, text, **kw)
-    [reply] = await playground.wait_for_messages(sent.conversation_id)
-    return reply
 
 
 async def test_a_maalsaetning_in_the_personal_chat(playground: PlaygroundClient) -> None:

@@ -10,9 +10,8 @@ import re
 
 from tools.playground import PlaygroundClient
 
+from .chat import COMMITTEE_FORM, ask, button, card, card_texts, first_line, unanswered
 from .conftest import E2EStack
-from .test_qa import ask, button, card, card_texts, first_line, unanswered
-from .test_reminders import FORM
 
 CHAIR, NOT_A_CHAIR = "user-id-3", "user-id-4"  # not the current user: shared state stays clean
 
@@ -83,7 +82,9 @@ async def test_a_chair_asks_what_the_next_meeting_is_about(playground: Playgroun
     chat = await playground.personal_chat(CHAIR)
     await playground.send(chat, "opret udvalg", user=CHAIR)
     [form] = await playground.wait_for_messages(chat)
-    await playground.submit(chat, form["id"], {**FORM, "name": "LMU Bostøtte"}, user=CHAIR)
+    await playground.submit(
+        chat, form["id"], {**COMMITTEE_FORM, "name": "LMU Bostøtte"}, user=CHAIR
+    )
     [saved] = await playground.wait_for_messages(chat)
     assert (saved["text"] or "").startswith("Udvalget »LMU Bostøtte« er gemt med 2 møder.")
 

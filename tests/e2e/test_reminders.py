@@ -6,70 +6,21 @@ reminder job at once, so no test waits for real time to pass.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import AsyncIterator
-from typing import Any
+from tools.playground import PlaygroundClient
 
-import aiohttp
-import pytest
-
-from tools.playground import BotMessage, PlaygroundClient
-
-from .conftest import E2EStack, StackFactory
-
-FORM = {
-    "action": "committee_save",
-    "committee": "",
-    "name": "LMU Test",
-    "kind": "LMU",
-    "schedule": "12-01-2027 kl. 13 og 26-01-2027 kl. 13",
-    "lead_days": "7",
-    "remind_chair": "true",
-}
-
-
-@pytest.fixture(scope="module")
-def reminder_stack(e2e_stacks: StackFactory) -> E2EStack:
-    """A bot of its own with the test clock switched on."""
-    return e2e_stacks.start([sys.executable, "-m", "bot"], env={"TEST_CLOCK": "1"})
-
-
-@pytest.fixture
-async def chat(reminder_stack: E2EStack) -> AsyncIterator[PlaygroundClient]:
-    reminder_stack.check_alive()
-    async with PlaygroundClient(reminder_stack.base_url) as client:
-        yield client
-
-
-async def set_clock(stack: E2EStack, now: str) -> dict[str, Any]:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{stack.bot.base_url}/_test/clock", json={"now": now}) as response,
-    ):
-        assert response.status == 200
-        result: dict[str, Any] = await response.json()
-        return result
-
-
-def actions(message: BotMessage) -> dict[str, dict[str, Any]]:
-    [attachment] = message["attachments"]
-    return {
-        action["title"]: action
-        for element in attachment["content"]["body"]
-        if element["type"] == "ActionSet"
-        for action in element["actions"]
-    }
+from .chat import COMMITTEE_FORM, actions
+from .conftest import E2EStack
 
 
 async def test_a_chair_sets_up_a_committee_and_gets_reminders(
-    chat: PlaygroundClient, reminder_stack: E2EStack
+    chat: PlaygroundClient, own_stack: E2EStack
 ) -> None:
     personal, channel = chat.cfg.personal_chat_id, chat.cfg.channel_id
 
     await chat.send(personal, "opret udvalg")
     [form] = await chat.wait_for_messages(personal)
     assert form["attachments"][0]["content"]["body"][0]["text"] == "Opret udvalg"
-    await chat.submit(personal, form["id"], FORM)
+    await chat.submit(personal, form["id"], COMMITTEE_FORM)
     [saved] = await chat.wait_for_messages(personal)
     assert saved["text"] == (
         "Udvalget »LMU Test« er gemt med 2 møder. Første påmindelse: tirsdag 5. januar kl. 9.00."
@@ -84,8 +35,8 @@ async def test_a_chair_sets_up_a_committee_and_gets_reminders(
     assert preview["text"] == "Næste påmindelser"
     assert "LMU Test" in preview["attachments"][0]["content"]["fallbackText"]
 
-    assert (await set_clock(reminder_stack, "2027-01-05T08:59:00+01:00"))["outcomes"] == {}
-    result = await set_clock(reminder_stack, "2027-01-05T09:00:00+01:00")
+    assert (await own_stack.set_clock("2027-01-05T08:59:00+01:00"))["outcomes"] == {}
+    result = await own_stack.set_clock("2027-01-05T09:00:00+01:00")
     assert result["outcomes"] == {"sent": 2}
 
     [reminder] = await chat.wait_for_messages(personal)
@@ -103,8 +54,8 @@ async def test_a_chair_sets_up_a_committee_and_gets_reminders(
     await chat.submit(personal, reminder["id"], buttons["Påmind mig igen i morgen"]["data"])
     [snoozed] = await chat.wait_for_messages(personal)
     assert snoozed["text"] == "Jeg minder dig om det igen onsdag 6. januar kl. 9.00."
-    assert (await set_clock(reminder_stack, "2027-01-05T15:00:00+01:00"))["outcomes"] == {}
-    assert (await set_clock(reminder_stack, "2027-01-06T09:00:00+01:00"))["outcomes"] == {"sent": 1}
+    assert (await own_stack.set_clock("2027-01-05T15:00:00+01:00"))["outcomes"] == {}
+    assert (await own_stack.set_clock("2027-01-06T09:00:00+01:00"))["outcomes"] == {"sent": 1}
     [again] = await chat.wait_for_messages(personal)
     assert again["text"] == reminder["text"]
     assert chat.pending(channel) == []

@@ -6,60 +6,41 @@ leaders, each in their own 1:1 chat with the bot. The bot runs with ``TEST_CLOCK
 
 from __future__ import annotations
 
-import sys
-from collections.abc import AsyncIterator
-from typing import Any
-
 import pytest
 
-from tools.playground import BotMessage, PlaygroundClient
+from tools.playground import PlaygroundClient
 
-from .conftest import E2EStack, StackFactory
-from .test_reminders import actions, set_clock
+from .chat import actions, fallback, inputs, title
+from .conftest import E2EStack
 
 ADMIN_AAD = "00000000-0000-0000-0000-0000000000020"
 MEGAN, ADELE = "user-id-1", "user-id-2"
 
 
 @pytest.fixture(scope="module")
-def status_stack(e2e_stacks: StackFactory) -> E2EStack:
-    """A bot of its own with the test clock on and Alex as the admin."""
-    return e2e_stacks.start(
-        [sys.executable, "-m", "bot"], env={"TEST_CLOCK": "1", "ADMINS": ADMIN_AAD}
-    )
+def own_env() -> dict[str, str]:
+    """The test clock on and Alex as the admin."""
+    return {"TEST_CLOCK": "1", "ADMINS": ADMIN_AAD}
 
 
-@pytest.fixture
-async def chat(status_stack: E2EStack) -> AsyncIterator[PlaygroundClient]:
-    status_stack.check_alive()
-    async with PlaygroundClient(status_stack.base_url) as client:
-        yield client
-
-
-def inputs(message: BotMessage) -> dict[str, Any]:
-    """The card's input fields by id, with their current values."""
-    [attachment] = message["attachments"]
-    return {e["id"]: e.get("value") for e in attachment["content"]["body"] if "id" in e}
-
-
-def title(message: BotMessage) -> str:
-    """The heading of a form (sent as the card alone)."""
-    [attachment] = message["attachments"]
-    return str(attachment["content"]["body"][0]["text"])
-
-
-def fallback(message: BotMessage) -> str:
-    return (
-        str(message["attachments"][0]["content"]["fallbackText"]) if message["attachments"] else ""
-    )
+async def approve(chat: PlaygroundClient, admin: str, leader: str) -> None:
+    """The admin approves a leader from the request's card; the leader is told."""
+    [request] = await chat.wait_for_messages(admin)
+    await chat.submit(admin, request["id"], actions(request)["Godkend"]["data"])
+    [approved] = await chat.wait_for_messages(admin)
+    assert approved["text"].startswith("Godkendt – ")
+    [told] = await chat.wait_for_messages(leader)
+    assert told["text"].startswith("Du er godkendt som leder")
 
 
 async def test_a_status_round_from_start_to_report(
-    chat: PlaygroundClient, status_stack: E2EStack
+    chat: PlaygroundClient, own_stack: E2EStack
 ) -> None:
     admin = chat.cfg.personal_chat_id
     megan, adele = await chat.personal_chat(MEGAN), await chat.personal_chat(ADELE)
-    await set_clock(status_stack, "2027-05-25T10:00:00+02:00")
+    await own_stack.set_clock("2027-05-25T10:00:00+02:00")
+    await chat.send(admin, "hej")  # the admin's chat is known: the leaders' requests go there
+    await chat.wait_for_messages(admin)
 
     await chat.send(megan, "tilmeld som leder", user=MEGAN)
     [form] = await chat.wait_for_messages(megan)
@@ -68,10 +49,12 @@ async def test_a_status_round_from_start_to_report(
         megan, form["id"], {**actions(form)["Tilmeld"]["data"], "unit": "Bostøtte"}, user=MEGAN
     )
     [registered] = await chat.wait_for_messages(megan)
-    assert registered["text"] == "Tak – du er tilmeldt som leder for »Bostøtte«."
+    assert registered["text"].startswith("Tak. En administrator skal godkende")
+    await approve(chat, admin, megan)
     await chat.send(adele, "tilmeld som leder Botilbud", user=ADELE)
     [registered] = await chat.wait_for_messages(adele)
-    assert registered["text"] == "Tak – du er tilmeldt som leder for »Botilbud«."
+    assert registered["text"].startswith("Tak. En administrator skal godkende")
+    await approve(chat, admin, adele)
 
     await chat.send(megan, "ny statusrunde", user=MEGAN)
     [refused] = await chat.wait_for_messages(megan)
@@ -134,7 +117,7 @@ async def test_a_status_round_from_start_to_report(
     assert "2.3 🟢 På sporet – Serviceniveauet er beskrevet og kendt" in fallback(saved)
 
     # Friday 4 June 2027 is three working days before the deadline: only Adele is nudged.
-    result = await set_clock(status_stack, "2027-06-04T09:00:00+02:00")
+    result = await own_stack.set_clock("2027-06-04T09:00:00+02:00")
     assert result["outcomes"].get("nudged") == 1
     [nudge] = await chat.wait_for_messages(adele)
     assert nudge["text"] == (

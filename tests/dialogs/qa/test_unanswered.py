@@ -12,6 +12,7 @@ import pytest
 from bot.__main__ import questions
 from bot.settings import DATA_FILE, Settings
 from bot.storage import TinyDBStore
+from content import load_content
 from dialogs.qa.feature import QUESTION_LOG
 from dialogs.qa.unanswered import QuestionGroup, format_groups, group_questions
 
@@ -107,7 +108,8 @@ def test_blank_and_stop_word_only_questions() -> None:
     groups = group_questions(rows)
     assert [(g.representative, g.count) for g in groups] == [("hej", 2), ("hvad er det?", 1)]
     assert group_questions([]) == []
-    assert format_groups([]) == ["Ingen ubesvarede spørgsmål."]
+    texts = load_content().messages.da.unanswered_report
+    assert format_groups([], texts) == ["Ingen ubesvarede spørgsmål."]
 
 
 def test_ten_thousand_rows_are_grouped() -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,21 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.storage import TinyDBStore
 from dialogs.reminders.models import Committee, Meeting, Person
 from dialogs.reminders.repository import ReminderRepository
+from tests.commands import bot_command as cli
 
-ROOT = Path(__file__).resolve().parents[3]
 TZ = ZoneInfo("Europe/Copenhagen")
-
-
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def seed(data_dir: Path) -> datetime:

@@ -7,13 +7,11 @@ from typing import Any
 import pytest
 from botbuilder.schema import Activity
 
-from bot.app import SERVICES, Services, create_app
-from bot.settings import Settings
-from bot.storage import MemoryStore
+from bot.app import Services
 from dialogs.reminders.repository import COMMITTEES
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.test_teams_bot import run
+from tests.bot.teams import app_services, run
 
 FORM = {
     "action": "committee_save",
@@ -24,12 +22,6 @@ FORM = {
     "lead_days": "7",
     "remind_chair": "true",
 }
-
-
-@pytest.fixture
-def services(clock: ManualClock) -> Services:
-    app = create_app(Settings(_env_file=None), MemoryStore(), clock)  # type: ignore[call-arg]
-    return app[SERVICES]
 
 
 async def say(services: Services, activity: Activity) -> str:
@@ -134,8 +126,12 @@ async def test_trio_members_sign_up_for_the_reminders(services: Services) -> Non
     member = teams.message("tilmeld trio LMU Område Ørum")
     member.from_property = teams.ChannelAccount(id="29:tr", aad_object_id="aad-tr")
     assert await say(services, member) == (
-        "Du får nu påmindelser for »LMU Område Ørum« i din personlige chat som en del af TRIO."
+        "Tak. Formanden for »LMU Område Ørum« skal godkende, at du er med i TRIO. "
+        "Du får besked her."
     )
+    [committee] = await services.reminders.repository.committees()
+    approve = {"action": "trio_approve", "committee": committee.id, "user": "aad-tr"}
+    assert (await say(services, teams.submit(approve))).startswith("Godkendt – ")  # the chair
     [committee] = await services.reminders.repository.committees()
     assert "user:aad-tr" in committee.recipients()
     [preview] = await run(services, teams.message("næste påmindelser"))
@@ -158,16 +154,13 @@ async def test_a_deactivated_channel_is_reported_to_the_chair(services: Services
     await services.conversations.deactivate(channel, 403, services.clock.now())
     await services.reminders.tick()
     await services.reminders.tick()  # reported once, however often the job runs
-    queued = [
-        doc for doc in (await services.store.all("outbox")).values() if "kanalen" in str(doc)
-    ]
+    queued = [doc for doc in (await services.store.all("outbox")).values() if "kanalen" in str(doc)]
     assert len(queued) == 1 and queued[0]["conversation_id"] == teams.PERSONAL.id
     assert "»LMU Område Ørum« til kanalen" in str(queued[0])
 
 
 async def test_a_pause_is_personal_even_for_an_admin(clock: ManualClock) -> None:
-    settings = Settings(_env_file=None, admins="aad-admin")  # type: ignore[call-arg]
-    services = create_app(settings, MemoryStore(), clock)[SERVICES]
+    services = app_services(clock, admins="aad-admin")
     await say(services, teams.submit(FORM))
     admin = teams.ChannelAccount(id="29:admin", aad_object_id="aad-admin")
     created = teams.submit({**FORM, "name": "OMU"})

@@ -6,9 +6,6 @@ import asyncio
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import get_args
@@ -24,8 +21,8 @@ from dialogs.status.models import Answer, Leader, StatusReply
 from dialogs.status.parse import ParseErrorCode
 from dialogs.status.repository import StatusRepository
 from tests.bot import teams
+from tests.commands import bot_command as cli
 
-ROOT = Path(__file__).resolve().parents[3]
 METTE = "11111111-2222-3333-4444-555555555555"
 TZ = ZoneInfo("Europe/Copenhagen")
 LEADERS = (
@@ -34,18 +31,6 @@ LEADERS = (
     "Bo Leder;bo@norddjurs.dk;;Botilbud\r\n"
     "Uden Enhed;uden@norddjurs.dk;;\r\n"
 )
-
-
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATA_DIR": str(data_dir)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def answer_round(data_dir: Path) -> None:
@@ -146,15 +131,7 @@ def test_backup_is_one_consistent_copy(tmp_path: Path) -> None:
 
     asyncio.run(seed())
     copy = tmp_path / "backup" / "kopi.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "backup", str(copy)],
-        cwd=ROOT,
-        env={**os.environ, "DATA_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = cli(tmp_path, "backup", str(copy))
     assert result.returncode == 0, result.stderr
     assert json.loads(copy.read_text(encoding="utf-8"))["leaders"]["a"]["unit"] == "Bostøtte"
 

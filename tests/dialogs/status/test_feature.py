@@ -8,15 +8,14 @@ from typing import Any
 import pytest
 from botbuilder.schema import Activity, ChannelAccount
 
-from bot.app import SERVICES, Services, create_app
-from bot.settings import Settings
-from bot.storage import MemoryStore
+from bot.app import Services
+from content import Content
 from dialogs.qa.feature import QUESTION_LOG
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.status.repository import REPLIES, ROUNDS
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.test_teams_bot import card_of, run
+from tests.bot.teams import app_services, card_of, run
 from tests.conftest import TZ
 
 ADMIN = teams.user(9, "Admin Andersen")
@@ -33,9 +32,8 @@ ROUND_FORM = {
 
 
 @pytest.fixture
-def services(clock: ManualClock) -> Services:
-    settings = Settings(_env_file=None, admins="aad-user-9")  # type: ignore[call-arg]
-    return create_app(settings, MemoryStore(), clock)[SERVICES]
+def services(clock: ManualClock, content: Content) -> Services:
+    return app_services(clock, content=content, admins="aad-user-9")
 
 
 def _chat(who: ChannelAccount) -> Any:
@@ -55,12 +53,22 @@ async def queued(services: Services) -> dict[str, dict[str, Any]]:
     return await services.store.all("outbox")
 
 
+async def register(services: Services, text: str, who: ChannelAccount, unit: str) -> None:
+    """A leader asks to be the leader of ``unit``, and the admin approves it."""
+    [reply] = await say(services, text, who)
+    assert (
+        reply.text
+        == f"Tak. En administrator skal godkende, at du er leder for »{unit}«. Du får besked her."
+    )
+    approve = {"action": "leader_approve", "user": who.aad_object_id, "unit": unit}
+    [reply] = await click(services, approve, ADMIN)
+    assert reply.text.startswith(f"Godkendt – {who.name} er nu leder for »{unit}«")
+
+
 async def open_round(services: Services) -> str:
     """Two leaders register, the admin opens a round of 1.1 and 2.3; returns its id."""
-    [reply] = await say(services, "tilmeld som leder Bostøtte", LEADER_1)
-    assert reply.text == "Tak – du er tilmeldt som leder for »Bostøtte«."
-    [reply] = await say(services, "tilmeld som leder botilbud", LEADER_2)
-    assert reply.text == "Tak – du er tilmeldt som leder for »Botilbud«."
+    await register(services, "tilmeld som leder Bostøtte", LEADER_1, "Bostøtte")
+    await register(services, "tilmeld som leder botilbud", LEADER_2, "Botilbud")
     [reply] = await click(services, ROUND_FORM, ADMIN)
     assert reply.text.startswith(
         "Statusrunden »Efterår 2026« er startet. 2 ledere har fået kortet."
@@ -83,7 +91,10 @@ async def test_register_with_the_form_and_a_new_unit(services: Services) -> None
         {"action": "leader_register", "unit": "__ny__", "new_unit": "Værested Grenaa"},
         LEADER_1,
     )
-    assert reply.text == "Tak – du er tilmeldt som leder for »Værested Grenaa«."
+    assert reply.text == (
+        "Tak. En administrator skal godkende, at du er leder for »Værested Grenaa«. "
+        "Du får besked her."
+    )
     leader = await services.status.repository.leader("aad-user-1")
     assert leader is not None and leader.name == "Mette Leder"
     [reply] = await click(services, {"action": "leader_register", "unit": ""}, LEADER_1)
@@ -92,7 +103,7 @@ async def test_register_with_the_form_and_a_new_unit(services: Services) -> None
 
 async def test_round_cards_go_to_every_leader_once(services: Services) -> None:
     round_id = await open_round(services)
-    messages = await queued(services)
+    messages = {k: v for k, v in (await queued(services)).items() if k.startswith("announce:")}
     assert sorted(messages) == [
         f"announce:{round_id}:aad-user-1",
         f"announce:{round_id}:aad-user-2",
@@ -239,7 +250,9 @@ async def test_chair_is_asked_about_the_meeting_the_day_after(
     [reply] = await click(services, {**note, "discussed": "2.3", "points": "a\nb\nc\nd"}, LEADER_1)
     assert "højst 3 linjer" in reply.text
     [reply] = await click(services, {**note, "discussed": "2.3"}, LEADER_2)
-    assert reply.text == "Kun udvalgets formand eller en administrator kan ændre »LMU Bostøtte«."
+    assert reply.text == (
+        "Kun formanden og TRIO for »LMU Bostøtte« (eller en administrator) kan det. Intet er gemt."
+    )
     assert await services.status.repository.notes() == []
     [reply] = await click(
         services, {**note, "discussed": "2.3,3.1", "points": "Godt møde"}, LEADER_1

@@ -131,8 +131,13 @@ def test_markdown_without_previous_round_or_missing_leaders(content: Content) ->
 # --------------------------------------------------------------------------- HTML
 
 
-def test_html_is_one_self_contained_file(report: Report, content: Content) -> None:
-    page = to_html(report, content.report, content.status)
+@pytest.fixture(scope="module")
+def page(report: Report, content: Content) -> str:
+    """The report as HTML, drawn once (its charts take a while)."""
+    return to_html(report, content.report, content.status)
+
+
+def test_html_is_one_self_contained_file(page: str) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="da">' in page and '<meta charset="utf-8">' in page
     for reference in ("http://", "https://", 'src="//', "href=", "@import", "url(", "<link"):
@@ -145,16 +150,14 @@ def test_html_is_one_self_contained_file(report: Report, content: Content) -> No
             assert chart.format == "PNG" and chart.width > 300 and chart.height > 100
 
 
-def test_html_escapes_user_text(report: Report, content: Content) -> None:
-    page = to_html(report, content.report, content.status)
+def test_html_escapes_user_text(page: str) -> None:
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Særlige &lt;tilbud&gt;" in page
     assert "&quot;vigtig&quot;" in page
 
 
-def test_html_has_the_figures_and_prints_on_a4(report: Report, content: Content) -> None:
-    page = to_html(report, content.report, content.status)
+def test_html_has_the_figures_and_prints_on_a4(page: str) -> None:
     assert "@page { size: A4; margin: 15mm }" in page
     assert "break-inside: avoid" in page and "max-width: 100%" in page
     assert "<title>Status på strategien for Socialområdet – Forår 2027</title>" in page
@@ -176,3 +179,28 @@ def test_render_picks_the_format(report: Report, content: Content) -> None:
     assert render(report, "html", content).startswith(b"<!DOCTYPE html>")
     with pytest.raises(ValueError, match="unknown format"):
         render(report, "pdf", content)  # type: ignore[arg-type]
+
+
+def test_chart_labels_are_text_not_formulas(content: Content) -> None:
+    """A unit called "$\\foo$" once broke the HTML export: matplotlib read it as mathtext."""
+    data = sample(content)
+    at = datetime(2027, 5, 30, 9, tzinfo=TZ)
+    formula = StatusReply(
+        round_id=data.round.id,
+        user_id="aad-formula",
+        unit="$\\foo$ og $x^{2$",
+        answers=(Answer(maalsaetning="1.1", status=Status.ON_TRACK, comment="$\\frac{1}{0}$"),),
+        first_at=at,
+        updated_at=at,
+    )
+    report = build_report(
+        content.strategy,
+        data.round.model_copy(update={"name": "Runde $\\alpha$"}),
+        [*data.replies, formula],
+        data.leaders,
+        data.meetings,
+        data.previous,
+        data.reachable,
+    )
+    page = to_html(report, content.report, content.status)
+    assert "$\\foo$ og $x^{2$" in page and page.count("data:image/png;base64,") >= 1
