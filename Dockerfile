@@ -2,6 +2,9 @@
 #   -v strategibot-data:/data --env-file .env strategibot
 # Settings come from the environment (see .env.example and docs/deployment.md); the data file
 # strategibot.json lives on the /data volume. Back that volume up.
+# With DATABASE_URL=postgresql://… the data is in PostgreSQL instead (psycopg's binary wheel
+# brings libpq, so the same image serves both), and several containers may run at once:
+# one of them sends the reminders. /data then only holds the embeddings cache.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test install chromium lint typecheck unit bench package clean
+.PHONY: run test install chromium postgresql lint typecheck unit bench package clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -32,13 +32,29 @@ chromium:
 	  echo "Chromium is missing: run apt-get install chromium as root" >&2; \
 	fi
 
+## PostgreSQL's server programs for the tests' throw-away database (Debian package postgresql:
+## initdb and pg_ctl in /usr/lib/postgresql/*/bin); nothing if present. The tests start their
+## own server in a temporary directory; no system service is used.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "PostgreSQL is missing: install its server programs (initdb, pg_ctl) to run the tests" >&2; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends postgresql; \
+	elif command -v sudo >/dev/null 2>&1; then \
+	  sudo apt-get update && sudo apt-get install -y --no-install-recommends postgresql; \
+	else \
+	  echo "PostgreSQL is missing: run apt-get install postgresql as root" >&2; \
+	fi
+
 ## Start the bot and the Microsoft 365 Agents Playground; prints where to chat.
 run: install
 	$(PY) -m tools.run_local
 
-## Lint, type-check, every test (end-to-end included) and the quality figures.
-test: install chromium lint typecheck
-	$(PY) -m pytest
+## Lint, type-check, every test (end-to-end and PostgreSQL included: never skipped here) and
+## the quality figures.
+test: install chromium postgresql lint typecheck
+	STRATEGIBOT_ALLOW_NO_POSTGRES=0 $(PY) -m pytest
 	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c
 
 lint: $(PY_STAMP)
@@ -50,20 +66,25 @@ typecheck: $(PY_STAMP)
 
 ## The fast tests: no Playground, processes, browsers or fuzzing (make test runs those too).
 unit: $(PY_STAMP)
-	$(PY) -m pytest -m "not e2e and not slow"
+	STRATEGIBOT_ALLOW_NO_POSTGRES=1 $(PY) -m pytest -m "not e2e and not slow"
 
 ## Benchmarks: answer quality, speed against the SDK's echo sample, storage, status rounds,
-## the report, throttling storms, load during a fan-out and a crash mid-way.
-bench: install
+## the report, throttling storms, load during a fan-out, the HTTP edge under abuse (slow
+## bodies, /healthz pollers), a crash mid-way, and PostgreSQL (submits, start-up, two
+## instances with the sender killed mid fan-out, the crash).
+bench: install postgresql
 	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c
 	$(PY) bench/speed.py
 	$(PY) bench/fanout.py
 	$(PY) bench/storage.py
 	$(PY) bench/submit.py
 	$(PY) bench/report.py
+	$(PY) bench/tick.py
 	$(PY) bench/storm.py
 	$(PY) bench/load.py
+	$(PY) bench/edge.py
 	$(PY) bench/crash.py
+	$(PY) bench/postgres.py
 
 ## The Teams app package build/strategibot.zip, checked with Microsoft's validator (offline).
 package: $(PY_STAMP) $(NODE_STAMP)

@@ -21,15 +21,18 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app import build_features, create_app
+from bot.backends import StoreUnavailable, dump, open_store
 from bot.conversations import ConversationDirectory
 from bot.delivery import StoredOnlyDelivery
+from bot.http_limits import limit_log_floods, server_options
 from bot.settings import OPEN_DOOR, Settings
-from bot.storage import StoreBusyError, TinyDBStore, read_data
+from bot.storage import StoreBusyError, TinyDBStore
 from content import Content, ContentError, load_content
 from dialogs.qa.feature import QUESTION_LOG
 from dialogs.qa.unanswered import format_groups, group_questions
 from dialogs.reminders import cli as reminders_cli
 from dialogs.status import cli as status_cli
+from dialogs.text import clean_input
 from scheduler.clock import Clock, ManualClock, SystemClock
 
 
@@ -54,25 +57,35 @@ def _open_door(host: str, english: str) -> str:
 
 
 def serve(settings: Settings) -> None:
-    """Run the web service until stopped."""
-    store = TinyDBStore(settings.data_file)
+    """Run the web service until stopped (the store is opened in the server's event loop:
+    PostgreSQL's connection pool belongs to it)."""
     clock: Clock = SystemClock(settings.tz)
     if settings.test_clock:
         clock = ManualClock(clock.now())
     try:
-        app = create_app(settings, store, clock)
+        content = load_content()
     except ContentError as exc:
         sys.exit(f"Content error: {exc}")
+
+    async def app() -> web.Application:
+        try:
+            store = await open_store(settings)
+        except StoreUnavailable as exc:
+            sys.exit(str(exc))
+        return create_app(settings, store, clock, content)
+
     print(
         f"Strategibot listening on http://{settings.host}:{settings.port}/api/messages"
         f" (authentication: {settings.authentication})",
         flush=True,
     )
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        app(), host=settings.host, port=settings.port, print=None, **server_options(settings)
+    )
 
 
 async def _questions(settings: Settings) -> list[dict[str, str]]:
-    store = TinyDBStore(settings.data_file)
+    store = await open_store(settings, max_connections=1)
     try:
         rows = list((await store.all(QUESTION_LOG)).values())
     finally:
@@ -83,7 +96,11 @@ async def _questions(settings: Settings) -> list[dict[str, str]]:
 def questions(settings: Settings) -> None:
     """Print the unanswered questions grouped by topic, most asked first: what to add first."""
     texts = load_content().messages.da.unanswered_report
-    for line in format_groups(group_questions(asyncio.run(_questions(settings))), texts):
+    rows = [  # questions stored before the input gate may hold a lone surrogate: printable
+        {k: clean_input(v) if isinstance(v, str) else v for k, v in row.items()}
+        for row in asyncio.run(_questions(settings))
+    ]
+    for line in format_groups(group_questions(rows), texts):
         print(line)
 
 
@@ -111,22 +128,42 @@ def _configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    limit_log_floods()  # asyncio and aiohttp log per connection: a storm must not fill the disk
 
 
 def backup(settings: Settings, destination: Path) -> None:
-    """Write one consistent copy of all data (snapshot and journal) to ``destination``.
+    """Write one consistent copy of all data (every TinyDB file in ``DATA_DIR``, read again if
+    the bot wrote meanwhile, or every document of ``DATABASE_URL`` read in one snapshot) to
+    ``destination``.
 
     Safe while the bot runs: nothing is changed; the copy is written to a temporary file and
-    renamed, so it is whole or absent. Restore it by stopping the bot, putting the copy in
-    place as ``strategibot.json``, deleting ``strategibot.json.journal``, and starting again.
+    renamed, so it is whole or absent. Restore it (TinyDB) by stopping the bot, moving
+    ``strategibot/`` away, putting the copy in place as ``strategibot.json`` and starting
+    again: the bot reads it in as it migrates an earlier version's file.
     """
-    data = read_data(settings.data_file)
+    try:
+        data = asyncio.run(dump(settings))
+    except StoreUnavailable as exc:
+        sys.exit(str(exc))
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = destination.with_name(destination.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, destination)
+    try:
+        tmp.write_bytes(_json_bytes(data))
+        os.replace(tmp, destination)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # whole or absent: never a half or empty copy left
+        raise
     documents = sum(len(docs) for docs in data.values())
     print(f"{documents} dokumenter i {len(data)} tabeller gemt i {destination}.")
+
+
+def _json_bytes(data: object) -> bytes:
+    """``data`` as UTF-8 JSON; text that is not valid Unicode (a lone surrogate stored before
+    the input gate) is kept as its ``\\u`` escape, which JSON allows and reads back as it was."""
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data).encode("ascii")
 
 
 BUSY = 3  # exit status when the running bot holds the data file
@@ -134,9 +171,10 @@ BUSY = 3  # exit status when the running bot holds the data file
 
 async def _feature_command(args: argparse.Namespace, settings: Settings, content: Content) -> int:
     """Run a feature's command over the same services the bot builds, on the bot's data."""
-    store = TinyDBStore(settings.data_file)
+    store = await open_store(settings, max_connections=2)
     try:
-        if args.command in reminders_cli.WRITES | status_cli.WRITES and not store.owner:
+        writes = args.command in reminders_cli.WRITES | status_cli.WRITES
+        if writes and isinstance(store, TinyDBStore) and not store.owner:
             raise StoreBusyError(store.path)
         delivery = StoredOnlyDelivery(ConversationDirectory(store), settings.admins)
         features = build_features(settings, store, SystemClock(settings.tz), content, delivery)
@@ -190,6 +228,8 @@ def feature_command(args: argparse.Namespace, settings: Settings) -> int:
     except StoreBusyError:
         print(content.messages.da.errors.store_busy, file=sys.stderr)
         return BUSY
+    except StoreUnavailable as exc:
+        sys.exit(str(exc))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ConversationReference
 
 from dialogs.privacy import redact_cpr
 from dialogs.store import Store
+from dialogs.text import clean_input
 
 TABLE = "conversations"
 PERSONAL_INDEX = "personal_chats"  # user's Entra ID object id -> key of their personal chat
@@ -68,7 +69,7 @@ class ConversationDirectory:
         for part in ("user", "bot", "conversation"):  # display names, which users choose
             account = reference.get(part)
             if isinstance(account, dict) and isinstance(account.get("name"), str):
-                account["name"] = redact_cpr(account["name"])
+                account["name"] = redact_cpr(clean_input(account["name"], lines=False))
         existing = await self.store.get(TABLE, key)
         doc: dict[str, Any] = {
             "kind": conversation_kind(activity),

@@ -20,6 +20,14 @@ callable (by default the :class:`~bot.messenger.Messenger`), within Teams' limit
 * other 4xx, an unknown conversation (``LookupError``) and, in local mode, a conversation
   whose service URL is not on loopback fail at once.
 
+Several instances on one database (PostgreSQL): every instance enqueues, only the sender
+(:mod:`bot.sender_election`) dispatches. ``enqueue`` claims the key with ``Store.add`` (an
+atomic insert-if-absent), so one key is one message even when two instances enqueue it at
+once. An outbox made with ``poll_seconds`` keeps nothing in memory while it is not
+dispatching (the message is in the table), and while dispatching it looks for messages other
+instances enqueued every ``poll_seconds``. ``start`` (becoming the sender) reloads the queue
+from the table, and a message this outbox finished is never dispatched by it again.
+
 Exactly once: a message is marked ``sent`` in the store right after the sender returns and is
 never sent again (the sent record keeps the key and status, not the content); on start, every
 ``queued`` message is resumed. The one at-least-once window
@@ -35,6 +43,7 @@ the only way the outbox waits, and only the dispatcher task ever sleeps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import heapq
 import itertools
@@ -176,6 +185,10 @@ class TokenBucket:
         """Use a token (call only when :meth:`wait` is 0)."""
         self._tat = max(self._tat if self._tat is not None else now, now) + self.interval
 
+    def pause_until(self, when: int) -> None:
+        """No token before ``when`` (then one per interval again)."""
+        self._tat = max(self._tat or when, when + self.tolerance)
+
     def idle(self, now: int) -> bool:
         """Full again: forgetting the bucket changes nothing."""
         return self._tat is None or self._tat <= now
@@ -233,6 +246,7 @@ class Outbox:
         backoff_max: float = 60.0,
         max_retry_after: float = 600.0,
         stop_timeout: float = 15.0,
+        poll_seconds: float | None = None,
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
@@ -252,6 +266,7 @@ class Outbox:
         self._backoff_max = backoff_max
         self._max_retry_after = max_retry_after
         self._stop_timeout = stop_timeout
+        self._poll_seconds = poll_seconds
         self._clock: Clock = clock or SystemClock()
         self._monotonic = monotonic
         self._sleep = sleep
@@ -275,6 +290,12 @@ class Outbox:
         self._stopping = False
         self._seq_ready = False
         self._forgotten: set[str] = set()  # keys removed by forget(): never written again
+        self._known: set[str] = set()  # keys in the table this dispatcher has looked at
+        self._finished: set[str] = set()  # keys this dispatcher finished: never sent again
+        self._poller: asyncio.Task[None] | None = None
+        self._loading = False
+        self._starts: deque[int] = deque()  # send starts in the last second (monotonic ns)
+        self._max_per_second = 0
         self._counters = _Counters()
 
     # ----------------------------------------------------------------- public API
@@ -288,9 +309,8 @@ class Outbox:
         key = key or f"msg:{uuid.uuid4().hex}"
         async with self._enqueue_lock:
             await self._init_seq()
-            if key in self._messages or await self.store.get(TABLE, key) is not None:
+            if key in self._messages:
                 return False
-            self._forgotten.discard(key)
             seq = next(self._seq)
             doc: Doc = {
                 "conversation_id": conversation_id,
@@ -300,22 +320,50 @@ class Outbox:
                 "attempts": 0,
                 "enqueued": self._clock.now().isoformat(),
             }
-            await self.store.put(TABLE, key, doc)
-            self._add(_Message(key, conversation_id, reply, seq, doc))
+            if self._poll_seconds is None or self.dispatching:
+                self._known.add(key)  # before the write: the poll never takes it for another's
+            if not await self.store.add(TABLE, key, doc):  # the claim: one key, one message
+                self._known.discard(key)  # another's (or an old) message: the poll decides
+                return False
+            self._forgotten.discard(key)
+            if self._poll_seconds is None or self.dispatching:
+                self._add(_Message(key, conversation_id, reply, seq, doc))
         return True
 
-    async def start(self) -> None:
-        """Resume the queued messages in the store and start sending."""
+    @property
+    def dispatching(self) -> bool:
+        """Whether this outbox sends (its dispatcher runs)."""
+        return (self._dispatcher is not None or self._loading) and not self._stopping
+
+    async def start(self, *, quiet_seconds: float = 0.0) -> None:
+        """Resume the queued messages in the store and start sending; with
+        ``quiet_seconds``, the first send waits that long (an instance taking the sender
+        role over waits out the last second of the one before it, so no second of sends
+        holds both)."""
         if self._dispatcher is not None:
             return
+        if quiet_seconds > 0:
+            self._global.pause_until(self._now_ns() + round(quiet_seconds * NS))
         self._stopping = False
-        await self._load()
+        self._reset()
+        self._loading = True  # enqueues from now on are dispatched here
+        try:
+            await self._load()
+        finally:
+            self._loading = False
         self._dispatcher = asyncio.create_task(self._dispatch(), name="outbox-dispatcher")
+        if self._poll_seconds is not None:
+            self._poller = asyncio.create_task(self._poll(), name="outbox-poll")
 
     async def stop(self) -> None:
         """Stop sending; sends in flight finish (and are marked) within ``stop_timeout``."""
         self._stopping = True
         self._wake.set()
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
         if self._dispatcher is not None:
             await asyncio.gather(self._dispatcher, return_exceptions=True)
             self._dispatcher = None
@@ -339,8 +387,9 @@ class Outbox:
         ``running`` (1 while the dispatcher runs), ``queued`` and ``in_flight`` are now; the
         others count since this process started:
         ``sent``, ``retried`` (retries scheduled, 429s included), ``throttled`` (429s),
-        ``failed`` (given up), ``deactivated`` (conversations) and ``skipped`` (messages not
-        sent because their conversation is deactivated).
+        ``failed`` (given up), ``deactivated`` (conversations), ``skipped`` (messages not
+        sent because their conversation is deactivated) and ``max_per_second`` (the most
+        sends started in any one second: at most ``global_rate``).
         """
         c = self._counters
         running = self._dispatcher is not None and not self._dispatcher.done()
@@ -354,6 +403,7 @@ class Outbox:
             "failed": c.failed,
             "deactivated": c.deactivated,
             "skipped": c.skipped,
+            "max_per_second": self._max_per_second,
         }
 
     async def status(self, key: str) -> str | None:
@@ -398,25 +448,75 @@ class Outbox:
         self._seq = itertools.count(top + 1)
         self._seq_ready = True
 
+    def _reset(self) -> None:
+        """Forget the in-memory queue before (again) dispatching: the table is the truth, and
+        another instance may have sent what was queued here."""
+        if self._poll_seconds is None:
+            return
+        self._messages.clear()
+        self._lanes.clear()
+        self._ready.clear()
+        self._scheduled.clear()
+        self._known.clear()
+        self._finished.clear()
+        self._seq_ready = False
+        self._idle.set()
+
     async def _load(self) -> None:
         async with self._enqueue_lock:
             await self._init_seq()
         docs = await self.store.all(TABLE)
+        self._known.update(docs)
         resumed = 0
         for key, doc in sorted(docs.items(), key=lambda item: int(item[1].get("seq", 0))):
             if doc.get("status") != QUEUED or key in self._messages:
                 continue
-            reply = Reply(text=doc["reply"]["text"], card=doc["reply"].get("card"))
-            message = _Message(key, doc["conversation_id"], reply, int(doc.get("seq", 0)), doc)
-            message.attempts = int(doc.get("attempts", 0))
-            message.errors = int(doc.get("errors", 0))
-            message.throttled = int(doc.get("throttled", 0))
-            self._add(message)
-            resumed += 1
+            resumed += self._resume(key, doc)
         if resumed:
             log.info("outbox resumed %d queued messages", resumed)
 
+    def _resume(self, key: str, doc: Doc) -> int:
+        """Queue a stored message again (1), unless this outbox finished it (0)."""
+        if key in self._finished or key in self._forgotten or key in self._messages:
+            return 0
+        reply = Reply(text=doc["reply"]["text"], card=doc["reply"].get("card"))
+        message = _Message(key, doc["conversation_id"], reply, int(doc.get("seq", 0)), doc)
+        message.attempts = int(doc.get("attempts", 0))
+        message.errors = int(doc.get("errors", 0))
+        message.throttled = int(doc.get("throttled", 0))
+        self._add(message)
+        return 1
+
+    async def _poll(self) -> None:
+        """While dispatching: every ``poll_seconds``, take up the messages that other
+        instances enqueued (keys this outbox has not seen)."""
+        assert self._poll_seconds is not None
+        while not self._stopping:
+            await asyncio.sleep(self._poll_seconds)
+            try:
+                await self.adopt()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox: looking for new messages failed")
+
+    async def adopt(self) -> int:
+        """Queue the messages in the table that this outbox has not seen; how many."""
+        adopted = 0
+        for key in await self.store.keys(TABLE):
+            if key in self._known:
+                continue
+            self._known.add(key)
+            doc = await self.store.get(TABLE, key)
+            if doc is not None and doc.get("status") == QUEUED and not self._stopping:
+                adopted += self._resume(key, doc)
+        if adopted:
+            log.info("outbox took up %d messages enqueued by other instances", adopted)
+        return adopted
+
     def _add(self, message: _Message) -> None:
+        if message.key in self._messages:
+            return
         self._messages[message.key] = message
         lane = self._lanes.setdefault(message.conversation_id, deque())
         lane.append(message.key)
@@ -443,7 +543,13 @@ class Outbox:
         wait = bucket.wait(now) if bucket else 0
         return max(head.not_before, now + wait)
 
-    def _remove(self, message: _Message) -> None:
+    def _remove(self, message: _Message, *, finished: bool = True) -> None:
+        if (
+            finished
+            and message.key not in self._forgotten
+            and self._messages.get(message.key) is message
+        ):
+            self._finished.add(message.key)
         self._messages.pop(message.key, None)
         lane = self._lanes.get(message.conversation_id)
         if lane and message.key in lane:
@@ -507,6 +613,7 @@ class Outbox:
             heapq.heappop(self._ready)
             self._scheduled.discard(conversation_id)
             self._global.take(now)
+            self._count_start(now)
             self._bucket(conversation_id, now).take(now)
             self._busy.add(conversation_id)
             message = self._messages[lane[0]]
@@ -517,6 +624,14 @@ class Outbox:
             task.add_done_callback(self._tasks.discard)
             started += 1
         return 0 if started else None
+
+    def _count_start(self, now: int) -> None:
+        """Remember the busiest second of send starts (``max_per_second`` in :meth:`stats`)."""
+        starts = self._starts
+        starts.append(now)
+        while starts[0] <= now - NS:
+            starts.popleft()
+        self._max_per_second = max(self._max_per_second, len(starts))
 
     async def _wait(self, delay: float | None) -> None:
         """Until something changes (enqueue, a send finished, stop) or ``delay`` passed."""
@@ -563,7 +678,7 @@ class Outbox:
             raise
         except Exception:  # the store failed; keep the message for the next attempt/start
             log.exception("outbox: bookkeeping for %s failed", _label(message))
-            self._remove(message)
+            self._remove(message, finished=False)
         finally:
             self._busy.discard(conversation_id)
             self._schedule(conversation_id)

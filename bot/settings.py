@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST", "host"))
     port: int = Field(3978, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
     data_dir: Path = Field(Path("data"), validation_alias=AliasChoices("DATA_DIR", "data_dir"))
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="PostgreSQL (postgresql://…) for several instances; empty: TinyDB files.",
+    )
+    sender_check_seconds: float = Field(
+        1.0,
+        ge=0.1,
+        le=60,
+        validation_alias=AliasChoices("SENDER_CHECK_SECONDS", "sender_check_seconds"),
+        description="How often instances on PostgreSQL check who sends (the take-over time).",
+    )
     timezone: str = Field(
         "Europe/Copenhagen", validation_alias=AliasChoices("TIMEZONE", "timezone")
     )
@@ -70,6 +82,48 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
+    )
+    http_read_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        validation_alias=AliasChoices("HTTP_READ_TIMEOUT", "http_read_timeout"),
+        description="Seconds a client has to send a request's headers, and then its body; "
+        "also how long an idle connection is kept open.",
+    )
+    max_concurrent_requests: int = Field(
+        64,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("MAX_CONCURRENT_REQUESTS", "max_concurrent_requests"),
+        description="Requests to /api/messages handled at once; more get 503 with Retry-After.",
+    )
+    body_buffer_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=64 * 1024,
+        validation_alias=AliasChoices("BODY_BUFFER_BYTES", "body_buffer_bytes"),
+        description="Bytes of request bodies on their way in, together; more get 503.",
+    )
+    healthz_token: str = Field(
+        "",
+        validation_alias=AliasChoices("HEALTHZ_TOKEN", "healthz_token"),
+        description="Bearer token that shows /healthz's details off loopback (empty: none).",
+    )
+
+    turns_per_second: float = Field(
+        5.0,
+        ge=0,
+        le=1000,
+        validation_alias=AliasChoices("TURNS_PER_SECOND", "turns_per_second"),
+        description="Messages and card clicks one user may send a second, on average "
+        "(0: no limit); beyond it the bot answers once that they write too fast.",
+    )
+    turn_burst: int = Field(
+        10,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("TURN_BURST", "turn_burst"),
+        description="Turns one user may send at once before TURNS_PER_SECOND applies.",
     )
 
     reminder_interval_seconds: int = Field(
@@ -108,6 +162,14 @@ class Settings(BaseSettings):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must start with postgresql:// (or be empty for TinyDB)")
+        return value
+
     @field_validator("meaning_cache_dir")
     @classmethod
     def _home(cls, value: Path) -> Path:
@@ -138,6 +200,12 @@ class Settings(BaseSettings):
         rig says otherwise explicitly."""
         if self.local_mode and not is_loopback_host(self.host) and not self.allow_unauthenticated:
             raise PydanticCustomError(OPEN_DOOR, OPEN_DOOR_MESSAGE, {"host": self.host})
+        return self
+
+    @model_validator(mode="after")
+    def _room_for_a_body(self) -> Self:
+        if self.body_buffer_bytes < self.max_body_bytes:
+            raise ValueError("BODY_BUFFER_BYTES must be at least MAX_BODY_BYTES")
         return self
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from content.models import (
     Content,
     Conversation,
+    ExpertTexts,
     Facts,
     Glossary,
     Intents,
@@ -37,6 +38,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "status.yaml": StatusTexts,
     "report.yaml": ReportTexts,
     "mydata.yaml": MyDataTexts,
+    "experts.yaml": ExpertTexts,
 }
 
 
@@ -65,8 +67,30 @@ def _load_file(path: Path, model: type[BaseModel]) -> Any:
         ) from exc
 
 
+_LOADED: dict[Path, tuple[tuple[tuple[int, int], ...], Content]] = {}
+
+
 def load_content(data_dir: Path = DATA_DIR) -> Content:
-    """Read every content file in ``data_dir`` and return the validated :class:`Content`."""
+    """Read every content file in ``data_dir`` and return the validated :class:`Content`.
+
+    The result is immutable, so it is kept per directory while no file's size or time
+    changes: tests and the command line load it many times."""
+    try:
+        stamp = tuple(
+            (s.st_mtime_ns, s.st_size) for s in (data_dir.joinpath(n).stat() for n in _FILES)
+        )
+    except OSError:
+        stamp = ()
+    cached = _LOADED.get(data_dir)
+    if stamp and cached is not None and cached[0] == stamp:
+        return cached[1]
+    content = _load(data_dir)
+    if stamp:
+        _LOADED[data_dir] = (stamp, content)
+    return content
+
+
+def _load(data_dir: Path) -> Content:
     loaded = {name: _load_file(data_dir / name, model) for name, model in _FILES.items()}
     try:
         return Content(
@@ -80,6 +104,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             status=loaded["status.yaml"],
             report=loaded["report.yaml"],
             mydata=loaded["mydata.yaml"],
+            experts=loaded["experts.yaml"],
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -163,6 +163,8 @@ class HttpErrorTexts(_Texts):
     bad_conversation: str
     unreadable_activity: str
     unauthorized: str
+    request_timeout: str  # 408: headers or body not sent in HTTP_READ_TIMEOUT
+    busy: Annotated[str, Placeholders("seconds")]  # 503 beyond MAX_CONCURRENT_REQUESTS
     clock_usage: str
     clock_not_settable: str
     store_busy: str
@@ -212,6 +214,7 @@ class DanishMessages(_Texts):
     feedback_thanks_up: str
     feedback_thanks_down: str
     error_generic: str
+    too_fast: str  # a user sending more turns a second than the bot takes (one reply)
     needs_teams_identity: str
     other_tenant: str
     cpr_question: str
@@ -260,6 +263,16 @@ class DanishMessages(_Texts):
     list_noegleord_intro: Annotated[str, Placeholders("count")]
     noegleord_intro: Annotated[str, Placeholders("text", "number", "name")]
     source_line: Annotated[str, Placeholders("source")]  # not used yet
+    vote_up: str
+    vote_down: str
+    vote_line: Annotated[str, Placeholders("vote", "name", "when")]
+    vote_line_anonymous: Annotated[str, Placeholders("vote", "when")]
+    suggest_next_maalsaetning: str
+    suggest_pejlemaerke: str
+    suggest_next_pejlemaerke: str
+    suggest_first_maalsaetning: str
+    search_noegleord: Annotated[str, Placeholders("number", "name")]
+    search_about: str
 
 
 class EnglishMessages(_Texts):
@@ -283,6 +296,12 @@ class EnglishMessages(_Texts):
     label_yes: str
     label_no: str
     label_related: str
+    vote_line: Annotated[str, Placeholders("vote", "name", "when")]
+    vote_line_anonymous: Annotated[str, Placeholders("vote", "when")]
+    suggest_next_maalsaetning: str
+    suggest_pejlemaerke: str
+    suggest_next_pejlemaerke: str
+    suggest_first_maalsaetning: str
 
 
 class Messages(_Texts):
@@ -370,6 +389,8 @@ SCHEDULE_ERRORS = Keys(
     monthday_too_late=Placeholders("day"),
     not_a_calendar=Placeholders(),
     unreadable_event=Placeholders(),
+    schedule_too_long=Placeholders("length", "limit"),
+    date_too_far=Placeholders("date", "latest"),
 )
 
 
@@ -380,6 +401,7 @@ class ReminderCommandTexts(_Texts):
     unknown_committee: Annotated[str, Placeholders("name")]
     unreadable_calendar: Annotated[str, Placeholders("reason")]
     meetings_imported: Annotated[str, Placeholders("count", "name")]
+    too_many_meetings: Annotated[str, Placeholders("count", "limit", "name")]
     unknown_goals: Annotated[str, Placeholders("ids")]
     priorities: Annotated[str, Placeholders("ids")]
     no_priorities: str
@@ -437,6 +459,8 @@ class ReminderTexts(_Texts):
     error_lead_days: str
     error_no_meetings: str
     error_no_recipient: str
+    error_too_many_meetings: Annotated[str, Placeholders("count", "limit")]
+    error_too_many_committees: Annotated[str, Placeholders("limit")]
     saved: Annotated[str, Placeholders("name", "count", "first")]
     saved_now: Annotated[str, Placeholders("name", "count", "when")]
     saved_no_reminder: Annotated[str, Placeholders("name", "count")]
@@ -697,6 +721,70 @@ class MyDataTexts(_Texts):
     no_personal_chat: str
 
 
+class ExpertTexts(_Texts):
+    """Texts of »Spørg en fagperson« and supplementary answers (``experts.yaml``)."""
+
+    connect_in_channel: str
+    connect_not_admin: str
+    connected: str
+    ask_button: str
+    ask_intro: str
+    ask_note_label: str
+    ask_note_placeholder: str
+    ask_send: str
+    field_question: str
+    field_note: str
+    field_answer: str
+    sent: str
+    already_sent: str
+    not_connected: str
+    unreachable: str
+    question_title: Annotated[str, Placeholders("name")]
+    someone: str
+    asked_at: Annotated[str, Placeholders("when")]
+    label_question: str
+    label_note: str
+    label_attempt: str
+    attempt_fallback: str
+    attempt_thumbs_down: Annotated[str, Placeholders("subject")]
+    answer_button: str
+    close_button: str
+    answer_label: str
+    answer_placeholder: str
+    publish_label: str
+    send_answer: str
+    publish_button: str
+    label_answer: str
+    answered_by: Annotated[str, Placeholders("name", "when")]
+    closed_by: Annotated[str, Placeholders("name", "when")]
+    published_by: Annotated[str, Placeholders("name", "when")]
+    withdrawn_state: str
+    answer_empty: str
+    answer_too_long: Annotated[str, Placeholders("limit")]
+    not_expert_channel: str
+    unknown_question: str
+    not_answered_yet: str
+    answer_title: Annotated[str, Placeholders("name")]
+    answer_to: Annotated[str, Placeholders("question")]
+    answer_footer: str
+    closed_to_asker: Annotated[str, Placeholders("question")]
+    supplement_label: Annotated[str, Placeholders("name", "date")]
+    supplement_asked: Annotated[str, Placeholders("question")]
+    supplements_title: str
+    supplements_intro: str
+    supplements_none: str
+    supplement_line: Annotated[str, Placeholders("question", "name", "date")]
+    withdraw_button: Annotated[str, Placeholders("question")]
+    withdrawn: Annotated[str, Placeholders("question")]
+    already_withdrawn: str
+    not_admin: str
+    digest_title: str
+    digest_intro: Annotated[str, Placeholders("count", "days")]
+    digest_line: Annotated[str, Placeholders("question", "name", "date")]
+    held_questions: Annotated[str, Placeholders("count")]
+    held_answers: Annotated[str, Placeholders("count")]
+
+
 class Content(_Strict):
     """All content, cross-checked."""
 
@@ -710,6 +798,7 @@ class Content(_Strict):
     status: StatusTexts
     report: ReportTexts
     mydata: MyDataTexts
+    experts: ExpertTexts
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Self:

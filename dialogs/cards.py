@@ -1,7 +1,14 @@
-"""Small builders for Adaptive Cards (schema 1.5, the highest Teams renders)."""
+"""Small builders for Adaptive Cards (schema 1.5, the highest Teams renders).
+
+A ``TextBlock`` (and a fact's title and value) is Markdown in Teams, and so is a message's
+text: user text (a comment, a name, a unit, a committee or round name, a question quoted
+back) goes into either only through :func:`plain`, so a link or formatting in it shows as
+the characters that were typed.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,6 +16,23 @@ from dialogs.replies import CardJson, Reply
 
 CARD_VERSION = "1.5"
 MAX_ACTIONS = 6  # Teams shows at most six actions in one set
+
+# What Markdown in Teams reads as syntax anywhere in a line: emphasis, code, links and images
+# ([text](url), <url>: no link without its brackets), mention and other tags, strike-through;
+# and at a line's start a heading, a quote or a list item.
+_INLINE = re.compile(r"([\\`*_\[\]<>~])")
+_LINE_START = re.compile(r"^([ \t]*)([#>+-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """User text safe in a ``TextBlock`` or a message: every Markdown character is escaped
+    with a backslash (CommonMark), so it is shown, never interpreted."""
+    return _LINE_START.sub(_escape_line_start, _INLINE.sub(r"\\\1", text))
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    indent, mark = m[1], m[2]
+    return f"{indent}{mark}\\" if mark[0].isdigit() else f"{indent}\\{mark}"  # "1\." "\-"
 
 
 def card(body: Iterable[dict[str, Any]], fallback_text: str) -> CardJson:
@@ -74,3 +98,29 @@ def action_set(actions: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """An ``ActionSet`` of at most :data:`MAX_ACTIONS` buttons (empty → nothing)."""
     limited = list(actions)[:MAX_ACTIONS]
     return {"type": "ActionSet", "actions": limited} if limited else {}
+
+
+def execute(title: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An ``Action.Execute`` button (Universal Actions): the bot answers with a card that
+    replaces this one in place. ``data["action"]`` is also its verb; a client without
+    Universal Actions uses the ``Action.Submit`` fallback, and the answer comes as a message."""
+    return {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": str(data["action"]),
+        "data": data,
+        "fallback": submit(title, data),
+    }
+
+
+def show_card(
+    title: str, body: Iterable[dict[str, Any]], actions: Iterable[dict[str, Any]]
+) -> dict[str, Any]:
+    """An ``Action.ShowCard`` button: ``body`` (inputs, say) and ``actions`` unfold under the
+    card, with no round trip; the inner action sends the inputs with its data."""
+    inner = {
+        "type": "AdaptiveCard",
+        "body": [element for element in body if element],
+        "actions": list(actions),
+    }
+    return {"type": "Action.ShowCard", "title": title, "card": inner}

@@ -7,10 +7,12 @@ interface, so the backend is chosen once, by the composition root.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 Doc = dict[str, Any]
+# One change of :meth:`Store.apply`: (table, key, the new document or None to delete it).
+Change = tuple[str, str, Mapping[str, Any] | None]
 
 
 class Store(ABC):
@@ -40,6 +42,29 @@ class Store(ABC):
         """Insert or replace every ``key: document`` of ``items`` (one write where possible)."""
         for key, doc in items.items():
             await self.put(table, key, doc)
+
+    async def add(self, table: str, key: str, doc: Mapping[str, Any]) -> bool:
+        """Insert ``doc`` only if ``key`` is free; True if this call inserted it.
+
+        The claim behind "exactly once" (a ledger entry for a reminder, a nudge, a notice):
+        two callers, even in two processes on a shared backend, never both get True. This
+        default is only correct for a single process whose backend does not yield between the
+        read and the write; shared backends override it with an atomic insert.
+        """
+        if await self.get(table, key) is not None:
+            return False
+        await self.put(table, key, doc)
+        return True
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        """Make every change or none, across tables: a multi-document edit (a committee and
+        its meetings) is one write. Backends that can fail part-way override this default,
+        which is only all-or-nothing when no single put or delete can fail."""
+        for table, key, doc in changes:
+            if doc is None:
+                await self.delete(table, key)
+            else:
+                await self.put(table, key, doc)
 
     async def compact(self) -> bool:
         """Rewrite the backend's files from what is stored now, so no deleted or replaced

@@ -1,6 +1,9 @@
 // Azure resources for Strategibot, provisioned by the Microsoft 365 Agents Toolkit
 // (m365agents.yml, `arm/deploy`): a user-assigned managed identity (the bot's identity, no
 // secret), a Linux App Service running `python -m bot`, and an Azure Bot connected to Teams.
+// Optionally (postgres = 'flexible') an Azure Database for PostgreSQL flexible server, with
+// the App Service scaled to two instances on it (DATABASE_URL); by default one instance keeps
+// its data in TinyDB files on /home/data, which is enough for one municipality.
 // The outputs are written to env/.env.<environment>. See docs/deployment.md.
 
 @maxLength(20)
@@ -20,6 +23,28 @@ param admins string = ''
 param timezone string = 'Europe/Copenhagen'
 param location string = resourceGroup().location
 
+@allowed(['none', 'flexible'])
+@description('none: one instance, TinyDB files on /home/data. flexible: Azure Database for PostgreSQL (flexible server) and the App Service scaled to instanceCount instances.')
+param postgres string = 'none'
+
+@minValue(1)
+@maxValue(3)
+@description('App Service instances when postgres is flexible (one sends reminders, all serve chat)')
+param instanceCount int = 2
+
+@description('PostgreSQL administrator login (postgres = flexible)')
+param postgresAdminLogin string = 'strategibot'
+
+@secure()
+@description('PostgreSQL administrator password (postgres = flexible); from env/.env.<env>.user')
+param postgresAdminPassword string = ''
+
+@description('PostgreSQL compute: Burstable B1ms is enough for a few municipalities')
+param postgresSku string = 'Standard_B1ms'
+
+var usePostgres = postgres == 'flexible'
+var databaseName = 'strategibot'
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   location: location
   name: resourceBaseName
@@ -31,13 +56,67 @@ resource serverfarm 'Microsoft.Web/serverfarms@2021-02-01' = {
   name: resourceBaseName
   sku: {
     name: webAppSku
+    // TinyDB: one instance only (the data file on /home/data is not shared between instances).
+    capacity: usePostgres ? instanceCount : 1
   }
   properties: {
     reserved: true
   }
 }
 
-// One instance only: the data file on /home/data is not shared between instances.
+resource database 'Microsoft.DBforPostgreSQL/flexibleServers@2022-12-01' = if (usePostgres) {
+  name: resourceBaseName
+  location: location
+  sku: {
+    name: postgresSku
+    tier: 'Burstable'
+  }
+  properties: {
+    version: '16'
+    administratorLogin: postgresAdminLogin
+    administratorLoginPassword: postgresAdminPassword
+    storage: {
+      storageSizeGB: 32
+    }
+    backup: {
+      backupRetentionDays: 14
+      geoRedundantBackup: 'Disabled'
+    }
+    highAvailability: {
+      mode: 'Disabled'
+    }
+  }
+}
+
+resource databaseDb 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2022-12-01' = if (usePostgres) {
+  parent: database
+  name: databaseName
+  properties: {
+    charset: 'UTF8'
+    collation: 'en_US.utf8'
+  }
+}
+
+// Public access limited to Azure services (the App Service's outbound addresses); TLS is
+// required by the server (sslmode=require below). A VNet with private access is stricter.
+resource databaseFirewall 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2022-12-01' = if (usePostgres) {
+  parent: database
+  name: 'AllowAzureServices'
+  properties: {
+    startIpAddress: '0.0.0.0'
+    endIpAddress: '0.0.0.0'
+  }
+}
+
+var databaseSettings = usePostgres
+  ? [
+      {
+        name: 'DATABASE_URL'
+        value: 'postgresql://${uriComponent(postgresAdminLogin)}:${uriComponent(postgresAdminPassword)}@${database.properties.fullyQualifiedDomainName}:5432/${databaseName}?sslmode=require'
+      }
+    ]
+  : []
+
 resource webApp 'Microsoft.Web/sites@2021-02-01' = {
   kind: 'app,linux'
   location: location
@@ -52,7 +131,7 @@ resource webApp 'Microsoft.Web/sites@2021-02-01' = {
       healthCheckPath: '/healthz'
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
-      appSettings: [
+      appSettings: concat([
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true' }
         { name: 'WEBSITES_ENABLE_APP_SERVICE_STORAGE', value: 'true' }
         { name: 'WEBSITES_PORT', value: '8000' }
@@ -65,7 +144,7 @@ resource webApp 'Microsoft.Web/sites@2021-02-01' = {
         { name: 'MicrosoftAppType', value: 'UserAssignedMSI' }
         { name: 'MicrosoftAppId', value: identity.properties.clientId }
         { name: 'MicrosoftAppTenantId', value: identity.properties.tenantId }
-      ]
+      ], databaseSettings)
     }
   }
   identity: {
@@ -106,3 +185,5 @@ output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
 output BOT_DOMAIN string = webApp.properties.defaultHostName
 output BOT_ID string = identity.properties.clientId
 output BOT_TENANT_ID string = identity.properties.tenantId
+output POSTGRES_SERVER string = usePostgres ? database.properties.fullyQualifiedDomainName : ''
+

@@ -27,10 +27,12 @@ __all__ = [
     "Schedule",
     "ScheduleError",
     "ScheduleErrorCode",
+    "check_ahead",
     "format_date",
     "format_meeting",
     "format_time",
     "import_ics",
+    "latest_date",
     "parse_date",
     "parse_schedule",
 ]
@@ -53,6 +55,8 @@ MONTHS = (
 _RRULE_DAYS = (MO, TU, WE, TH, FR, SA, SU)
 
 MAX_WEEKS = 52
+MAX_SCHEDULE_CHARS = 500  # a meeting plan is a line or a few, not a document
+MAX_YEARS_AHEAD = 3  # no schedule, pause or move names a date further ahead than this
 
 # Why schedule text, a date or a calendar file could not be read. Each code's Danish message,
 # and the params it is filled with, are declared by ``schedule_errors`` in content/models.py.
@@ -82,6 +86,8 @@ ScheduleErrorCode = Literal[
     "monthday_too_late",
     "not_a_calendar",
     "unreadable_event",
+    "schedule_too_long",
+    "date_too_far",
 ]
 
 
@@ -307,10 +313,36 @@ def _days_in_month(year: int, month: int) -> int:
     return (nxt - timedelta(days=1)).day
 
 
+def latest_date(today: date) -> date:
+    """The last day a schedule, a pause or a moved meeting may name: :data:`MAX_YEARS_AHEAD`
+    years after ``today`` (28 February for a 29 February)."""
+    try:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
+
+
+def check_ahead(day: date, today: date, shown: str | None = None) -> date:
+    """``day``, or ScheduleError ``date_too_far`` when it lies beyond :func:`latest_date`."""
+    if day > latest_date(today):
+        raise _too_far(shown or _numeric(day), today)
+    return day
+
+
+def _too_far(shown: str, today: date) -> ScheduleError:
+    latest = format_date(latest_date(today), with_year=True)
+    return ScheduleError("date_too_far", date=_short(shown), latest=latest)
+
+
 def _make_date(day: int, month: int, year: int | None, today: date, shown: str) -> date:
-    """A valid date; without a year the next such date on or after ``today``."""
+    """A valid date no further ahead than :func:`latest_date`; without a year the next such
+    date on or after ``today``."""
     if not 1 <= month <= 12:
         raise ScheduleError("invalid_month", date=_short(shown))
+    if year is not None and year > latest_date(today).year:
+        raise _too_far(shown, today)  # before any date arithmetic: year 9999 would overflow
+    if year is not None and year < 1:
+        raise ScheduleError("invalid_date", date=_short(shown))
     longest = _days_in_month(2000 if year is None else year, month)  # 2000: a leap year
     if not 1 <= day <= longest:
         name, days = MONTHS[month - 1], str(longest)
@@ -322,12 +354,12 @@ def _make_date(day: int, month: int, year: int | None, today: date, shown: str) 
             raise ScheduleError("no_such_february_day", date=_short(shown))
         raise ScheduleError("no_such_day", date=_short(shown), month=name, days=days)
     if year is not None:
-        return date(year, month, day)
+        return check_ahead(date(year, month, day), today, shown)
     for candidate_year in range(today.year, today.year + 9):  # 29 February: next leap year
         if day <= _days_in_month(candidate_year, month):
             candidate = date(candidate_year, month, day)
             if candidate >= today:
-                return candidate
+                return check_ahead(candidate, today, shown)
     raise ScheduleError("invalid_date", date=_short(shown))  # pragma: no cover
 
 
@@ -690,6 +722,10 @@ def _interpret(
 def parse_schedule(text: str, tz: ZoneInfo, today: date) -> Schedule:
     """Parse Danish meeting-plan text into a Schedule; ScheduleError with a code if unreadable."""
     today = today.date() if isinstance(today, datetime) else today
+    if len(text) > MAX_SCHEDULE_CHARS:  # before any parsing: the cost stays bounded
+        raise ScheduleError(
+            "schedule_too_long", length=str(len(text)), limit=str(MAX_SCHEDULE_CHARS)
+        )
     pieces = _split(_normalise(text))
     if not pieces:
         raise ScheduleError("no_schedule")

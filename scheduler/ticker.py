@@ -65,6 +65,8 @@ class Ticker:
         self.interval_seconds = interval_seconds
         self.state = TickState()
         self.scheduler = AsyncIOScheduler(timezone=tz)
+        self.after_run: list[Callable[[], None]] = []
+        """Called after every run, failed or not (``/healthz`` refreshes its details here)."""
 
     async def tick(self) -> Counter[str]:
         """Run every feature's due work once; the outcomes summed."""
@@ -76,7 +78,11 @@ class Ticker:
         except Exception as exc:
             self.state.failed(started, exc)
             raise
-        self.state.done(started, outcomes)
+        else:
+            self.state.done(started, outcomes)
+        finally:
+            for listener in self.after_run:
+                listener()
         return outcomes
 
     def start(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,10 +17,17 @@ from dialogs.qa.answer import Answerer
 from dialogs.qa.index import meaning_texts
 from dialogs.qa.meaning import MeaningIndex, load_meaning
 from scheduler.clock import ManualClock
+from tests import postgres
 from tests.bot.teams import app_services
+from tools.postgres_server import TempPostgres
 
 TZ = ZoneInfo("Europe/Copenhagen")
 TESTS = Path(__file__).resolve().parent
+
+# Tests send turns as fast as a machine can, which the per-user turn limit (TURNS_PER_SECOND,
+# 5 a second in production) would answer with "Du skriver lidt hurtigt". It is off here and in
+# the bots that tests start as processes; tests/dialogs/test_text.py turns it on to test it.
+os.environ.setdefault("TURNS_PER_SECOND", "0")
 
 # Modules that start processes, browsers or generate thousands of inputs: `make test` runs
 # them, `make unit` (-m "not e2e and not slow") does not.
@@ -26,6 +35,7 @@ SLOW = {
     "bot/test_fuzz.py": "hypothesis fuzzing of the HTTP endpoint and card submits",
     "bot/test_restart.py": "bot processes stopped and restarted",
     "bot/test_crash_submit.py": "a bot process killed mid-way",
+    "bot/test_two_instances.py": "two bot processes on PostgreSQL, the sender killed mid fan-out",
     "bot/test_storage_crash.py": "writer processes killed mid-write",
     "bot/test_storm.py": "a throttling storm through a fake connector",
     "bot/test_load.py": "questions during a fan-out",
@@ -68,6 +78,19 @@ def meaning(content: Content) -> MeaningIndex:
 def bot_answerer(content: Content, meaning: MeaningIndex) -> Answerer:
     """The answerer as the bot builds it: the index and the meaning model."""
     return Answerer(content, meaning)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[TempPostgres]:
+    """A throw-away PostgreSQL for the session (``tests/postgres.py``): started at first use,
+    on a Unix socket in a temporary directory; fails the test where it cannot be had."""
+    yield from postgres.session_server()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: TempPostgres, request: pytest.FixtureRequest) -> str:
+    """A database of the test's module on the session's server, empty for each test."""
+    return postgres.fresh_database(postgres_server, postgres.database_name(request.node.nodeid))
 
 
 @pytest.fixture

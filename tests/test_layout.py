@@ -11,35 +11,47 @@ Layers, top to bottom; a package may import only from itself and the layers belo
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bot", "dialogs", "scheduler", "content")  # top to bottom
-FEATURES = ("qa", "reminders", "status", "mydata")
+FEATURES = ("qa", "reminders", "status", "mydata", "experts")
 # Which feature may use which other feature: "mine data" shows and deletes what the others
-# store, and the status report counts the committees' meetings.
+# store, the status report counts the committees' meetings, and the experts' supplementary
+# answers are matched to questions as the Q&A reads them.
 FEATURE_USES = {
     "qa": set[str](),
     "reminders": set[str](),
     "status": {"reminders"},
     "mydata": {"reminders", "status"},
+    "experts": {"qa"},  # the answerer's topic words find similar questions
 }
 # Third-party packages that stay behind one layer, so a change of SDK is one contained change.
-ONLY_IN = {"botbuilder": "bot", "aiohttp": "bot", "apscheduler": "scheduler"}
+ONLY_IN = {
+    "botbuilder": "bot",
+    "aiohttp": "bot",
+    "apscheduler": "scheduler",
+    "psycopg": "bot",
+    "psycopg_pool": "bot",
+}
 
 
-def modules() -> Iterator[tuple[str, Path]]:
+@cache
+def modules() -> tuple[tuple[str, Path], ...]:
     """Every module of the four packages, by dotted name."""
+    found = []
     for layer in LAYERS:
         for path in sorted((ROOT / layer).rglob("*.py")):
             parts = path.relative_to(ROOT).with_suffix("").parts
-            yield ".".join(p for p in parts if p != "__init__"), path
+            found.append((".".join(p for p in parts if p != "__init__"), path))
+    return tuple(found)
 
 
-def imports_of(path: Path) -> set[str]:
+@cache
+def imports_of(path: Path) -> frozenset[str]:
     """The absolute module names ``path`` imports, wherever in the file."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -49,7 +61,7 @@ def imports_of(path: Path) -> set[str]:
             assert node.level == 0, f"{path}: use absolute imports"
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
+    return frozenset(found)
 
 
 def unit_of(module: str) -> str:

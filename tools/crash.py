@@ -11,10 +11,15 @@ sends it only after the store write returned) the bot is killed with SIGKILL.
 
 The data file is read twice: right after the kill, as it lies on disk
 (:func:`bot.storage.read_data`), and after the bot has been started again on it and stopped.
-Before that restart, torn temporary files are added as a kill during a compaction would leave
-them; they and the leftover lock file must not stop the start-up. Each time, every confirmed
+Before that restart, torn temporary files are added as a kill in the middle of a file write
+would leave them (next to the status file, each reply file and as a half-written intent); they
+and the leftover lock file must not stop the start-up. Each time, every confirmed
 submission must be present with exactly its status and comment, and no answer may appear
 twice.
+
+With ``database_url`` the bot runs on PostgreSQL (``DATABASE_URL``) instead: the data is read
+from the database (:meth:`bot.postgres.PostgresStore.dump`) after the kill and after the
+restart, and there are no files to tear.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.postgres import PostgresStore
 from bot.storage import read_data
 from content import load_content
 from content.models import Status
@@ -82,6 +88,7 @@ class CrashResult:
     """The counts of one run."""
 
     plan: CrashPlan
+    backend: str = "tinydb"
     sent: int = 0  # submissions posted
     answered: int = 0  # POSTs the bot answered 2xx before it died
     cut_off: int = 0  # POSTs that failed because the bot died
@@ -104,6 +111,7 @@ class CrashResult:
             and self.kill_code == -9
             and not self.storage.get("quarantined")
             and not self.temp_files_left
+            and bool(self.storage)
             and all(
                 not (c.lost or c.altered or c.duplicates or c.strays)
                 for c in (self.after_kill, self.after_restart)
@@ -114,19 +122,27 @@ class CrashResult:
         """The figures, one per line."""
         p, k, r = self.plan, self.after_kill, self.after_restart
         return [
-            f"crash: {p.leaders} leaders × {p.goals} målsætninger = {self.sent} status "
-            f"submissions at once, SIGKILL after {p.kill_at:.0%} confirmed",
+            f"crash ({self.backend}): {p.leaders} leaders × {p.goals} målsætninger = "
+            f"{self.sent} status submissions at once, SIGKILL after {p.kill_at:.0%} confirmed",
             f"  set-up                          {self.set_up_seconds:.1f} s",
             f"  sent                            {self.sent}",
             f"  confirmed before the kill       {self.confirmed}  "
             f"(after {self.submit_seconds:.2f} s; HTTP answered {self.answered}, "
             f"cut off {self.cut_off})",
-            f"  files left after the kill       {', '.join(self.left_files)}",
-            f"  on disk after the kill          {k.present} present, {k.lost} lost, "
+            *(
+                [f"  files left after the kill       {', '.join(self.left_files)}"]
+                if self.backend == "tinydb"
+                else []
+            ),
+            f"  stored after the kill           {k.present} present, {k.lost} lost, "
             f"{k.unconfirmed_present} unconfirmed but present",
-            f"  restart                         {self.restart_seconds:.1f} s with torn .tmp files "
-            f"added (left after start-up: {len(self.temp_files_left)}), quarantined: "
-            f"{self.storage.get('quarantined')}",
+            (
+                f"  restart                         {self.restart_seconds:.1f} s with torn .tmp "
+                f"files added (left after start-up: {len(self.temp_files_left)}), quarantined: "
+                f"{self.storage.get('quarantined')}"
+                if self.backend == "tinydb"
+                else f"  restart                         {self.restart_seconds:.1f} s"
+            ),
             f"  present after restart           {r.present}",
             f"  lost                            {r.lost}  (must be 0)",
             f"  unconfirmed but present         {r.unconfirmed_present}",
@@ -203,15 +219,37 @@ async def _post_all(bot: LiveBot, activities: list[dict[str, Any]], limit: int) 
     await asyncio.gather(*(one(a) for a in activities))
 
 
-async def run_crash(plan: CrashPlan, workdir: Path) -> CrashResult:
+async def read_stored(bot: LiveBot, database_url: str | None) -> dict[str, dict[str, Doc]]:
+    """Everything stored: the data file as it lies on disk, or the database."""
+    if database_url is None:
+        return read_data(bot.data_file)
+    store = await PostgresStore.open(database_url, max_size=1)
+    try:
+        return await store.dump()
+    finally:
+        await store.close()
+
+
+async def run_crash(
+    plan: CrashPlan, workdir: Path, *, database_url: str | None = None
+) -> CrashResult:
     """Run one crash (see the module docstring)."""
     content = load_content()
     goals = [m.id for m in content.strategy.maalsaetninger][: plan.goals]
-    result = CrashResult(plan)
+    result = CrashResult(plan, backend="postgresql" if database_url else "tinydb")
     connector = FakeConnector()
     await connector.start()
     url = connector.url
-    bot = LiveBot(workdir / "data", workdir / "bot.log", env={"ADMINS": f"aad-user-{ADMIN}"})
+    # The admin approves every leader at once, and every submission is in flight at once: no
+    # per-user turn limit and no cap on requests handled at once in this scenario.
+    env = {
+        "ADMINS": f"aad-user-{ADMIN}",
+        "TURNS_PER_SECOND": "0",
+        "MAX_CONCURRENT_REQUESTS": str(max(64, plan.concurrency)),
+    }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    bot = LiveBot(workdir / "data", workdir / "bot.log", env=env)
     try:
         started = time.perf_counter()
         await bot.start()
@@ -246,8 +284,8 @@ async def run_crash(plan: CrashPlan, workdir: Path) -> CrashResult:
             "deadline": "2027-01-15",
         }
         await _post_all(bot, [personal_activity(ADMIN, url, value=form)], 1)
-        [round_id] = read_data(bot.data_file)[ROUNDS]
-        round_ = Round.model_validate(read_data(bot.data_file)[ROUNDS][round_id])
+        [(round_id, round_doc)] = (await read_stored(bot, database_url))[ROUNDS].items()
+        round_ = Round.model_validate(round_doc)
         page_of = {g: n for n, page in enumerate(status_pages(content, round_)) for g in page}
         result.set_up_seconds = time.perf_counter() - started
 
@@ -291,17 +329,23 @@ async def run_crash(plan: CrashPlan, workdir: Path) -> CrashResult:
         await asyncio.gather(*flood)
         await connector.settled()  # a confirmation still arriving is counted
         result.confirmed = confirmations.count()
-        result.left_files = sorted(p.name for p in bot.data_dir.iterdir())
-        result.after_kill = check(read_data(bot.data_file), submissions, confirmations.confirmed)
-        # As a kill during a compaction would leave them: half-written temporary files.
-        for name in (f"{DB_FILE}.tmp", f"{DB_FILE}.journal.tmp"):
-            (bot.data_dir / name).write_bytes(b'{"status_replies": {"torn')
+        if bot.data_dir.is_dir():
+            result.left_files = sorted(p.name for p in bot.data_dir.iterdir())
+        after_kill = await read_stored(bot, database_url)
+        result.after_kill = check(after_kill, submissions, confirmations.confirmed)
+        if database_url is None:
+            # As a kill in the middle of a file write would leave them: torn temporary files.
+            root = bot.data_dir / Path(DB_FILE).stem
+            for file in [root / "status.json", *root.glob(f"{REPLIES}/*/*.json")]:
+                file.with_name(file.name + ".tmp").write_bytes(b'{"status_replies": {"torn')
+            (root / "0-torn.intent.tmp").write_bytes(b'{"changes": [["status_replies"')
 
         result.restart_seconds = await bot.start()
         result.storage = (await bot.healthz())["storage"]
-        result.temp_files_left = sorted(p.name for p in bot.data_dir.glob("*.tmp"))
+        if bot.data_dir.is_dir():
+            result.temp_files_left = sorted(p.name for p in bot.data_dir.rglob("*.tmp"))
         await bot.terminate()
-        data = read_data(bot.data_file)
+        data = await read_stored(bot, database_url)
         result.after_restart = check(data, submissions, confirmations.confirmed)
     finally:
         with contextlib.suppress(Exception):

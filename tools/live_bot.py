@@ -79,7 +79,7 @@ class LiveBot:
 
     @property
     def data_file(self) -> Path:
-        """The bot's TinyDB snapshot (the journal lies next to it)."""
+        """The name of the bot's TinyDB data (its files are in ``strategibot/`` next to it)."""
         return self.data_dir / DB_FILE
 
     @property
@@ -105,6 +105,9 @@ class LiveBot:
         no_proxy = ",".join(x for x in (os.environ.get("NO_PROXY", ""), "127.0.0.1,localhost") if x)
         ours = {k: v for k, v in os.environ.items() if not k.lower().startswith(CREDENTIALS)}
         env = {
+            # Tests and benchmarks send turns faster than a person: no per-user turn limit,
+            # unless they ask for one (TURNS_PER_SECOND in ``env`` or their environment).
+            "TURNS_PER_SECOND": "0",
             **ours,
             "PORT": str(self.port),
             "HOST": "127.0.0.1",

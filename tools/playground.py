@@ -62,6 +62,15 @@ Every activity has ``channelId: "msteams"``, ``serviceUrl: "http://localhost:<po
   the posted value (the caller merges the action's ``data`` with the inputs, as Teams does) and
   ``channelData.source.name = "message"``. Here ``from`` *is* the given user. ``replyToId`` must be
   the id of a message stored in that conversation.
+* ``POST /_conversation/v1/invoke`` (:meth:`PlaygroundClient.invoke`, what the UI sends for a
+  search message extension and a card's ``Action.Execute``) sends an ``invoke`` with the given
+  ``name`` and ``value`` from the given user (a member of the conversation) and answers with
+  the bot's invoke response: for ``composeExtension/query`` ``{task, composeExtension}``, for
+  ``adaptiveCard/action`` (``replyToId`` must be the card's message) ``{type, value}``, and then
+  replaces the stored card with ``value`` when the message has exactly one attachment. A bot
+  error is answered ``502``. The UI drops search results whose preview has a ``tap``, and never
+  sends ``composeExtension/selectItem``: choosing a result puts its card in the compose box, and
+  sending it is a message with ``attachments`` (:meth:`PlaygroundClient.insert`).
 * ``POST /_debug/conversation/{id}/installation`` (:meth:`PlaygroundClient.install`) sends, at the
   same time and so in no fixed order, an ``installationUpdate`` (``action: "add"``,
   ``channelData.settings.selectedChannel``; for a team also ``channelData.team`` with name) and a
@@ -1045,6 +1054,96 @@ class PlaygroundClient:
             )
 
         return SentActivity("submit", conversation_id, None, None, True, matcher, cursor)
+
+    async def invoke(
+        self,
+        conversation_id: str,
+        name: str,
+        value: Any,
+        user: str = "user-id-0",
+        reply_to_id: str | None = None,
+    ) -> Any:
+        """Send an ``invoke`` as ``user`` (see "What the bot receives"); the invoke response
+        as the playground returns it. Raises :class:`PlaygroundError` on a bot error (502)."""
+        body: dict[str, Any] = {
+            "name": name,
+            "value": value,
+            "from": {"id": user},
+            "conversation": {"id": conversation_id},
+        }
+        if reply_to_id is not None:
+            body["replyToId"] = reply_to_id
+        return await self._request("POST", "/_conversation/v1/invoke", body)
+
+    async def search(
+        self,
+        conversation_id: str,
+        text: str,
+        command_id: str = "strategien",
+        user: str = "user-id-0",
+    ) -> list[dict[str, Any]]:
+        """Type ``text`` into a search message extension's box; its results (each an
+        attachment with its ``preview``)."""
+        value = {
+            "commandId": command_id,
+            "parameters": [{"name": "query", "value": text}],
+            "queryOptions": {"skip": 0, "count": 25},
+        }
+        answer = await self.invoke(conversation_id, "composeExtension/query", value, user)
+        results: list[dict[str, Any]] = answer["composeExtension"]["attachments"]
+        return results
+
+    async def execute(
+        self,
+        conversation_id: str,
+        reply_to_id: str,
+        action: Mapping[str, Any],
+        inputs: Mapping[str, Any] | None = None,
+        user: str = "user-id-0",
+    ) -> dict[str, Any]:
+        """Click an ``Action.Execute`` (``action``, as in the card) of the card in message
+        ``reply_to_id``, with the card's ``inputs``; the bot's answer ``{type, value}``."""
+        value = {
+            "action": {
+                "type": "Action.Execute",
+                "verb": action.get("verb", ""),
+                "data": {**action.get("data", {}), **(inputs or {})},
+            },
+            "trigger": "manual",
+        }
+        answer: dict[str, Any] = await self.invoke(
+            conversation_id, "adaptiveCard/action", value, user, reply_to_id
+        )
+        return answer
+
+    async def insert(
+        self, conversation_id: str, attachment: Mapping[str, Any], user: str = "user-id-0"
+    ) -> SentActivity:
+        """Send a search result's card into a conversation, as choosing it and pressing send
+        does: a message of ``user`` with the card as its one attachment (reaching the bot only
+        in a personal chat)."""
+        content = attachment["content"]
+        body = {
+            "from": {"id": user},
+            "attachments": [{"contentType": attachment["contentType"], "content": content}],
+            "attachmentLayout": "list",
+        }
+        cursor = len(self._log_frames)
+        path = f"/_conversation/v1/conversations/{conversation_id}/messages"
+        answer = await self._request("POST", path, body)
+        target = (answer or {}).get("postConversationId") or conversation_id
+
+        def matcher(activity: Mapping[str, Any]) -> bool:
+            attachments = activity.get("attachments") or []
+            return (
+                activity.get("type") == "message"
+                and activity.get("conversation", {}).get("id") == target
+                and any(a.get("content") == content for a in attachments)
+            )
+
+        forwarded = self.cfg.kind(conversation_id) == "personal"
+        message_id = (answer or {}).get("messageId")
+        return SentActivity("insert", target, message_id, None, forwarded, matcher, cursor)
 
     async def install(self, conversation_id: str) -> list[SentActivity]:
         """Simulate installing the bot in a conversation (what the UI does on opening it).

@@ -18,19 +18,26 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, StrictBool
+
 from content.models import Content
-from dialogs.cards import bullets, card
+from dialogs.cards import bullets, card, plain
 from dialogs.erasure import Eraser, Keep
 from dialogs.intents import Intent
 from dialogs.privacy import redact_cpr
 from dialogs.reminders.repository import ReminderRepository, committee_of
 from dialogs.replies import Reply
-from dialogs.router import Router, Turn
+from dialogs.router import Form, Router, Turn
 from dialogs.status.cards import DELETE_DATA, delete_confirm
 from dialogs.status.repository import StatusRepository
 from scheduler.calendar import format_date
 
 log = logging.getLogger(__name__)
+
+
+class _Confirm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    confirm: StrictBool | str = ""
 
 
 class MyDataFeature:
@@ -56,7 +63,8 @@ class MyDataFeature:
         router = Router("mydata")
         router.on_intent("mine_data", self.show, private=True)
         router.on_intent("slet_mine_data", self.confirm, private=True)
-        router.on_action(DELETE_DATA, self.delete)
+        form = Form(_Confirm, self.t.not_confirmed)  # the box must be ticked: "true" or true
+        router.on_action(DELETE_DATA, self.delete, form=form)
         return router
 
     async def _lines(self, user_id: str) -> tuple[list[str], list[str]]:
@@ -67,14 +75,16 @@ class MyDataFeature:
         leader = await self.status.leader(user_id)
         if leader is not None:
             shown_as = t.leader_pending if leader.pending else t.leader
-            line = shown_as.format(unit=leader.unit, name=redact_cpr(leader.name) or "–")
+            line = shown_as.format(
+                unit=plain(leader.unit), name=plain(redact_cpr(leader.name)) or "–"
+            )
             shown.append(line)
             deleted.append(line)
         rounds = {r.id: r for r in await self.status.rounds()}
         for reply in await self.status.replies():
             if reply.user_id == user_id and reply.round_id in rounds:
                 line = t.reply.format(
-                    round=rounds[reply.round_id].name,
+                    round=plain(rounds[reply.round_id].name),
                     count=len(reply.answers),
                     date=format_date(reply.updated_at.date(), with_year=True),
                 )
@@ -86,10 +96,11 @@ class MyDataFeature:
             deleted.append(t.notes_deleted.format(count=len(notes)))
         for committee in await self.reminders.committees():
             if committee.chair.user_id == user_id:
-                shown.append(t.chair.format(name=committee.name))
+                shown.append(t.chair.format(name=plain(committee.name)))
             member = next((p for p in committee.trio if p.user_id == user_id), None)
             if member is not None:
-                line = (t.trio_pending if member.pending else t.trio).format(name=committee.name)
+                shown_as = t.trio_pending if member.pending else t.trio
+                line = shown_as.format(name=plain(committee.name))
                 shown.append(line)
                 deleted.append(line)
         for eraser in self.erasers:
@@ -135,7 +146,7 @@ class MyDataFeature:
         await self.store.redact(traces)
         text = self.t.deleted
         if chaired:
-            text += " " + self.t.still_chair.format(names=", ".join(c.name for c in chaired))
+            text += " " + self.t.still_chair.format(names=", ".join(plain(c.name) for c in chaired))
         return [Reply(text=text)]
 
     async def _erase_status(self, user: str, now: datetime) -> set[str]:

@@ -154,6 +154,22 @@ def _rank(matches: list[Match], definition: bool = False) -> list[Match]:
     return sorted(matches, key=key)
 
 
+_INDEXES: dict[int, tuple[Content, Index]] = {}
+
+
+def index_of(content: Content) -> Index:
+    """The index of ``content``, built once per content object (content is immutable, and an
+    index is read-only after it is built); tests build many apps over one content."""
+    cached = _INDEXES.get(id(content))
+    if cached is not None and cached[0] is content:
+        return cached[1]
+    if len(_INDEXES) >= 4:
+        _INDEXES.clear()
+    index = Index(build_entries(content))
+    _INDEXES[id(content)] = (content, index)
+    return index
+
+
 class Answerer:
     """Answers questions about the strategy; build once, call :meth:`answer` per question.
 
@@ -163,7 +179,7 @@ class Answerer:
 
     def __init__(self, content: Content, meaning: MeaningIndex | None = None) -> None:
         self.content = content
-        self.index = Index(build_entries(content))
+        self.index = index_of(content)
         self.meaning = meaning
         self.smalltalk = SmallTalk(content.conversation.smalltalk)
         self._commands = IntentParser(content.commands)

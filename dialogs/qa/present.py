@@ -8,6 +8,7 @@ follow-up buttons that ask exactly what typing their label asks, and asks "Hjalp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from content.models import Content, Maalsaetning, Pejlemaerke
@@ -15,18 +16,21 @@ from dialogs.cards import (
     action_set,
     bullets,
     card,
+    execute,
     heading,
     label,
     paragraph,
+    plain,
     submit,
 )
 from dialogs.qa.answer import Answer, Answerer
 from dialogs.qa.own_work import NextMeeting, OpenRound
 from dialogs.qa.text import best_passage, content_tokens
-from dialogs.replies import Reply
+from dialogs.replies import CardJson, Reply
 
 ASK = "ask"
 FEEDBACK = "feedback"
+FEEDBACK_ACTIONS = "feedback-actions"  # the id of the 👍/👎 buttons' action set
 # Small talk that introduces the bot ends with questions to try.
 _INTRODUCES = frozenset({"greeting", "who", "robot", "maker", "how_are_you"})
 
@@ -97,19 +101,29 @@ class Presenter:
         return submit(title or text, {"action": ASK, "text": text})
 
     def _feedback(self, answer: Answer) -> list[dict[str, Any]]:
-        data = {"action": FEEDBACK, "target": answer.target, "question": answer.question[:1000]}
+        """ "Hjalp svaret?" and 👍/👎 as ``Action.Execute``: the card then shows the vote in
+        place (``Action.Submit`` where a client has no Universal Actions)."""
+        data = {
+            "action": FEEDBACK,
+            "target": answer.target,
+            "question": answer.question[:1000],
+            "language": answer.language,
+        }
         english = answer.language == "en"
         yes = self.en.label_yes if english else self.da.label_yes
         no = self.en.label_no if english else self.da.label_no
         ask = self.en.label_helpful if english else self.da.label_helpful
         return [
             {**paragraph(ask, subtle=True), "id": FEEDBACK},
-            action_set(
-                [
-                    submit(yes, {**data, "helpful": True}),
-                    submit(no, {**data, "helpful": False}),
-                ]
-            ),
+            {
+                **action_set(
+                    [
+                        execute(yes, {**data, "helpful": True}),
+                        execute(no, {**data, "helpful": False}),
+                    ]
+                ),
+                "id": FEEDBACK_ACTIONS,
+            },
         ]
 
     def _source(self, answer: Answer, source: str | None = None) -> dict[str, Any]:
@@ -127,14 +141,69 @@ class Presenter:
     # -- answers ---------------------------------------------------------------------------
 
     def render(self, answer: Answer) -> Reply:
-        """The reply for ``answer``; a hedged answer opens with "Jeg tror, du spørger om …"."""
+        """The reply for ``answer``; a hedged answer opens with "Jeg tror, du spørger om …".
+        Where the answer has natural follow-ups, up to three are suggested under it."""
+        return replace(self._reply(self.body(answer)), suggestions=self.suggestions(answer))
+
+    def body(self, answer: Answer) -> list[dict[str, Any]]:
+        """Every element of the answer's card, its lead included."""
         render = getattr(self, f"_render_{answer.kind}")
         body: list[dict[str, Any]] = render(answer)
         if answer.hedged:
             text = self.en if answer.language == "en" else self.da
             lead_line = text.hedge_lead.format(subject=self.subject(answer.target))
             body = [paragraph(lead_line), *body]
+        return body
+
+    def voted(self, answer: Answer, vote_line: str, extra: Iterable[dict[str, Any]] = ()) -> Reply:
+        """The answer's reply once voted on: "Hjalp svaret?" becomes ``vote_line`` (the
+        buttons stay, to change the vote), and ``extra`` elements follow them."""
+        body = []
+        for element in self.body(answer):
+            if element.get("id") == FEEDBACK:
+                element = {**paragraph(vote_line), "id": FEEDBACK}  # not subtle: it is news
+            body.append(element)
+            if element.get("id") == FEEDBACK_ACTIONS:
+                body.extend(extra)
         return self._reply(body)
+
+    def shareable(self, answer: Answer) -> CardJson:
+        """The answer as one self-contained card to insert anywhere (the search message
+        extension): its lead, official wording and source, and no buttons, since those only
+        work in a chat with the bot."""
+        body = [
+            element
+            for element in self.body(answer)
+            if element
+            and element.get("type") != "ActionSet"
+            and element.get("id") != FEEDBACK
+            and element.get("text") not in (self.da.label_also, self.da.fallback_suggestions)
+        ]
+        return card(body, plain_text(body))
+
+    def suggestions(self, answer: Answer) -> tuple[str, ...]:
+        """Follow-up questions that answer well right after ``answer`` (the chat remembers
+        what it answered last): the next målsætning, its pejlemærke, the next pejlemærke."""
+        text = self.en if answer.language == "en" else self.da
+        strategy = self.content.strategy
+        found: list[str] = []
+        if answer.kind == "maalsaetning":
+            ids = [m.id for m in strategy.maalsaetninger]
+            if answer.key in ids and answer.key != ids[-1]:
+                found.append(text.suggest_next_maalsaetning)
+            found.append(text.suggest_pejlemaerke)
+        elif answer.kind == "pejlemaerke":
+            found.append(text.suggest_first_maalsaetning)
+            if int(answer.key) != strategy.pejlemaerker[-1].number:
+                found.append(text.suggest_next_pejlemaerke)
+        elif answer.kind in ("noegleord", "term") and self._placed(answer):
+            found.append(text.suggest_pejlemaerke)
+        return tuple(found[:3])
+
+    def _placed(self, answer: Answer) -> bool:
+        """True if a nøgleord or term belongs under a pejlemærke (so "og pejlemærket?" works)."""
+        key = answer.key
+        return any(key in (n.id, n.term) for n in self.content.strategy.noegleord)
 
     def subject(self, target: str) -> str:
         """What ``target`` is about, as it reads inside a sentence ("målsætning 2.3")."""
@@ -447,7 +516,10 @@ class Presenter:
         joined = f" {da.and_word} ".join([", ".join(ids[:-1]), ids[-1]] if len(ids) > 1 else ids)
         focus = (da.own_focus_many if len(ids) > 1 else da.own_focus_one).format(ids=joined)
         line = da.own_meeting.format(
-            committee=meeting.committee, when=meeting.when, number=meeting.pejlemaerke, focus=focus
+            committee=plain(meeting.committee),
+            when=meeting.when,
+            number=meeting.pejlemaerke,
+            focus=focus,
         )
         questions = (
             [q.format(first=ids[0]) for q in self.content.reminders.questions] if ids else []
@@ -467,7 +539,7 @@ class Presenter:
         da = self.da
         if round_ is None:
             return Reply(text=da.own_status_none)
-        line = da.own_status.format(round=round_.name, deadline=round_.deadline)
+        line = da.own_status.format(round=plain(round_.name), deadline=round_.deadline)
         state = da.own_status_answered if round_.answered else da.own_status_missing
         return Reply(text=f"{line} {state}")
 
@@ -506,7 +578,9 @@ def plain_text(body: Iterable[dict[str, Any]]) -> str:
         elif kind == "FactSet":
             lines.extend(f"{f['title']}: {f['value']}" for f in element["facts"])
         elif kind == "ActionSet":
-            asks = [a["title"] for a in element["actions"] if a["data"].get("action") == ASK]
+            asks = [
+                a["title"] for a in element["actions"] if a.get("data", {}).get("action") == ASK
+            ]
             if asks:
                 lines.append("\n".join(f"- {title}" for title in asks))
     return "\n\n".join(lines)

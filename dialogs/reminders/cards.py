@@ -6,7 +6,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from content.models import Content, ReminderTexts
-from dialogs.cards import action_set, bullets, card, form, heading, label, paragraph, submit
+from dialogs.cards import (
+    action_set,
+    bullets,
+    card,
+    form,
+    heading,
+    label,
+    paragraph,
+    plain,
+    submit,
+)
 from dialogs.reminders.focus import Focus
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.replies import Reply
@@ -71,17 +81,18 @@ def reminder_reply(
             ]
         ),
     ]
-    lead = (
-        f"{texts.title.format(committee=committee.name)}\n\n{texts.meeting_line.format(when=when)}"
-    )
-    full = "\n\n".join([lead, agenda, *questions])
+    when_line = texts.meeting_line.format(when=when)
+    lead = f"{texts.title.format(committee=plain(committee.name))}\n\n{when_line}"
+    shown = f"{texts.title.format(committee=committee.name)}\n\n{when_line}"  # not Markdown
+    full = "\n\n".join([shown, agenda, *questions])
     return Reply(text=lead, card=card(body, full))
 
 
 def trio_request_card(texts: ReminderTexts, committee: Committee, person: Person) -> Reply:
     """To the chair: "Karen Hansen vil være med i TRIO for »LMU Ørum«." – Godkend / Afvis."""
     t = texts
-    text = t.trio_request.format(person=person.name or person.user_id, name=committee.name)
+    who, name = person.name or person.user_id, committee.name
+    text = t.trio_request.format(person=plain(who), name=plain(name))
     data = {"committee": committee.id, "user": person.user_id}
     body = [
         heading(t.trio_request_title),
@@ -94,7 +105,8 @@ def trio_request_card(texts: ReminderTexts, committee: Committee, person: Person
             ]
         ),
     ]
-    return Reply(text=text, card=card(body, f"{t.trio_request_title}\n{text}"))
+    shown = t.trio_request.format(person=who, name=name)  # the fallback is not Markdown
+    return Reply(text=text, card=card(body, f"{t.trio_request_title}\n{shown}"))
 
 
 def committee_form(texts: ReminderTexts, committee: Committee | None) -> Reply:

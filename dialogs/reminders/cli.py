@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from dialogs.privacy import contains_cpr
-from dialogs.reminders.service import ReminderService
+from dialogs.reminders.service import MAX_MEETINGS_PER_YEAR, ReminderService
 from scheduler.calendar import ScheduleError, format_meeting, import_ics
 
 WRITES = frozenset({"import-ics", "priorities"})  # need the data file to themselves
@@ -69,6 +69,12 @@ async def run(args: argparse.Namespace, service: ReminderService, out: TextIO, e
         except ScheduleError as exc:
             reason = service.content.reminders.schedule_error(exc.code, exc.params)
             print(texts.unreadable_calendar.format(reason=reason), file=err)
+            return 2
+        count = await service.meetings_in_a_year(committee, starts, now)
+        if count > MAX_MEETINGS_PER_YEAR:
+            limit = MAX_MEETINGS_PER_YEAR
+            print(texts.too_many_meetings.format(count=count, limit=limit, name=committee.name),
+                  file=err)  # fmt: skip
             return 2
         added = await service.add_meetings(committee, starts)
         print(texts.meetings_imported.format(count=added, name=committee.name), file=out)

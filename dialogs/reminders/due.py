@@ -8,8 +8,9 @@ handled exactly once: the ledger holds every key that was sent, missed or paused
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -49,10 +50,14 @@ def next_working_day(day: date, policy: Policy) -> date:
     return day
 
 
+@lru_cache(maxsize=8192)
+def _send_day(meeting_day: date, lead_days: int, policy: Policy) -> date:
+    return previous_working_day(meeting_day - timedelta(days=lead_days), policy)
+
+
 def send_time(meeting: Meeting, committee: Committee, policy: Policy, tz: ZoneInfo) -> datetime:
     """When the reminder for ``meeting`` goes out, in local wall-clock time (DST-correct)."""
-    meeting_day = meeting.start.astimezone(tz).date()
-    day = previous_working_day(meeting_day - timedelta(days=committee.lead_days), policy)
+    day = _send_day(meeting.start.astimezone(tz).date(), committee.lead_days, policy)
     return datetime.combine(day, committee.send_time, tzinfo=tz)
 
 
@@ -151,3 +156,70 @@ def snooze_until(now: datetime, committee: Committee, policy: Policy, tz: ZoneIn
     """ "Påmind mig igen i morgen": the next working day at the committee's send time."""
     day = next_working_day(now.astimezone(tz).date(), policy)
     return datetime.combine(day, committee.send_time, tzinfo=tz)
+
+
+@dataclass
+class SendIndex:
+    """Meetings ordered by the earliest moment a reminder of theirs may go out, so the job
+    that runs every minute looks only at meetings whose time has come, never at every stored
+    one. Built from the stored plans (:func:`send_index`); a meeting leaves it once every
+    reminder of it is handled (:meth:`settled`) or it is older than the catch-up window."""
+
+    committees: dict[str, Committee]
+    meetings: dict[str, list[Meeting]]  # by committee, by start
+    times: list[datetime]  # the earliest send time of each meeting in ``queue``, ascending
+    queue: list[Meeting]
+    built: datetime
+    token: str | None = None
+    _next: int = 0  # queue[:_next] have been moved into _due
+    _due: dict[tuple[str, str], Meeting] = field(default_factory=dict)
+
+    def due(self, now: datetime, policy: Policy) -> list[Meeting]:
+        """The meetings that may have a reminder to handle now: their earliest send time has
+        come, not every reminder of them is handled, and they started within the catch-up
+        window. Costs what became due since the last call, and what is still open."""
+        end = bisect.bisect_right(self.times, now)
+        for meeting in self.queue[self._next : end]:
+            self._due[(meeting.committee_id, meeting.id)] = meeting
+        self._next = max(self._next, end)
+        oldest = now - timedelta(days=policy.catch_up_days)
+        for key in [k for k, m in self._due.items() if m.start < oldest]:
+            del self._due[key]
+        return sorted(self._due.values(), key=lambda m: (m.start, m.id))
+
+    def settled(self, meeting: Meeting) -> None:
+        """Every reminder of ``meeting`` is handled: it is not looked at again."""
+        self._due.pop((meeting.committee_id, meeting.id), None)
+
+
+def send_index(
+    committees: Iterable[Committee],
+    meetings: Iterable[Meeting],
+    policy: Policy,
+    tz: ZoneInfo,
+    snoozed: Mapping[str, datetime],
+    built: datetime,
+    token: str | None = None,
+) -> SendIndex:
+    """The :class:`SendIndex` of the stored plans: a meeting's earliest send time is its
+    regular one (:func:`send_time`) or a snooze of one of its reminders, if sooner."""
+    by_id = {c.id: c for c in committees}
+    snoozes: dict[tuple[str, str], datetime] = {}  # the soonest snooze of each meeting
+    for key, at in snoozed.items():
+        committee_id, _, rest = key.partition("|")
+        meeting_key = (committee_id, rest.partition("|")[0])
+        snoozes[meeting_key] = min(at, snoozes.get(meeting_key, at))
+    grouped: dict[str, list[Meeting]] = {}
+    ahead: list[tuple[datetime, str, str, Meeting]] = []
+    for meeting in meetings:  # by start (ReminderRepository.meetings)
+        grouped.setdefault(meeting.committee_id, []).append(meeting)
+        committee = by_id.get(meeting.committee_id)
+        if committee is None or meeting.cancelled:
+            continue
+        earliest = send_time(meeting, committee, policy, tz)
+        snooze = snoozes.get((meeting.committee_id, meeting.id))
+        if snooze is not None and snooze < earliest:
+            earliest = snooze
+        ahead.append((earliest, meeting.committee_id, meeting.id, meeting))
+    ahead.sort(key=lambda entry: (entry[0].timestamp(), entry[1], entry[2]))
+    return SendIndex(by_id, grouped, [a[0] for a in ahead], [a[3] for a in ahead], built, token)

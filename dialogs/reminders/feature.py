@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content.models import Content
-from dialogs.cards import action_set, bullets, card, submit
+from dialogs.cards import action_set, bullets, card, plain, submit
 from dialogs.intents import Intent
 from dialogs.privacy import contains_cpr, field_with_cpr, redact_cpr
 from dialogs.reminders.cards import (
@@ -29,12 +29,18 @@ from dialogs.reminders.cards import (
 from dialogs.reminders.due import reminder_key, send_time, snooze_until
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.reminders.roles import may_act, may_change
-from dialogs.reminders.service import ReminderService
+from dialogs.reminders.service import (
+    MAX_COMMITTEES_PER_CHAIR,
+    MAX_MEETINGS_PER_YEAR,
+    PLAN_DAYS,
+    ReminderService,
+)
 from dialogs.replies import Reply
-from dialogs.router import Router, Turn
-from dialogs.text import new_id
+from dialogs.router import Form, Router, Turn
+from dialogs.text import LINES, new_id
 from scheduler.calendar import (
     ScheduleError,
+    check_ahead,
     format_date,
     format_meeting,
     parse_date,
@@ -42,7 +48,7 @@ from scheduler.calendar import (
 )
 
 PREVIEW_DAYS = 60
-HORIZON_DAYS = 366  # meetings are planned a year ahead
+HORIZON_DAYS = PLAN_DAYS  # meetings are planned a year ahead
 
 
 class _CommitteeForm(BaseModel):
@@ -50,7 +56,7 @@ class _CommitteeForm(BaseModel):
     committee: str = ""  # set when editing
     name: str = Field("", max_length=100)
     kind: str = ""
-    schedule: str = Field("", max_length=2000)
+    schedule: Annotated[str, LINES] = ""  # its length is the calendar's to refuse, clearly
     lead_days: str | int = 7
     remind_chair: str | bool = True
 
@@ -101,14 +107,15 @@ class RemindersFeature:
         router.on_intent("pause", self.pause)
         router.on_intent("tilmeld_trio", self.join_trio)
         router.on_intent("afmeld_trio", self.leave_trio)
-        router.on_action(SAVE, self.save)
-        router.on_action(ACK, self.acknowledge)
-        router.on_action(SNOOZE, self.snooze)
-        router.on_action(MOVED, self.moved_form)
-        router.on_action(MOVE, self.move)
-        router.on_action(CANCEL, self.cancel)
-        router.on_action(TRIO_APPROVE, self.approve_trio)
-        router.on_action(TRIO_REJECT, self.reject_trio)
+        meeting = Form(_MeetingRef, self.texts.unknown_meeting)
+        router.on_action(SAVE, self.save, form=Form(_CommitteeForm, self.texts.error_name))
+        router.on_action(ACK, self.acknowledge, form=meeting)
+        router.on_action(SNOOZE, self.snooze, form=meeting)
+        router.on_action(MOVED, self.moved_form, form=meeting)
+        router.on_action(MOVE, self.move, form=meeting)
+        router.on_action(CANCEL, self.cancel, form=meeting)
+        router.on_action(TRIO_APPROVE, self.approve_trio, form=_TrioDecision)
+        router.on_action(TRIO_REJECT, self.reject_trio, form=_TrioDecision)
         return router
 
     # -- helpers ---------------------------------------------------------------------------
@@ -146,9 +153,9 @@ class RemindersFeature:
             return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
-            return _notice(self.texts.not_found.format(name=intent.argument))
+            return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         if not self._may_change(turn, committee):
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+            return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         return [committee_form(self.texts, committee)]
 
     async def save(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -163,13 +170,13 @@ class RemindersFeature:
             return _notice(self.content.messages.da.cpr_field.format(field=field))
         existing = await self.repository.committee(form.committee) if form.committee else None
         if form.committee and (existing is None or not self._may_change(turn, existing)):
-            return _notice(t.not_allowed.format(name=form.name or form.committee))
+            return _notice(t.not_allowed.format(name=plain(form.name or form.committee)))
         name = " ".join(form.name.split())
         if not name:
             return _notice(t.error_name)
         other = await self.service.find_committee(name)
         if other is not None and (existing is None or other.id != existing.id):
-            return _notice(t.error_name_taken.format(name=name))
+            return _notice(t.error_name_taken.format(name=plain(name)))
         if form.kind not in {k.value for k in CommitteeKind}:
             return _notice(t.error_kind)
         try:
@@ -179,6 +186,10 @@ class RemindersFeature:
         if not 1 <= lead_days <= 28:
             return _notice(t.error_lead_days)
         remind_chair = str(form.remind_chair).lower() not in ("false", "0", "")
+        if existing is None and not await self.service.may_chair_another(
+            turn.user_id, turn.is_admin
+        ):
+            return _notice(t.error_too_many_committees.format(limit=MAX_COMMITTEES_PER_CHAIR))
         now = turn.now.astimezone(self.tz)
         starts: list[datetime] = []
         if form.schedule.strip() or existing is None:
@@ -189,6 +200,9 @@ class RemindersFeature:
             starts = [s for s in schedule.occurrences(now, now + timedelta(days=HORIZON_DAYS))]
             if not starts:
                 return _notice(t.error_no_meetings)
+            if len(starts) > MAX_MEETINGS_PER_YEAR:
+                limit = MAX_MEETINGS_PER_YEAR
+                return _notice(t.error_too_many_meetings.format(count=len(starts), limit=limit))
         committee = Committee(
             id=existing.id if existing else new_id(name, "udvalg"),
             name=name,
@@ -203,21 +217,19 @@ class RemindersFeature:
         )
         if not committee.recipients():
             return _notice(t.error_no_recipient)
-        if starts and existing is not None:
-            for old in await self.repository.meetings(existing.id):
-                if old.start > now:
-                    await self.repository.save_meeting(old.model_copy(update={"cancelled": True}))
-        await self.repository.save_committee(committee)
-        await self.service.add_meetings(committee, starts)
+        # One write: the committee, its future meetings cancelled, the new ones (or nothing).
+        await self.service.save_committee(committee, starts, now)
         meetings = [m for m in await self.repository.meetings(committee.id) if not m.cancelled]
         upcoming = [m for m in meetings if m.start > now]
         if not upcoming:
-            return _notice(t.saved_no_reminder.format(name=name, count=0))
+            return _notice(t.saved_no_reminder.format(name=plain(name), count=0))
         first = send_time(upcoming[0], committee, self.service.policy, self.tz)
         if first <= turn.now:
             when = format_meeting(upcoming[0].start)
-            return _notice(t.saved_now.format(name=name, count=len(upcoming), when=when))
-        return _notice(t.saved.format(name=name, count=len(upcoming), first=format_meeting(first)))
+            return _notice(t.saved_now.format(name=plain(name), count=len(upcoming), when=when))
+        return _notice(
+            t.saved.format(name=plain(name), count=len(upcoming), first=format_meeting(first))
+        )
 
     async def mine(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "mine udvalg": the committees the user chairs (all, for an admin)."""
@@ -233,7 +245,7 @@ class RemindersFeature:
             ]  # fmt: skip
             nxt = format_meeting(ahead[0].start) if ahead else t.mine_no_meeting
             lines.append(
-                t.mine_line.format(name=committee.name, kind=committee.kind.value, next=nxt)
+                t.mine_line.format(name=plain(committee.name), kind=committee.kind.value, next=nxt)
             )
         body = [
             bullets(lines),
@@ -253,7 +265,7 @@ class RemindersFeature:
             lines.setdefault(
                 (p.committee.id, p.meeting.id),
                 t.preview_line.format(
-                    send=format_meeting(p.send_at), committee=p.committee.name,
+                    send=format_meeting(p.send_at), committee=plain(p.committee.name),
                     meeting=format_meeting(p.meeting.start), ids=", ".join(f.maalsaetninger),
                 ),
             )  # fmt: skip
@@ -266,11 +278,11 @@ class RemindersFeature:
             return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
-            return _notice(self.texts.not_found.format(name=intent.argument))
+            return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         if not self._may_change(turn, committee):
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+            return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         await self.repository.delete_committee(committee.id)
-        return _notice(self.texts.deleted.format(name=committee.name))
+        return _notice(self.texts.deleted.format(name=plain(committee.name)))
 
     async def link_channel(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "@Strategibot tilknyt <udvalg>" in a channel: the channel gets the reminders."""
@@ -280,12 +292,12 @@ class RemindersFeature:
             return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
-            return _notice(self.texts.not_found.format(name=intent.argument))
+            return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         if not self._may_change(turn, committee):
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+            return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         channel = channel_of(turn.conversation_id)
         await self.repository.save_committee(committee.model_copy(update={"channel_id": channel}))
-        return _notice(self.texts.linked.format(name=committee.name))
+        return _notice(self.texts.linked.format(name=plain(committee.name)))
 
     async def pause(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "pause påmindelser til 1. marts": pause the user's committees until that day."""
@@ -303,7 +315,7 @@ class RemindersFeature:
             await self.repository.save_committee(
                 committee.model_copy(update={"paused_until": until})
             )
-        names = ", ".join(f"»{c.name}«" for c in committees)
+        names = ", ".join(f"»{plain(c.name)}«" for c in committees)
         return _notice(t.paused.format(names=names, date=format_date(until, with_year=True)))
 
     async def join_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
@@ -314,7 +326,7 @@ class RemindersFeature:
             return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
-            return _notice(self.texts.not_found.format(name=intent.argument))
+            return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         outcome = await self.service.request_trio(
             committee, turn.user_id, redact_cpr(turn.user_name), turn.is_admin, turn.now
         )
@@ -325,7 +337,7 @@ class RemindersFeature:
             "approved": self.texts.trio_joined,
             "pending": self.texts.trio_requested,
         }
-        return _notice(texts[outcome].format(name=committee.name))
+        return _notice(texts[outcome].format(name=plain(committee.name)))
 
     async def _decision(
         self, turn: Turn, value: Mapping[str, Any]
@@ -339,7 +351,7 @@ class RemindersFeature:
         if committee is None:
             return _notice(self.texts.trio_request_closed)
         if not self._may_change(turn, committee):
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+            return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         return committee, form.user
 
     async def approve_trio(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -352,7 +364,9 @@ class RemindersFeature:
         if person is None:
             return _notice(self.texts.trio_request_closed)
         who = person.name or person.user_id
-        return _notice(self.texts.trio_approved.format(person=who, name=committee.name))
+        return _notice(
+            self.texts.trio_approved.format(person=plain(who), name=plain(committee.name))
+        )
 
     async def reject_trio(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """ "Afvis" on a request to join the TRIO (the chair or an admin)."""
@@ -364,7 +378,9 @@ class RemindersFeature:
         if person is None:
             return _notice(self.texts.trio_request_closed)
         who = person.name or person.user_id
-        return _notice(self.texts.trio_rejected.format(person=who, name=committee.name))
+        return _notice(
+            self.texts.trio_rejected.format(person=plain(who), name=plain(committee.name))
+        )
 
     async def leave_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "afmeld trio <udvalg>"."""
@@ -372,10 +388,10 @@ class RemindersFeature:
             return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
-            return _notice(self.texts.not_found.format(name=intent.argument))
+            return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         trio = tuple(p for p in committee.trio if p.user_id != turn.user_id)
         await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
-        return _notice(self.texts.trio_left.format(name=committee.name))
+        return _notice(self.texts.trio_left.format(name=plain(committee.name)))
 
     # -- the reminder's buttons ------------------------------------------------------------
 
@@ -401,11 +417,13 @@ class RemindersFeature:
             return _notice(self.texts.unknown_meeting)
         _, committee, meeting = found
         if not self._may_act(turn, committee):
-            return _notice(self.texts.not_member.format(name=committee.name))
+            return _notice(self.texts.not_member.format(name=plain(committee.name)))
         focus = await self.service.focus(meeting)
         await self.repository.acknowledge(committee, meeting, focus.maalsaetninger, turn.now)
         return _notice(
-            self.texts.ack_done.format(committee=committee.name, when=format_meeting(meeting.start))
+            self.texts.ack_done.format(
+                committee=plain(committee.name), when=format_meeting(meeting.start)
+            )
         )
 
     async def snooze(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -415,10 +433,10 @@ class RemindersFeature:
             return _notice(self.texts.unknown_meeting)
         ref, committee, meeting = found
         if not self._may_act(turn, committee):
-            return _notice(self.texts.not_member.format(name=committee.name))
+            return _notice(self.texts.not_member.format(name=plain(committee.name)))
         own = (f"user:{turn.user_id}", f"channel:{channel_of(turn.conversation_id)}")
         if ref.recipient not in committee.recipients() or ref.recipient not in own:
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+            return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         until = snooze_until(turn.now, committee, self.service.policy, self.tz)
         await self.repository.snooze(reminder_key(meeting, ref.recipient), until)
         return _notice(self.texts.snooze_done.format(when=format_meeting(until)))
@@ -431,7 +449,7 @@ class RemindersFeature:
             return _notice(t.unknown_meeting)
         _, committee, meeting = found
         if not self._may_change(turn, committee):
-            return _notice(t.not_allowed.format(name=committee.name))
+            return _notice(t.not_allowed.format(name=plain(committee.name)))
         return [moved_form(self.texts, committee, meeting, self.tz)]
 
     async def move(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -442,7 +460,7 @@ class RemindersFeature:
             return _notice(t.unknown_meeting)
         ref, committee, meeting = found
         if not self._may_change(turn, committee):
-            return _notice(t.not_allowed.format(name=committee.name))
+            return _notice(t.not_allowed.format(name=plain(committee.name)))
         try:
             day = date.fromisoformat(ref.date)
             hour, minute = (int(part) for part in re.split(r"[:.]", ref.time)[:2])
@@ -451,6 +469,10 @@ class RemindersFeature:
             return _notice(t.error_date)
         if start <= turn.now:
             return _notice(t.error_past)
+        try:
+            check_ahead(day, turn.now.astimezone(self.tz).date())
+        except ScheduleError as exc:
+            return _notice(t.schedule_error(exc.code, exc.params))
         await self.repository.save_meeting(meeting.model_copy(update={"start": start}))
         return _notice(t.meeting_moved.format(when=format_meeting(start)))
 
@@ -461,6 +483,6 @@ class RemindersFeature:
             return _notice(self.texts.unknown_meeting)
         _, committee, meeting = found
         if not self._may_change(turn, committee):
-            return _notice(self.texts.not_allowed.format(name=committee.name))
+            return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         await self.repository.save_meeting(meeting.model_copy(update={"cancelled": True}))
         return _notice(self.texts.meeting_cancelled.format(when=format_meeting(meeting.start)))

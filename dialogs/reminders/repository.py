@@ -1,15 +1,23 @@
-"""Committees, meetings and the reminder ledger in the :class:`~bot.storage.Store`."""
+"""Committees, meetings and the reminder ledger in the :class:`~bot.storage.Store`.
+
+Every change of committees, meetings and snoozes is one :meth:`~dialogs.store.Store.apply`
+(all or nothing: a committee and its meetings change together, or not at all) that also
+writes a new random :data:`CHANGED` token: the reminder service's index of send times is
+rebuilt when the token is not the one it was built at, whichever instance wrote it.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from dialogs.erasure import mentions
+from dialogs.ledger import CLAIMED, Ledger, stale
 from dialogs.reminders.models import Committee, Meeting
-from dialogs.store import Store
+from dialogs.store import Change, Store
 
 COMMITTEES = "committees"
 MEETINGS = "meetings"
@@ -17,6 +25,18 @@ LEDGER = "reminder_ledger"
 SNOOZES = "reminder_snoozes"
 ACKS = "reminder_acks"
 SETTINGS = "reminder_settings"
+CHANGES = "reminder_changes"  # one document, CHANGED: a new token with every change of plans
+CHANGED = "token"
+
+
+def committee_change(committee: Committee) -> Change:
+    """Create or replace ``committee``, as a change for :meth:`ReminderRepository.apply`."""
+    return (COMMITTEES, committee.id, committee.model_dump(mode="json"))
+
+
+def meeting_change(meeting: Meeting) -> Change:
+    """Create or replace ``meeting`` (moving it keeps its id), as a change."""
+    return (MEETINGS, _meeting_key(meeting), meeting.model_dump(mode="json"))
 
 
 class ReminderRepository:
@@ -24,6 +44,7 @@ class ReminderRepository:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.claims = Ledger(store, LEDGER)
 
     async def committees(self) -> list[Committee]:
         """Every committee."""
@@ -36,7 +57,21 @@ class ReminderRepository:
 
     async def save_committee(self, committee: Committee) -> None:
         """Create or replace a committee."""
-        await self.store.put(COMMITTEES, committee.id, committee.model_dump(mode="json"))
+        await self.apply([committee_change(committee)])
+
+    async def apply(self, changes: Iterable[Change]) -> None:
+        """Make ``changes`` (to committees, meetings and snoozes) all or none, in one write;
+        a later change of the same document wins. A new :data:`CHANGED` token goes with it."""
+        final = {(table, key): doc for table, key, doc in changes}
+        if not final:
+            return
+        token = (CHANGES, CHANGED, {"token": uuid.uuid4().hex})
+        await self.store.apply([*((t, k, d) for (t, k), d in final.items()), token])
+
+    async def changed(self) -> str | None:
+        """The token of the latest change of plans (None before the first)."""
+        doc = await self.store.get(CHANGES, CHANGED)
+        return str(doc["token"]) if doc else None
 
     async def migrate_approvals(self) -> int:
         """Write the approval state into committees stored before TRIO members needed the
@@ -49,33 +84,48 @@ class ReminderRepository:
             if old:
                 members += len(old)
                 changed[key] = Committee.model_validate(doc).model_dump(mode="json")
-        await self.store.put_many(COMMITTEES, changed)
+        await self.apply((COMMITTEES, key, doc) for key, doc in changed.items())
         return members
 
     async def delete_committee(self, committee_id: str) -> None:
-        """Remove a committee and its meetings (the ledger keeps its history)."""
-        for meeting in await self.meetings(committee_id):
-            await self.store.delete(MEETINGS, _meeting_key(meeting))
-        await self.store.delete(COMMITTEES, committee_id)
+        """Remove a committee and its meetings, all or nothing (the ledger keeps its
+        history)."""
+        gone: list[Change] = [
+            (MEETINGS, _meeting_key(m), None) for m in await self.meetings(committee_id)
+        ]
+        await self.apply([*gone, (COMMITTEES, committee_id, None)])
 
     async def meetings(self, committee_id: str | None = None) -> list[Meeting]:
         """Meetings, of one committee or of all, by start."""
         found = [Meeting.model_validate(d) for d in (await self.store.all(MEETINGS)).values()]
         if committee_id is not None:
             found = [m for m in found if m.committee_id == committee_id]
-        return sorted(found, key=lambda m: (m.start, m.id))
+        return sorted(found, key=_by_start)
 
     async def save_meeting(self, meeting: Meeting) -> None:
         """Create or replace a meeting (moving it keeps its id)."""
-        await self.store.put(MEETINGS, _meeting_key(meeting), meeting.model_dump(mode="json"))
+        await self.apply([meeting_change(meeting)])
 
-    async def handled(self) -> set[str]:
-        """Ledger keys of reminders that were sent, missed or paused."""
-        return set(await self.store.all(LEDGER))
+    async def handled(self, now: datetime | None = None) -> set[str]:
+        """Ledger keys of reminders that were sent, missed or paused, or are claimed (at
+        ``now``, a stale claim is left out: see :mod:`dialogs.ledger`)."""
+        return await self.claims.handled(now)
+
+    async def claim(self, key: str, now: datetime) -> bool:
+        """Claim the ledger entry ``key`` before sending: True for exactly one caller."""
+        return await self.claims.claim(key, now)
+
+    async def release(self, key: str) -> None:
+        """Give up a claim: nothing was sent."""
+        await self.claims.release(key)
 
     async def record(self, key: str, status: str, at: datetime, **extra: Any) -> None:
-        """Write one reminder's outcome to the ledger."""
-        await self.store.put(LEDGER, key, {"status": status, "at": at.isoformat(), **extra})
+        """Write one reminder's outcome to the ledger (after its claim)."""
+        await self.claims.record(key, status, at, **extra)
+
+    async def record_once(self, key: str, status: str, at: datetime) -> bool:
+        """Write an outcome without a send (missed, paused), unless the key has one."""
+        return await self.claims.record_once(key, status, at)
 
     async def ledger(self) -> dict[str, dict[str, Any]]:
         """The whole ledger by key."""
@@ -87,9 +137,38 @@ class ReminderRepository:
         return {key: datetime.fromisoformat(doc["until"]) for key, doc in docs.items()}
 
     async def snooze(self, key: str, until: datetime) -> None:
-        """Send the reminder ``key`` again at ``until`` (it leaves the ledger)."""
-        await self.store.put(SNOOZES, key, {"until": until.isoformat()})
-        await self.store.delete(LEDGER, key)
+        """Send the reminder ``key`` again at ``until`` (it leaves the ledger, in the same
+        write)."""
+        await self.apply([(SNOOZES, key, {"until": until.isoformat()}), (LEDGER, key, None)])
+
+    async def handled_among(self, keys: Sequence[str], now: datetime) -> set[str]:
+        """Which of ``keys`` the ledger has (sent, missed, paused, or claimed and not stale):
+        one lookup per key, never the whole ledger."""
+        entries = await self.ledger_among(keys)
+        return {key for key, doc in entries.items() if not stale(doc, now)}
+
+    async def ledger_among(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The ledger entries of ``keys`` that exist: one lookup per key."""
+        found = {}
+        for key in keys:
+            doc = await self.store.get(LEDGER, key)
+            if doc is not None:
+                found[key] = doc
+        return found
+
+    @staticmethod
+    def outcome_recorded(doc: dict[str, Any]) -> bool:
+        """The entry is an outcome (sent, missed, paused), not a claim that may yet go stale."""
+        return doc.get("status") != CLAIMED
+
+    async def snoozed_among(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """The snoozes of ``keys``: one lookup per key."""
+        found = {}
+        for key in keys:
+            doc = await self.store.get(SNOOZES, key)
+            if doc is not None:
+                found[key] = datetime.fromisoformat(doc["until"])
+        return found
 
     async def acknowledge(
         self, committee: Committee, meeting: Meeting, focus: tuple[str, ...], at: datetime
@@ -133,6 +212,11 @@ class ReminderRepository:
                 if mentions(key, user_id) and not keep(key):
                     removed += await self.store.delete(table, key)
         return removed
+
+
+def _by_start(meeting: Meeting) -> tuple[float, str]:
+    """Meetings in order of start (a timestamp: comparing aware datetimes is slow)."""
+    return meeting.start.timestamp(), meeting.id
 
 
 def _meeting_key(meeting: Meeting) -> str:

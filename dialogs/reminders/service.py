@@ -2,7 +2,11 @@
 
 ``tick()`` is what the scheduler runs every minute (and once at start-up, which is the
 catch-up after downtime): due reminders are rendered and handed to the delivery; missed and
-paused ones are written to the ledger, so each reminder is handled exactly once. A channel or
+paused ones are written to the ledger, so each reminder is handled exactly once. Each message
+is claimed in the ledger before it is sent (:mod:`dialogs.ledger`), so two instances running
+``tick`` at once never both send it. The job looks only at meetings whose send time has
+come (:class:`~dialogs.reminders.due.SendIndex`, rebuilt when the plans change), so its cost
+is what is due, not what is stored. A channel or
 chair's chat that Teams refused is reported to the chair (else the admins) once, and a request
 to join a TRIO that no one could be shown yet is shown to the chair (else the admins).
 The chat handlers and the command line call the same methods here.
@@ -13,18 +17,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from content.models import Content
+from dialogs.cards import plain
 from dialogs.delivery import Delivery
+from dialogs.ledger import stale
 from dialogs.reminders.cards import reminder_reply, trio_request_card
-from dialogs.reminders.due import Planned, plan, upcoming
+from dialogs.reminders.due import Planned, SendIndex, plan, reminder_key, send_index, upcoming
 from dialogs.reminders.focus import Focus, half_year, rotation
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person, Policy
-from dialogs.reminders.repository import ReminderRepository
+from dialogs.reminders.repository import (
+    ReminderRepository,
+    committee_change,
+    meeting_change,
+)
 from dialogs.reminders.roles import TrioRequest, open_trio_request, trio_request
 from dialogs.replies import Reply
 from dialogs.text import fold
@@ -32,6 +42,11 @@ from scheduler.calendar import format_meeting
 from scheduler.clock import Clock
 
 log = logging.getLogger(__name__)
+
+MAX_MEETINGS_PER_YEAR = 60  # a committee meeting weekly has 52
+MAX_COMMITTEES_PER_CHAIR = 20  # admins, who may set up every LMU, are not limited
+PLAN_DAYS = 366  # meetings are planned, and imported, a year ahead
+REBUILD_EVERY = timedelta(days=1)  # the send index is read again at least this often
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class ReminderService:
         self.tz = tz
         self.delivery = delivery
         self.policy = policy or Policy()
+        self._index: SendIndex | None = None
 
     # -- lookups and changes shared by chat and command line ---------------------------------
 
@@ -73,16 +89,51 @@ class ReminderService:
                 return committee
         return None
 
+    def meeting(self, committee: Committee, start: datetime) -> Meeting:
+        """The meeting of ``committee`` at ``start``: one at the same minute is the same."""
+        ident = start.astimezone(self.tz).strftime("%Y%m%dT%H%M")
+        return Meeting(id=ident, committee_id=committee.id, start=start)
+
     async def add_meetings(self, committee: Committee, starts: Iterable[datetime]) -> int:
-        """Store meetings of ``committee``; a meeting at the same minute is the same meeting."""
-        added = 0
-        for start in starts:
-            ident = start.astimezone(self.tz).strftime("%Y%m%dT%H%M")
-            await self.repository.save_meeting(
-                Meeting(id=ident, committee_id=committee.id, start=start)
-            )
-            added += 1
-        return added
+        """Store meetings of ``committee`` in one all-or-nothing write; a meeting at the same
+        minute is the same meeting. How many there were."""
+        meetings = [self.meeting(committee, start) for start in starts]
+        await self.repository.apply(meeting_change(m) for m in meetings)
+        return len(meetings)
+
+    async def meetings_in_a_year(
+        self, committee: Committee, starts: Iterable[datetime], now: datetime
+    ) -> int:
+        """How many meetings ``committee`` would have in the coming year with ``starts`` added
+        to those it has (at most :data:`MAX_MEETINGS_PER_YEAR` are allowed)."""
+        end = now + timedelta(days=PLAN_DAYS)
+        ids = {m.id for m in await self.repository.meetings(committee.id)
+               if now < m.start <= end and not m.cancelled}  # fmt: skip
+        ids |= {self.meeting(committee, s).id for s in starts if now < s <= end}
+        return len(ids)
+
+    async def may_chair_another(self, user_id: str, is_admin: bool) -> bool:
+        """Whether ``user_id`` may create a committee: fewer than
+        :data:`MAX_COMMITTEES_PER_CHAIR` chaired, or an admin."""
+        if is_admin:
+            return True
+        chaired = [c for c in await self.repository.committees() if c.chair.user_id == user_id]
+        return len(chaired) < MAX_COMMITTEES_PER_CHAIR
+
+    async def save_committee(
+        self, committee: Committee, starts: Sequence[datetime], now: datetime
+    ) -> None:
+        """Save ``committee`` and, when ``starts`` are given, its new plan: every meeting
+        after ``now`` cancelled and the meetings at ``starts`` created. One all-or-nothing
+        write: after a crash or a full disk the old plan or the new one stands, whole."""
+        changes = []
+        if starts:
+            for old in await self.repository.meetings(committee.id):
+                if old.start > now and not old.cancelled:
+                    changes.append(meeting_change(old.model_copy(update={"cancelled": True})))
+        changes.append(committee_change(committee))
+        changes += [meeting_change(self.meeting(committee, start)) for start in starts]
+        await self.repository.apply(changes)
 
     async def set_priorities(self, ids: Iterable[str]) -> list[str]:
         """Set OMU's prioritised målsætninger; returns the unknown ids (then nothing is set)."""
@@ -109,7 +160,7 @@ class ReminderService:
         committee = committee.model_copy(update={"trio": trio})
         await self.repository.save_committee(committee)
         if person.pending:
-            await self._ask_chair(committee, person, await self.repository.handled(), now)
+            await self._ask_chair(committee, person, await self.repository.handled(now), now)
         return outcome
 
     async def approve_trio(self, committee: Committee, user_id: str) -> Person | None:
@@ -121,7 +172,7 @@ class ReminderService:
         approved = found.model_copy(update={"pending_since": None})
         trio = tuple(approved if p.user_id == user_id else p for p in committee.trio)
         await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
-        text = self.content.reminders.trio_joined.format(name=committee.name)
+        text = self.content.reminders.trio_joined.format(name=plain(committee.name))
         await self._tell(committee, found, text)
         return approved
 
@@ -133,7 +184,7 @@ class ReminderService:
             return None
         trio = tuple(p for p in committee.trio if p.user_id != user_id)
         await self.repository.save_committee(committee.model_copy(update={"trio": trio}))
-        text = self.content.reminders.trio_refused.format(name=committee.name)
+        text = self.content.reminders.trio_refused.format(name=plain(committee.name))
         await self._tell(committee, found, text)
         return found
 
@@ -158,54 +209,94 @@ class ReminderService:
         if person.pending_since is None:
             return False
         key = f"trio-request:{committee.id}:{person.user_id}:{person.pending_since.isoformat()}"
-        if key in handled:
+        if key in handled or not await self.repository.claim(key, now):
             return False
         card = trio_request_card(self.content.reminders, committee, person)
         sent = await self.delivery.send(f"user:{committee.chair.user_id}", card, key)
         if not sent and not await self.delivery.send_to_admins(card, key):
-            return False  # no one can be reached yet: the next tick tries again
+            await self.repository.release(key)  # no one can be reached yet: the next tick
+            return False
         await self.repository.record(key, "sent", now)
         return True
 
     async def _ask_for_approvals(self, committees: list[Committee], now: datetime) -> int:
-        handled = await self.repository.handled()
+        pending = [(c, p) for c in committees for p in c.trio if p.pending and p.pending_since]
+        keys = [
+            f"trio-request:{c.id}:{p.user_id}:{p.pending_since.isoformat()}"
+            for c, p in pending
+            if p.pending_since
+        ]
+        handled = await self.repository.handled_among(keys, now)  # not the whole ledger
         asked = 0
-        for committee in committees:
-            for person in committee.trio:
-                if person.pending and await self._ask_chair(committee, person, handled, now):
-                    asked += 1
+        for committee, person in pending:
+            if await self._ask_chair(committee, person, handled, now):
+                asked += 1
         return asked
 
+    async def send_index(self, now: datetime) -> SendIndex:
+        """The index of send times, read again when the plans changed (a new token, written
+        by any instance), at least every :data:`REBUILD_EVERY`, and if the clock went back."""
+        repo = self.repository
+        token = await repo.changed()  # before reading: a change meanwhile reads again later
+        index = self._index
+        if (
+            index is None
+            or index.token != token
+            or not index.built <= now < index.built + REBUILD_EVERY
+        ):
+            committees, meetings = await repo.committees(), await repo.meetings()
+            snoozed = await repo.snoozed()
+            index = send_index(committees, meetings, self.policy, self.tz, snoozed, now, token)
+            self._index = index
+        return index
+
     async def tick(self) -> Counter[str]:
-        """Handle every reminder whose time has come; returns counts by outcome."""
+        """Handle every reminder whose time has come; returns counts by outcome. Only the
+        meetings whose earliest send time has come are looked at, and the ledger and the
+        snoozes are read for their reminders alone."""
         now = self.clock.now()
         repo = self.repository
-        committees = await repo.committees()
-        meetings = await repo.meetings()
+        index = await self.send_index(now)
+        committees = list(index.committees.values())
+        meetings = index.due(now, self.policy)
+        keys = {
+            m: [reminder_key(m, r) for r in index.committees[m.committee_id].recipients()]
+            for m in meetings
+        }
+        every_key = [k for ks in keys.values() for k in ks]
+        entries = await repo.ledger_among(every_key)
+        handled = {k for k, doc in entries.items() if not stale(doc, now)}
+        # Done for good: an outcome is recorded. A claim is not: its holder may die, and the
+        # claim, gone stale, is then taken over (dialogs.ledger), so its meeting stays looked at.
+        settled = {k for k, doc in entries.items() if repo.outcome_recorded(doc)}
         planned = plan(
-            now,
-            committees,
-            meetings,
-            self.policy,
-            self.tz,
-            await repo.handled(),
-            await repo.snoozed(),
-        )
+            now, committees, meetings, self.policy, self.tz,
+            handled, await repo.snoozed_among(every_key),
+        )  # fmt: skip
         outcomes: Counter[str] = Counter()
         for item in planned:
             await asyncio.sleep(0)  # let chat turns run between reminders of a large fan-out
             if item.status != "due":
-                await repo.record(item.key, item.status, now)
-                outcomes[item.status] += 1
+                if await repo.record_once(item.key, item.status, now):
+                    outcomes[item.status] += 1
+                    settled.add(item.key)
                 continue
-            reply = await self.render(item, committees, meetings)
+            if not await repo.claim(item.key, now):
+                continue  # another instance has it
+            same_committee = index.meetings.get(item.committee.id, [])
+            reply = await self.render(item, committees, same_committee)
             # One send per reminder and scheduled time: a snoozed reminder is sent again.
             send_key = f"{item.key}@{item.send_at.isoformat()}"
             if await self.delivery.send(item.recipient, reply, f"reminder:{send_key}"):
                 await repo.record(item.key, "sent", now)
+                settled.add(item.key)
                 outcomes["sent"] += 1
             else:
+                await repo.release(item.key)
                 outcomes["unreachable"] += 1
+        for meeting, meeting_keys in keys.items():
+            if settled.issuperset(meeting_keys):
+                index.settled(meeting)
         outcomes["refusals_reported"] = await self._report_refusals(committees, now)
         outcomes["approval_asked"] = await self._ask_for_approvals(committees, now)
         if planned:
@@ -216,7 +307,6 @@ class ReminderService:
         """Tell the chair (else the admins), once, that Teams refused the committee's channel
         or the chair's personal chat, so reminders no longer arrive there."""
         texts = self.content.reminders
-        handled = await self.repository.handled()
         reported = 0
         for committee in committees:
             watched = []
@@ -226,11 +316,13 @@ class ReminderService:
                 watched.append((f"user:{committee.chair.user_id}", texts.deactivated_personal))
             for recipient, where in watched:
                 key = f"deactivated:{committee.id}:{recipient}"
-                status = None if key in handled else await self.delivery.refused(recipient)
-                if status is None:
+                status = await self.delivery.refused(recipient)
+                if status is None or await self.repository.handled_among([key], now):
+                    continue  # a ledger lookup only for a refused conversation
+                if not await self.repository.claim(key, now):
                     continue
                 notice = Reply(
-                    texts.deactivated.format(name=committee.name, where=where, status=status)
+                    texts.deactivated.format(name=plain(committee.name), where=where, status=status)
                 )
                 chair = f"user:{committee.chair.user_id}"
                 if not await self.delivery.send(chair, notice, key):

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from content.models import Content, Status
-from dialogs.cards import action_set, bullets, card, form, heading, label, paragraph, submit
+from dialogs.cards import (
+    action_set,
+    bullets,
+    card,
+    form,
+    heading,
+    label,
+    paragraph,
+    plain,
+    submit,
+)
 from dialogs.reminders.models import Committee, Meeting
 from dialogs.replies import Reply
 from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, Round, StatusReply
@@ -104,27 +114,34 @@ def status_card(
     body.append(paragraph(t.card_privacy, subtle=True))
     data = {"action": SUBMIT, "round": round_.id, "page": page}
     body.append(action_set([submit(t.card_submit, data)]))
-    title = t.card_title.format(round=round_.name)
+    title = t.card_title.format(round=plain(round_.name))
     return form(title, body, f"{title}\n{t.card_text_hint}")
 
 
 def summary_reply(content: Content, round_: Round, answers: Sequence[Answer], late: bool) -> Reply:
-    """What was stored, as a confirmation."""
+    """What was stored, as a confirmation: Markdown with the leader's text escaped, and the
+    fallback text as typed."""
     t = content.status
-    lines = []
-    for answer in answers:
-        label_ = t.statuses[answer.status]
-        line = f"{answer.maalsaetning} {label_.emoji} {label_.label}"
-        if answer.comment:
-            line += f" – {answer.comment}"
-        if answer.next_step:
-            line += f" ({t.next_step_label}: {answer.next_step})"
-        lines.append(line)
-    lead = t.saved.format(round=round_.name, count=len(answers))
+
+    def lines(user: Callable[[str], str]) -> list[str]:
+        found = []
+        for answer in answers:
+            label_ = t.statuses[answer.status]
+            line = f"{answer.maalsaetning} {label_.emoji} {label_.label}"
+            if answer.comment:
+                line += f" – {user(answer.comment)}"
+            if answer.next_step:
+                line += f" ({t.next_step_label}: {user(answer.next_step)})"
+            found.append(line)
+        return found
+
+    lead = t.saved.format(round=plain(round_.name), count=len(answers))
+    text = t.saved.format(round=round_.name, count=len(answers))
     if late:
         lead += " " + t.saved_late
-    body = [paragraph(lead), bullets(lines), paragraph(t.saved_edit_hint, subtle=True)]
-    return Reply(text=lead, card=card(body, "\n".join([lead, *lines])))
+        text += " " + t.saved_late
+    body = [paragraph(lead), bullets(lines(plain)), paragraph(t.saved_edit_hint, subtle=True)]
+    return Reply(text=lead, card=card(body, "\n".join([text, *lines(str)])))
 
 
 def register_form(content: Content, current: str = "") -> Reply:
@@ -147,7 +164,9 @@ def leader_request_card(content: Content, leader: Leader) -> Reply:
     """To the admins: "Karen Hansen vil være leder for »Botilbud Nord«." – Godkend / Afvis.
     The buttons name the user and the unit, so a card for an older request does nothing."""
     t = content.status
-    text = t.leader_request.format(name=leader.name or leader.user_id, unit=leader.unit)
+    text = t.leader_request.format(
+        name=plain(leader.name or leader.user_id), unit=plain(leader.unit)
+    )
     data = {"user": leader.user_id, "unit": leader.unit}
     body = [
         heading(t.leader_request_title),
@@ -191,7 +210,10 @@ def nudge_reply(content: Content, round_: Round, answered: int, total: int) -> R
     """A reminder to someone who has not answered: how many have."""
     t = content.status
     text = t.nudge.format(
-        round=round_.name, deadline=format_date(round_.deadline), answered=answered, total=total
+        round=plain(round_.name),
+        deadline=format_date(round_.deadline),
+        answered=answered,
+        total=total,
     )
     body = [
         paragraph(text),
@@ -208,7 +230,7 @@ def note_form(
     when = format_meeting(meeting.start)
     goals = [{"title": f"{m.id} {m.text}", "value": m.id} for m in content.strategy.maalsaetninger]
     body = [
-        paragraph(t.note_intro.format(committee=committee.name, when=when)),
+        paragraph(t.note_intro.format(committee=plain(committee.name), when=when)),
         {"type": "Input.ChoiceSet", "id": "discussed", "label": t.note_discussed,
          "isMultiSelect": True, "choices": goals, "value": ",".join(focus)},
         {"type": "Input.Text", "id": "points", "label": t.note_points, "isMultiline": True,
@@ -216,7 +238,7 @@ def note_form(
         action_set([submit(t.note_submit,
                            {"action": NOTE, "committee": committee.id, "meeting": meeting.id})]),
     ]  # fmt: skip
-    return form(t.note_title.format(committee=committee.name), body)
+    return form(t.note_title.format(committee=plain(committee.name)), body)
 
 
 def delete_confirm(content: Content, lines: Sequence[str]) -> Reply:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from content.models import Content, Status
-from dialogs.cards import action_set, bullets, card, submit
+from dialogs.cards import action_set, bullets, card, plain, submit
 from dialogs.intents import Intent
 from dialogs.privacy import contains_cpr, field_with_cpr, redact_cpr
 from dialogs.reminders.roles import may_act
 from dialogs.replies import Reply
-from dialogs.router import Router, Turn
+from dialogs.router import Form, Router, Turn
 from dialogs.status.cards import (
     CREATE_ROUND,
     LEADER_APPROVE,
@@ -36,7 +36,7 @@ from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, Meeti
 from dialogs.status.parse import ParsedStatus, parse_status_text
 from dialogs.status.report_card import aggregate_cards, own_replies_card, report_cards
 from dialogs.status.service import RoundRefused, RoundRequest, StatusService
-from dialogs.text import fold
+from dialogs.text import LINES, fold
 from scheduler.calendar import format_date
 
 
@@ -44,6 +44,18 @@ class _Submit(BaseModel):
     model_config = ConfigDict(extra="ignore")
     round: str = Field(min_length=1, max_length=200)
     page: int = Field(0, ge=0, le=50)
+
+
+def status_form(content: Content) -> type[_Submit]:
+    """The status card's form: the round, the page, and for every målsætning its status,
+    comment (lines allowed) and next step, each a text (their lengths are checked with a
+    message naming the målsætning)."""
+    fields: dict[str, Any] = {}
+    for goal in content.strategy.maalsaetninger:
+        fields[field_id("status", goal.id)] = (str, "")
+        fields[field_id("comment", goal.id)] = (Annotated[str, LINES], "")
+        fields[field_id("next", goal.id)] = (str, "")
+    return create_model("_StatusCard", __base__=_Submit, **fields)
 
 
 class _Register(BaseModel):
@@ -66,7 +78,7 @@ class _Note(BaseModel):
     committee: str = Field(min_length=1, max_length=200)
     meeting: str = Field(min_length=1, max_length=200)
     discussed: str = Field("", max_length=200)
-    points: str = Field("", max_length=MAX_POINTS)
+    points: Annotated[str, LINES] = Field("", max_length=MAX_POINTS)
 
 
 class _Decision(BaseModel):
@@ -110,13 +122,13 @@ class StatusFeature:
         router.on_intent("ny_statusrunde", self.round_form)
         router.on_intent("statusrunder", self.overview, private=True)
         router.on_intent("rapport", self.report, private=True, public=self.report_aggregates)
-        router.on_action(REGISTER, self.register)
-        router.on_action(CREATE_ROUND, self.create_round)
-        router.on_action(SUBMIT, self.submit, private=True)
-        router.on_action(OPEN, self.open_card, private=True)
-        router.on_action(NOTE, self.save_note)
-        router.on_action(LEADER_APPROVE, self.approve_leader)
-        router.on_action(LEADER_REJECT, self.reject_leader)
+        router.on_action(REGISTER, self.register, form=Form(_Register, self.t.error_unit))
+        router.on_action(CREATE_ROUND, self.create_round, form=_RoundForm)
+        router.on_action(SUBMIT, self.submit, form=status_form(self.content), private=True)
+        router.on_action(OPEN, self.open_card, form=_Open, private=True)
+        router.on_action(NOTE, self.save_note, form=_Note)
+        router.on_action(LEADER_APPROVE, self.approve_leader, form=_Decision)
+        router.on_action(LEADER_REJECT, self.reject_leader, form=_Decision)
         return router
 
     # -- leaders -----------------------------------------------------------------------------
@@ -164,10 +176,10 @@ class StatusFeature:
                 "unchanged": self.t.leader_unchanged,
                 "moved": self.t.leader_moved,
             }
-            return _notice(said[result.outcome].format(unit=shown))
-        text = self.t.registered.format(unit=shown)
+            return _notice(said[result.outcome].format(unit=plain(shown)))
+        text = self.t.registered.format(unit=plain(shown))
         if result.rounds:
-            names = ", ".join(r.name for r in result.rounds)
+            names = ", ".join(plain(r.name) for r in result.rounds)
             text += " " + self.t.registered_rounds.format(names=names)
         return _notice(text)
 
@@ -183,7 +195,9 @@ class StatusFeature:
         if decided is None:
             return _notice(self.t.leader_request_closed)
         leader, _ = decided
-        return _notice(self.t.leader_approved.format(name=_name(leader), unit=leader.unit))
+        return _notice(
+            self.t.leader_approved.format(name=plain(_name(leader)), unit=plain(leader.unit))
+        )
 
     async def reject_leader(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """ "Afvis" on a leader's request (admins): the request is forgotten, the requester
@@ -197,7 +211,9 @@ class StatusFeature:
         leader = await self.service.reject_leader(form.user, form.unit)
         if leader is None:
             return _notice(self.t.leader_request_closed)
-        return _notice(self.t.leader_rejected.format(name=_name(leader), unit=leader.unit))
+        return _notice(
+            self.t.leader_rejected.format(name=plain(_name(leader)), unit=plain(leader.unit))
+        )
 
     async def unregister(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "afmeld som leder"."""
@@ -251,7 +267,7 @@ class StatusFeature:
             return _notice(self.t.no_round)
         existing = await self.repository.reply(round_.id, turn.user_id)
         if edit and existing is None:
-            return _notice(self.t.nothing_to_edit.format(round=round_.name))
+            return _notice(self.t.nothing_to_edit.format(round=plain(round_.name)))
         note = "" if self.service.is_open(round_, turn.now) else self.t.card_late
         return [status_card(self.content, round_, 0, existing, note)]
 
@@ -266,7 +282,7 @@ class StatusFeature:
         if round_ is None:
             return _notice(t.unknown_round)
         if not await self.service.is_asked(round_, turn.user_id):
-            return _notice(t.not_recipient.format(round=round_.name))
+            return _notice(t.not_recipient.format(round=plain(round_.name)))
         pages = status_pages(self.content, round_)
         if form.page >= len(pages):
             return _notice(self.content.messages.da.invalid_submit)
@@ -357,7 +373,7 @@ class StatusFeature:
         except RoundRefused as refused:
             return _notice(getattr(t, refused.text).format(**refused.params))
         text = t.round_opened.format(
-            name=round_.name,
+            name=plain(round_.name),
             sent=outcomes["announced"],
             deadline=format_date(round_.deadline, True),
         )
@@ -385,7 +401,7 @@ class StatusFeature:
             answered = await self.service.answered(round_)
             late = sum(1 for r in await self.repository.replies(round_.id) if r.late)
             line = t.overview_line.format(
-                name=round_.name,
+                name=plain(round_.name),
                 deadline=format_date(round_.deadline, True),
                 answered=len(answered),
                 total=len(round_.recipients),
@@ -433,7 +449,7 @@ class StatusFeature:
             return _notice(t.no_rounds)
         round_ = await self.service.find_round(intent.argument or None)
         if round_ is None:
-            return _notice(t.unknown_round_name.format(name=intent.argument))
+            return _notice(t.unknown_round_name.format(name=plain(intent.argument)))
         report = await self.service.report(round_)
         return report_cards(report, self.content)
 
@@ -467,7 +483,7 @@ class StatusFeature:
         if committee is None or meeting is None:
             return _notice(self.content.reminders.unknown_meeting)
         if not may_act(committee, turn.user_id, turn.is_admin):
-            return _notice(self.content.reminders.not_member.format(name=committee.name))
+            return _notice(self.content.reminders.not_member.format(name=plain(committee.name)))
         ids = {m.id for m in self.content.strategy.maalsaetninger}
         discussed = tuple(i for i in _listed(form.discussed) if i in ids)
         if len(discussed) != len(_listed(form.discussed)) or not discussed:
@@ -488,7 +504,9 @@ class StatusFeature:
                 at=turn.now,
             )
         )
-        return _notice(t.note_saved.format(committee=committee.name, ids=", ".join(discussed)))
+        return _notice(
+            t.note_saved.format(committee=plain(committee.name), ids=", ".join(discussed))
+        )
 
 
 def _name(leader: Leader) -> str:
@@ -496,4 +514,5 @@ def _name(leader: Leader) -> str:
 
 
 def _who(leader: Leader) -> str:
-    return f"{redact_cpr(leader.name) or leader.email or leader.user_id} ({leader.unit})"
+    """A leader in a list of names, as Markdown shows it."""
+    return plain(f"{redact_cpr(leader.name) or leader.email or leader.user_id} ({leader.unit})")

@@ -29,6 +29,7 @@ from dialogs.status.report import (
     Report,
     Trend,
 )
+from dialogs.text import clean_input
 from scheduler.calendar import format_date
 
 if TYPE_CHECKING:
@@ -129,7 +130,9 @@ def pejlemaerke_title(pejlemaerke: PejlemaerkeReport, texts: ReportTexts) -> str
 
 def _md(text: str) -> str:
     """User text safe inside a Markdown line or table cell: one line, special characters
-    escaped with a backslash, ``&`` as an entity."""
+    escaped with a backslash, ``&`` as an entity (and, for text stored before the input gate,
+    no control or bidi-override characters)."""
+    text = clean_input(text, lines=False)
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;"))
 
 
@@ -224,7 +227,9 @@ def _md_people(title: str, people: Sequence[Recipient], none: str, texts: Report
 
 
 def _cell(text: str) -> str:
-    """A cell Excel shows as text: one starting like a formula gets a leading apostrophe."""
+    """A cell Excel shows as text: one starting like a formula gets a leading apostrophe (and
+    text stored before the input gate loses control and bidi-override characters)."""
+    text = clean_input(text)
     return f"'{text}" if text.startswith(_FORMULA) else text
 
 
@@ -398,7 +403,9 @@ table.comments td:nth-child(3) { width: 36%; } table.comments td:nth-child(5) { 
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text escaped for HTML (and valid Unicode without control or bidi-override characters,
+    for text stored before the input gate)."""
+    return html.escape(clean_input(str(text)), quote=True)
 
 
 def _dot(status: Status, status_texts: StatusTexts) -> str:

@@ -4,6 +4,10 @@ Teams refuses a card above about 28 KB, so the report is cut into pages: each pa
 :class:`Reply` whose card, serialised as JSON, stays under :data:`MAX_CARD_BYTES`. A
 målsætning shows at most :data:`MAX_COMMENTS` comments (fewer when they are long), each cut
 to :data:`COMMENT_CHARS` characters; the CSV and HTML export have them all, in full.
+
+Leaders' comments, units, names and round names are Markdown in a card's text: they go in
+through :func:`~dialogs.cards.plain`, so a link or formatting in a comment is shown as typed.
+The fallback text is not Markdown and has them as they are.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
 from content.models import Content, Status, StatusTexts, Strategy
 from content.report_texts import ReportTexts
-from dialogs.cards import bullets, card, heading, label, paragraph
+from dialogs.cards import bullets, card, heading, label, paragraph, plain
 from dialogs.replies import CardJson, Reply
 from dialogs.status.models import Answer, Round, StatusReply
 from dialogs.status.render import (
@@ -71,9 +75,17 @@ class _Block:
     opens: bool = False  # the block carries its pejlemærke's heading itself
 
 
-def _page(title: str, page_line: str, blocks: Sequence[_Block]) -> CardJson:
-    body: list[Element] = [heading(title)]
-    lines = [title]
+@dataclass(frozen=True)
+class _Title:
+    """A card's title as Markdown (``shown``) and as plain text (``text``)."""
+
+    shown: str
+    text: str
+
+
+def _page(title: _Title, page_line: str, blocks: Sequence[_Block]) -> CardJson:
+    body: list[Element] = [heading(title.shown)]
+    lines = [title.text]
     if page_line:
         body.append(paragraph(page_line, subtle=True))
     first = blocks[0] if blocks else None
@@ -86,7 +98,7 @@ def _page(title: str, page_line: str, blocks: Sequence[_Block]) -> CardJson:
     return card(body, "\n".join(lines))
 
 
-def _fit(build: Callable[[int], _Block], tries: Sequence[int], title: str) -> _Block:
+def _fit(build: Callable[[int], _Block], tries: Sequence[int], title: _Title) -> _Block:
     """The first block from ``build(n)`` for ``n`` in ``tries`` that fits one page alone."""
     for n in tries[:-1]:
         block = build(n)
@@ -95,7 +107,7 @@ def _fit(build: Callable[[int], _Block], tries: Sequence[int], title: str) -> _B
     return build(tries[-1])
 
 
-def _paginate(title: str, blocks: Sequence[_Block], texts: ReportTexts) -> list[Reply]:
+def _paginate(title: _Title, blocks: Sequence[_Block], texts: ReportTexts) -> list[Reply]:
     pages: list[list[_Block]] = []
     current: list[_Block] = []
     for block in blocks:
@@ -108,7 +120,7 @@ def _paginate(title: str, blocks: Sequence[_Block], texts: ReportTexts) -> list[
     replies = []
     for number, blocks_ in enumerate(pages, start=1):
         page_line = texts.page.format(page=number, pages=count) if count > 1 else ""
-        replies.append(Reply(text=title, card=_page(title, page_line, blocks_)))
+        replies.append(Reply(text=title.shown, card=_page(title, page_line, blocks_)))
     return replies
 
 
@@ -122,7 +134,7 @@ def _people(
     if not people:
         return [label(title), paragraph(none)], [title, none]
     names = [_flat(leader_name(r, texts)) for r in people[:shown]]
-    elements = [label(title), bullets(names) if names else {}]
+    elements = [label(title), bullets(plain(n) for n in names) if names else {}]
     if len(people) > shown:
         more = texts.more_leaders.format(count=len(people) - shown)
         elements.append(paragraph(more, subtle=True))
@@ -130,9 +142,16 @@ def _people(
     return elements, [title, *names]
 
 
+def _summary_lines(report: Report, texts: ReportTexts) -> tuple[list[str], list[str]]:
+    """The summary's lines as Markdown (the rounds' names escaped), and as plain text."""
+    previous = report.previous_round
+    escaped = replace(report, previous_round=plain(previous) if previous else previous)
+    return summary_lines(escaped, texts), summary_lines(report, texts)
+
+
 def _summary(report: Report, texts: ReportTexts, shown: int) -> _Block:
-    lines = summary_lines(report, texts)
-    elements: list[Element] = [paragraph(line) for line in lines]
+    shown_lines, lines = _summary_lines(report, texts)
+    elements: list[Element] = [paragraph(line) for line in shown_lines]
     for title, people, none in (
         (texts.missing, report.missing, texts.missing_none),
         (texts.unreachable, report.unreachable, texts.unreachable_none),
@@ -153,16 +172,28 @@ def _plain(text: str) -> str:
 
 
 def _comment(
-    entry: Entry, texts: ReportTexts, status_texts: StatusTexts, limit: int | None = None
+    entry: Entry,
+    texts: ReportTexts,
+    status_texts: StatusTexts,
+    limit: int | None = None,
+    markdown: bool = True,
 ) -> str:
+    """One comment: Markdown for the card (the leader's text escaped), or plain text."""
     status = status_texts.statuses[entry.status]
-    text = f"**{_flat(unit_name(entry.unit, texts))}** · {status.emoji} {status.label}"
+    user = plain if markdown else _as_is
+    unit = user(_flat(unit_name(entry.unit, texts)))
+    text = f"**{unit}**" if markdown else unit
+    text += f" · {status.emoji} {status.label}"
     if entry.late:
-        text += f" · _{texts.late_mark}_"
+        text += f" · _{texts.late_mark}_" if markdown else f" · {texts.late_mark}"
     if entry.comment:
-        text += f": {_cut(entry.comment, limit)}"
+        text += f": {user(_cut(entry.comment, limit))}"
     if entry.next_step:
-        text += "\n\n" + texts.next_step.format(text=_cut(entry.next_step, limit))
+        text += "\n\n" + texts.next_step.format(text=user(_cut(entry.next_step, limit)))
+    return text
+
+
+def _as_is(text: str) -> str:
     return text
 
 
@@ -195,7 +226,8 @@ def _goal(
         lines.append(texts.comments)
     for entry in comments[:shown]:
         elements.append(paragraph(_comment(entry, texts, status_texts, COMMENT_CHARS)))
-        lines.append(_plain(_comment(entry, texts, status_texts, FALLBACK_CHARS)))
+        short = _comment(entry, texts, status_texts, FALLBACK_CHARS, markdown=False)
+        lines.append(_plain(short))
     if len(comments) > shown:
         more = texts.more_comments.format(count=len(comments) - shown)
         elements.append(paragraph(more, subtle=True))
@@ -217,11 +249,14 @@ def aggregate_cards(report: Report, content: Content) -> list[Reply]:
 
 def _report_cards(report: Report, content: Content, *, aggregates_only: bool) -> list[Reply]:
     texts, status_texts = content.report, content.status
-    title = texts.title.format(round=report.round_name)
+    title = _Title(
+        texts.title.format(round=plain(report.round_name)),
+        texts.title.format(round=report.round_name),
+    )
     tries = list(range(MAX_COMMENTS, -1, -1))
     if aggregates_only:
-        lines = summary_lines(report, texts)
-        blocks = [_Block([paragraph(line) for line in lines], lines)]
+        shown, lines = _summary_lines(report, texts)
+        blocks = [_Block([paragraph(line) for line in shown], lines)]
     else:
         blocks = [_fit(partial(_summary, report, texts), (MAX_NAMES, 10, 5, 0), title)]
     for p in report.pejlemaerker:
@@ -255,10 +290,10 @@ def _own_round(
     status_texts: StatusTexts,
     limit: int | None,
 ) -> _Block:
-    title = texts.own_round.format(
-        round=round_.name, deadline=format_date(round_.deadline, with_year=True)
-    )
-    elements: list[Element] = [{**label(title), "separator": True}]
+    deadline = format_date(round_.deadline, with_year=True)
+    title = texts.own_round.format(round=round_.name, deadline=deadline)
+    shown = texts.own_round.format(round=plain(round_.name), deadline=deadline)
+    elements: list[Element] = [{**label(shown), "separator": True}]
     lines = [title]
     if reply.late:
         elements.append(paragraph(texts.own_late, subtle=True))
@@ -268,20 +303,27 @@ def _own_round(
         goal = strategy.maalsaetning(answer.maalsaetning)
         head = f"**{answer.maalsaetning}** {goal.text if goal else ''}".rstrip()
         elements.append(paragraph(_own_answer(head, answer, texts, status_texts, limit)))
-        short = _own_answer(head, answer, texts, status_texts, FALLBACK_CHARS)
+        short = _own_answer(head, answer, texts, status_texts, FALLBACK_CHARS, markdown=False)
         lines.append(_plain(short))
     return _Block(elements, lines)
 
 
 def _own_answer(
-    head: str, answer: Answer, texts: ReportTexts, status_texts: StatusTexts, limit: int | None
+    head: str,
+    answer: Answer,
+    texts: ReportTexts,
+    status_texts: StatusTexts,
+    limit: int | None,
+    markdown: bool = True,
 ) -> str:
+    """One answer: Markdown for the card (the leader's text escaped), or plain text."""
+    user = plain if markdown else _as_is
     status = status_texts.statuses[answer.status]
     text = f"{head}\n\n{status.emoji} {status.label}"
     if answer.comment:
-        text += f": {_cut(answer.comment, limit)}"
+        text += f": {user(_cut(answer.comment, limit))}"
     if answer.next_step:
-        text += "\n\n" + texts.next_step.format(text=_cut(answer.next_step, limit))
+        text += "\n\n" + texts.next_step.format(text=user(_cut(answer.next_step, limit)))
     return text
 
 
@@ -305,7 +347,7 @@ def own_replies_card(
             _own_round(r, by_round[r.id], content.strategy, texts, status_texts, limit)
             for r in answered[:shown]
         ]
-        reply = Reply(text=title, card=_page(title, "", blocks))
+        reply = Reply(text=title, card=_page(_Title(title, title), "", blocks))
         if reply.card is not None and card_bytes(reply.card) < MAX_CARD_BYTES:
             break
     return reply

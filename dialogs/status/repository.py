@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from dialogs.erasure import mentions
+from dialogs.ledger import Ledger
 from dialogs.status.models import Leader, MeetingNote, Round, StatusReply
-from dialogs.store import Store
+from dialogs.store import Change, Store
 
 LEADERS = "leaders"
 ROUNDS = "status_rounds"
@@ -28,6 +30,7 @@ class StatusRepository:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.claims = Ledger(store, LEDGER)
 
     # -- leaders -----------------------------------------------------------------------------
 
@@ -41,11 +44,15 @@ class StatusRepository:
         doc = await self.store.get(LEADERS, key)
         return Leader.model_validate(doc) if doc else None
 
-    async def save_leader(self, leader: Leader) -> None:
-        """Create or replace a leader; an imported e-mail entry is replaced by the real id."""
+    async def save_leader(self, leader: Leader, rounds: Sequence[Round] = ()) -> None:
+        """Create or replace a leader, and save ``rounds`` (that now ask them) in the same
+        all-or-nothing write; an imported e-mail entry is replaced by the real id."""
+        changes: list[Change] = []
         if leader.user_id and leader.email:
-            await self.store.delete(LEADERS, f"email:{leader.email.lower()}")
-        await self.store.put(LEADERS, leader.key, leader.model_dump(mode="json"))
+            changes.append((LEADERS, f"email:{leader.email.lower()}", None))
+        changes.append((LEADERS, leader.key, leader.model_dump(mode="json")))
+        changes += [(ROUNDS, r.id, r.model_dump(mode="json")) for r in rounds]
+        await self.store.apply(changes)
 
     async def migrate_approvals(self) -> int:
         """Write the approval state into leaders stored before self-registered leaders
@@ -108,16 +115,31 @@ class StatusRepository:
         await self.store.put(REPLIES, reply_key(reply.round_id, reply.user_id), doc)
 
     async def withdraw_reply(self, reply: StatusReply, at: datetime) -> None:
-        """Replace a reply by a tombstone that keeps nothing about the person."""
-        await self.store.delete(REPLIES, reply_key(reply.round_id, reply.user_id))
+        """Replace a reply by a tombstone that keeps nothing about the person (one write)."""
         tombstone = StatusReply(round_id=reply.round_id, first_at=at, updated_at=at, withdrawn=True)
         key = reply_key(reply.round_id, f"{WITHDRAWN}{uuid.uuid4().hex[:12]}")
-        await self.store.put(REPLIES, key, tombstone.model_dump(mode="json"))
+        await self.store.apply(
+            [
+                (REPLIES, reply_key(reply.round_id, reply.user_id), None),
+                (REPLIES, key, tombstone.model_dump(mode="json")),
+            ]
+        )
 
     async def replace_replies(self, replies: list[StatusReply]) -> None:
         """Write back replies that were changed in place (e.g. purged comments)."""
-        for reply in replies:
-            await self.save_reply(reply)
+        await self.open_round(None, replies)
+
+    async def open_round(self, round_: Round | None, replies: Sequence[StatusReply]) -> None:
+        """Save a new round and the replies changed for it (old rounds' comments purged) in
+        one all-or-nothing write."""
+        changes: list[Change] = []
+        if round_ is not None:
+            changes.append((ROUNDS, round_.id, round_.model_dump(mode="json")))
+        changes += [
+            (REPLIES, reply_key(r.round_id, r.user_id), r.model_dump(mode="json")) for r in replies
+        ]
+        if changes:
+            await self.store.apply(changes)
 
     # -- meeting notes -----------------------------------------------------------------------
 
@@ -136,13 +158,26 @@ class StatusRepository:
 
     # -- ledger of nudges, follow-ups and announcements --------------------------------------
 
-    async def handled(self) -> set[str]:
-        """Keys of messages that were sent or missed."""
-        return set(await self.store.all(LEDGER))
+    async def handled(self, now: datetime | None = None) -> set[str]:
+        """Keys of messages that were sent or missed, or are claimed (at ``now``, a stale
+        claim is left out: see :mod:`dialogs.ledger`)."""
+        return await self.claims.handled(now)
+
+    async def claim(self, key: str, now: datetime) -> bool:
+        """Claim the ledger entry ``key`` before sending: True for exactly one caller."""
+        return await self.claims.claim(key, now)
+
+    async def release(self, key: str) -> None:
+        """Give up a claim: nothing was sent."""
+        await self.claims.release(key)
 
     async def record(self, key: str, status: str, at: datetime, **extra: Any) -> None:
-        """Write one message's outcome to the ledger."""
-        await self.store.put(LEDGER, key, {"status": status, "at": at.isoformat(), **extra})
+        """Write one message's outcome to the ledger (after its claim)."""
+        await self.claims.record(key, status, at, **extra)
+
+    async def record_once(self, key: str, status: str, at: datetime) -> bool:
+        """Write an outcome without a send (missed), unless the key has one."""
+        return await self.claims.record_once(key, status, at)
 
     async def forget_in_ledger(self, user_id: str) -> int:
         """Remove the ledger entries that name a user (after "slet mine data")."""

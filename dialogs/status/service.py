@@ -5,7 +5,8 @@ The chat handlers and the command line call the same methods here.
 cards of new rounds go to every reachable recipient, nudges go to those who have not
 answered, the chair of an acknowledged LMU meeting is asked the day after what it
 discussed, and a leader's request that no admin could be shown yet is shown to them. Every
-message is written to the ledger, so each is handled exactly once.
+message is claimed in the ledger before it is sent and its outcome written after
+(:mod:`dialogs.ledger`), so each is handled exactly once, even by two instances at once.
 
 Only approved leaders (:mod:`dialogs.status.approval`) are asked in rounds, sent cards and
 nudges, and counted in reports.
@@ -23,6 +24,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from content.models import Content
+from dialogs.cards import plain
 from dialogs.delivery import Delivery
 from dialogs.privacy import contains_cpr
 from dialogs.reminders.models import CommitteeKind, Policy
@@ -264,28 +266,27 @@ class StatusService:
         return [x for x in leaders if x.key not in reachable]
 
     async def open_round(self, round_: Round) -> Counter[str]:
-        """Store a new round, purge comments of old rounds, and send the cards."""
-        await self.repository.save_round(round_)
-        rounds = await self.repository.rounds()
+        """Store a new round and purge comments of old rounds (one all-or-nothing write),
+        then send the cards."""
+        rounds = [r for r in await self.repository.rounds() if r.id != round_.id]
+        rounds = sorted([*rounds, round_], key=lambda r: (r.opened_at, r.id))
         purged = purge_comments(rounds, await self.repository.replies(), self.keep_rounds)
-        await self.repository.replace_replies(purged)
+        await self.repository.open_round(round_, purged)
         if purged:
             log.info("purged comments of %d replies in old rounds", len(purged))
         return await self._announce(self.clock.now())
 
     async def register(self, leader: Leader) -> list[Round]:
-        """Save a leader and, once approved, add them to open rounds that ask their unit."""
-        await self.repository.save_leader(leader)
+        """Save a leader and, once approved, add them to open rounds that ask their unit
+        (the leader and the rounds in one all-or-nothing write)."""
         now = self.clock.now()
         added: list[Round] = []
-        if leader.pending:
-            return added
-        for round_ in await self.repository.rounds():
+        for round_ in [] if leader.pending else await self.repository.rounds():
             wanted = not round_.units or leader.unit in round_.units
             if wanted and self.is_open(round_, now) and leader.key not in round_.recipients:
                 updated = round_.model_copy(update={"recipients": (*round_.recipients, leader.key)})
-                await self.repository.save_round(updated)
                 added.append(updated)
+        await self.repository.save_leader(leader, added)
         return added
 
     # -- leaders asking to be leaders ----------------------------------------------------------
@@ -304,7 +305,7 @@ class StatusService:
             return LeaderRequestResult(outcome, leader, tuple(await self.register(leader)))
         leader = Leader(user_id=user_id, name=name, unit=unit, pending_since=now)
         await self.repository.save_leader(leader)
-        await self._ask_admins(leader, await self.repository.handled(), now)
+        await self._ask_admins(leader, await self.repository.handled(now), now)
         return LeaderRequestResult("pending", leader)
 
     async def approve_leader(self, user_id: str, unit: str) -> tuple[Leader, list[Round]] | None:
@@ -318,9 +319,9 @@ class StatusService:
         leader = current.model_copy(update={"pending_since": None})
         added = await self.register(leader)
         t = self.content.status
-        text = t.you_are_leader.format(unit=unit)
+        text = t.you_are_leader.format(unit=plain(unit))
         if added:
-            text += " " + t.registered_rounds.format(names=", ".join(r.name for r in added))
+            text += " " + t.registered_rounds.format(names=", ".join(plain(r.name) for r in added))
         await self._tell(user_id, text, decision)
         return leader, added
 
@@ -332,7 +333,7 @@ class StatusService:
             return None
         decision = f"leader-decision:{user_id}:{current.pending_since.isoformat()}"
         await self.repository.delete_leader(current.key)
-        text = self.content.status.you_are_not_leader.format(unit=unit)
+        text = self.content.status.you_are_not_leader.format(unit=plain(unit))
         await self._tell(user_id, text, decision)
         return current
 
@@ -352,10 +353,11 @@ class StatusService:
         if leader.pending_since is None:
             return False
         key = f"leader-request:{leader.user_id}:{leader.pending_since.isoformat()}"
-        if key in handled:
+        if key in handled or not await self.repository.claim(key, now):
             return False
         if not await self.delivery.send_to_admins(leader_request_card(self.content, leader), key):
-            return False  # no admin can be reached yet: the next tick tries again
+            await self.repository.release(key)  # no admin can be reached yet: the next tick
+            return False
         await self.repository.record(key, "sent", now)
         return True
 
@@ -394,7 +396,7 @@ class StatusService:
 
     async def _ask_for_approvals(self, now: datetime) -> Counter[str]:
         outcomes: Counter[str] = Counter()
-        handled = await self.repository.handled()
+        handled = await self.repository.handled(now)
         for leader in await self.repository.leaders():
             if leader.pending and await self._ask_admins(leader, handled, now):
                 outcomes["approval_asked"] += 1
@@ -402,7 +404,7 @@ class StatusService:
 
     async def _announce(self, now: datetime) -> Counter[str]:
         outcomes: Counter[str] = Counter()
-        handled = await self.repository.handled()
+        handled = await self.repository.handled(now)
         pending = {x.key for x in await self.repository.leaders() if x.pending}
         for round_ in await self.repository.rounds():
             if not self.is_open(round_, now):
@@ -412,12 +414,15 @@ class StatusService:
                 ledger_key = f"announce:{round_.id}:{key}"
                 if ledger_key in handled or key.startswith("email:") or key in pending:
                     continue
+                if not await self.repository.claim(ledger_key, now):
+                    continue  # another instance has it
                 existing = await self.repository.reply(round_.id, key)
                 reply = status_card(self.content, round_, 0, existing)
                 if await self.delivery.send(f"user:{key}", reply, ledger_key):
                     await self.repository.record(ledger_key, "sent", now)
                     outcomes["announced"] += 1
                 else:
+                    await self.repository.release(ledger_key)
                     outcomes["unreachable"] += 1
         return outcomes
 
@@ -425,33 +430,37 @@ class StatusService:
         outcomes: Counter[str] = Counter()
         rounds = [r for r in await self.repository.rounds() if self.is_open(r, now)]
         answered = {r.id: await self.answered(r) for r in rounds}
-        handled = await self.repository.handled()
+        handled = await self.repository.handled(now)
         due, missed = due_nudges(rounds, answered, handled, now, self.policy, self.tz)
         for nudge in missed:
-            await self.repository.record(nudge.key, "missed", now)
-            outcomes["nudge_missed"] += 1
+            if await self.repository.record_once(nudge.key, "missed", now):
+                outcomes["nudge_missed"] += 1
         by_id = {r.id: r for r in rounds}
         pending = {x.key for x in await self.repository.leaders() if x.pending}
         for nudge in due:
             if nudge.leader_key in pending:
                 continue
             await asyncio.sleep(0)
+            if not await self.repository.claim(nudge.key, now):
+                continue  # another instance has it
             round_ = by_id[nudge.round_id]
             total = len(round_.recipients)
             reply = nudge_reply(self.content, round_, len(answered[round_.id]), total)
             if await self.delivery.send(f"user:{nudge.leader_key}", reply, nudge.key):
                 await self.repository.record(nudge.key, "sent", now)
                 outcomes["nudged"] += 1
+            else:
+                await self.repository.release(nudge.key)
         return outcomes
 
     async def _follow_up(self, now: datetime) -> Counter[str]:
         outcomes: Counter[str] = Counter()
         acks = await self.meetings.acknowledgements_by_meeting()
         notes = await self.repository.note_keys()
-        handled = await self.repository.handled()
+        handled = await self.repository.handled(now)
         due, missed = due_followups(acks, notes, handled, now, self.policy, self.tz)
         for followup in missed:
-            await self.repository.record(followup.key, "missed", now)
+            await self.repository.record_once(followup.key, "missed", now)
         for followup in due:
             committee_id, _, meeting_id = followup.meeting_key.partition("|")
             committee = await self.meetings.committee(committee_id)
@@ -459,10 +468,14 @@ class StatusService:
                 (m for m in await self.meetings.meetings(committee_id) if m.id == meeting_id), None
             )
             if committee is None or meeting is None:
-                await self.repository.record(followup.key, "missed", now)
+                await self.repository.record_once(followup.key, "missed", now)
                 continue
+            if not await self.repository.claim(followup.key, now):
+                continue  # another instance has it
             reply = note_form(self.content, committee, meeting, followup.focus)
             if await self.delivery.send(f"user:{committee.chair.user_id}", reply, followup.key):
                 await self.repository.record(followup.key, "sent", now)
                 outcomes["followed_up"] += 1
+            else:
+                await self.repository.release(followup.key)
         return outcomes

@@ -419,3 +419,109 @@ def one_of_values(*values: Any) -> st.SearchStrategy[Any]:
         lambda v: str(v)[:-1],
     ]
     return st.builds(lambda v, change: change(v), base, st.sampled_from(changes))
+
+
+# ------------------------------------------------------------------------------- invokes
+
+INVOKE_NAMES = (
+    "composeExtension/query",
+    "composeExtension/selectItem",
+    "adaptiveCard/action",
+    "composeExtension/fetchTask",
+    "composeExtension/submitAction",
+    "composeExtension/querySettingUrl",
+    "task/fetch",
+    "task/submit",
+    "signin/verifyState",
+    "fileConsent/invoke",
+    "actionableMessage/executeAction",
+)
+"""What Teams invokes a bot with; the first three are the ones the bot handles."""
+
+
+def search_values() -> st.SearchStrategy[Any]:
+    """The ``value`` of a ``composeExtension/query``: a command, its parameters (the typed
+    text, the initial run) and paging, each well-formed or not; or any JSON."""
+    name = weighted((8, st.just("query")), (1, st.just("initialRun")), (1, short_text))
+    typed = weighted((6, texts), (1, repeated(st.integers(190, 1200))), (1, json_junk))
+    parameter = weighted((8, st.fixed_dictionaries({"name": name, "value": typed})), (1, json_junk))
+    parameters = weighted((8, st.lists(parameter, max_size=3)), (1, json_junk))
+    command = weighted((6, st.just("strategien")), (1, short_text), (1, json_scalars))
+    paging = st.fixed_dictionaries({"skip": st.integers(-5, 50), "count": st.integers(-5, 50)})
+    query = st.builds(
+        lambda c, p, o: {"commandId": c, "parameters": p, "queryOptions": o},
+        command,
+        parameters,
+        paging,
+    )
+    return weighted((10, query), (1, json_values))
+
+
+def execute_values(data: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """The ``value`` of an ``adaptiveCard/action``: an ``Action.Execute`` with a verb and
+    ``data`` (card data), each well-formed or not; or any JSON."""
+    kind = weighted((8, st.just("Action.Execute")), (1, short_text), (1, json_scalars))
+    verb = weighted((4, st.just(MISSING)), (2, short_text), (1, json_scalars))
+
+    @st.composite
+    def action(draw: st.DrawFn) -> dict[str, Any]:
+        found: dict[str, Any] = {"type": draw(kind)}
+        card = draw(weighted((8, data), (1, json_junk)))
+        found["data"] = card
+        chosen = draw(verb)
+        if isinstance(card, dict) and isinstance(card.get("action"), str) and draw(st.booleans()):
+            chosen = card["action"]  # as the bot's cards do: the verb is the action
+        if chosen is not MISSING:
+            found["verb"] = chosen
+        return found
+
+    trigger = st.sampled_from(["manual", "automatic"])
+    value = st.builds(lambda a, t: {"action": a, "trigger": t}, action(), trigger)
+    return weighted((10, value), (1, json_values))
+
+
+def invoke_activities(
+    people: People, data: st.SearchStrategy[Any]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Invokes as Teams sends them: a search, a selection, an ``Action.Execute`` with card
+    ``data``, or any other invoke; from any user, in any conversation."""
+    names = weighted(
+        (6, st.just("composeExtension/query")),
+        (2, st.just("composeExtension/selectItem")),
+        (6, st.just("adaptiveCard/action")),
+        (2, st.sampled_from(INVOKE_NAMES)),
+        (1, short_text),
+    )
+    selections = weighted(
+        (4, st.fixed_dictionaries({"target": weighted((3, st.sampled_from(
+            ["term:trio", "maalsaetning:2.3", "pejlemaerke:1", "about", "list:noegleord"])),
+            (1, short_text))})),
+        (1, json_values),
+    )  # fmt: skip
+    searches, executes = search_values(), execute_values(data)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[str, Any]:
+        name = draw(names)
+        if name == "composeExtension/query":
+            value = draw(searches)
+        elif name == "composeExtension/selectItem":
+            value = draw(selections)
+        elif name == "adaptiveCard/action":
+            value = draw(executes)
+        else:
+            value = draw(json_values)
+        return {
+            "type": "invoke",
+            "name": name,
+            "value": value,
+            "channelId": "msteams",
+            "serviceUrl": people.service_url,
+            "from": dict(draw(st.sampled_from(list(people.users)))),
+            "recipient": dict(people.bot),
+            "conversation": dict(draw(st.sampled_from(list(people.conversations)))),
+            "channelData": {"tenant": {"id": "tenant-norddjurs"}},
+            "replyToId": "card-1",
+        }
+
+    return build()

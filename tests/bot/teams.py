@@ -86,6 +86,42 @@ def submit(
     return _base(conversation, sender, type="message", value=value, reply_to_id="card-1")
 
 
+def invoke(
+    name: str,
+    value: Any,
+    conversation: ConversationAccount = PERSONAL,
+    sender: ChannelAccount | None = None,
+) -> Activity:
+    """An ``invoke`` (``composeExtension/query``, ``adaptiveCard/action`` …) with ``value``."""
+    return _base(conversation, sender, type="invoke", name=name, value=value, reply_to_id="card-1")
+
+
+def execute(
+    data: Any, conversation: ConversationAccount = PERSONAL, sender: ChannelAccount | None = None
+) -> Activity:
+    """An Adaptive Card ``Action.Execute`` click with ``data`` (its verb is ``data.action``)."""
+    verb = data.get("action", "") if isinstance(data, dict) else ""
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+    return invoke("adaptiveCard/action", value, conversation, sender)
+
+
+def search(
+    text: str | None, conversation: ConversationAccount = GROUP, command: str = "strategien"
+) -> Activity:
+    """A ``composeExtension/query`` of the message extension (``None``: the initial run)."""
+    parameter = (
+        {"name": "initialRun", "value": "true"}
+        if text is None
+        else {"name": "query", "value": text}
+    )
+    value = {
+        "commandId": command,
+        "parameters": [parameter],
+        "queryOptions": {"skip": 0, "count": 25},
+    }
+    return invoke("composeExtension/query", value, conversation)
+
+
 def installation(action: str, conversation: ConversationAccount = PERSONAL) -> Activity:
     """The app installed (``add``) or removed (``remove``) in a conversation."""
     return _base(conversation, type="installationUpdate", action=action)

@@ -26,9 +26,10 @@ async def client(clock: ManualClock) -> AsyncIterator[TestClient]:  # type: igno
 async def test_healthz(client: TestClient) -> None:  # type: ignore[type-arg]
     response = await client.get("/healthz")
     assert response.status == 200
-    health = await response.json()
-    assert health["status"] == "ok"
+    health = await response.json()  # from loopback: the details (tests/bot/test_healthz.py)
+    assert (health["status"], health["reasons"]) == ("ok", [])
     assert health["storage"]["backend"] == "memory"
+    assert health["writes"]["ok"] is True
     assert health["scheduler"]["running"] is True
     assert health["scheduler"]["runs"] >= 0 and health["scheduler"]["failures"] == 0
     assert set(health["outbox"]) >= {"queued", "sent"}
@@ -40,9 +41,9 @@ async def test_a_corrupt_data_file_is_kept_and_the_admins_are_told(
     path = tmp_path / "strategibot.json"
     first = TinyDBStore(path)
     await ConversationDirectory(first).remember(first_message(1, connector.url), clock.now())
-    await first.close()  # the admin's chat is in the snapshot
-    journal = path.with_name(path.name + ".journal")
-    journal.write_bytes(b"not json\nnot json either\n")  # unreadable writes after it
+    await first.put("leaders", "aad-user-2", {"name": "Bo"})
+    await first.close()  # the admin's chat is in its file; the leader in status.json
+    (tmp_path / "strategibot" / "status.json").write_bytes(b"not json\nnot json either\n")
     store = TinyDBStore(path)
     settings = Settings(_env_file=None, admins="aad-user-1")  # type: ignore[call-arg]
     app = create_app(settings, store, clock)

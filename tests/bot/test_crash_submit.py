@@ -5,7 +5,8 @@ same time, each with its own status and a unique comment. Once 40 % are confirme
 connector ("Tak – din status for … er gemt", sent only after the store write returned) the bot
 is killed. The data file, as left on disk and again after a restart on it, must hold every
 confirmed submission exactly as submitted, and no answer twice. ``bench/crash.py`` is the
-1000-submission version.
+1000-submission version. Both run on TinyDB and on PostgreSQL (the session's throw-away
+server: the database after the kill and after the restart must hold the same).
 """
 
 from __future__ import annotations
@@ -13,21 +14,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tools.crash import CrashPlan, Submission, check, run_crash
 
 PLAN = CrashPlan(leaders=30, goals=4, kill_at=0.4)
 
 
-async def test_every_confirmed_submission_survives_sigkill(tmp_path: Path) -> None:
-    result = await run_crash(PLAN, tmp_path)
+@pytest.mark.parametrize("backend", ["tinydb", "postgresql"])
+async def test_every_confirmed_submission_survives_sigkill(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    database_url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+    result = await run_crash(PLAN, tmp_path, database_url=database_url)
     print("\n" + "\n".join(result.lines()))
     assert result.kill_code == -9
     assert result.sent == 120
     assert 0.4 * 120 <= result.confirmed < result.sent  # killed mid-way
-    assert "strategibot.json.lock" in result.left_files  # and it did not stop the restart
-    assert result.storage["read_only"] is False
+    if backend == "tinydb":
+        assert "strategibot.json.lock" in result.left_files  # and it did not stop the restart
+        assert result.storage["read_only"] is False
+        assert result.temp_files_left == []  # the torn temporary files were removed
+    else:
+        assert result.storage["backend"] == "postgresql"
     assert result.storage["quarantined"] == []
-    assert result.temp_files_left == []  # the torn temporary files were removed
     for after in (result.after_kill, result.after_restart):
         assert after.lost == 0, after.lost_examples
         assert after.altered == after.duplicates == after.strays == 0

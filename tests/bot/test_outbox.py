@@ -291,6 +291,7 @@ async def test_messages_enqueued_while_running_are_sent(
         "failed": 0,
         "deactivated": 0,
         "skipped": 0,
+        "max_per_second": 3,  # seven a second may start in one conversation
     }
 
 
@@ -708,3 +709,50 @@ async def test_messenger_send_raises_instead_of_apologising(
     with pytest.raises(ErrorResponseException):
         await real.send(CHAIR, Reply("x"))
     assert [r.text for r in connector.received] == ["x"]
+
+
+# --------------------------------------------------------------------------- several instances
+
+
+async def test_every_instance_enqueues_and_only_the_sender_dispatches(
+    store: MemoryStore, time: FakeTime, make_outbox: Callable[..., Outbox]
+) -> None:
+    """Two outboxes on one store, as two instances on one database: the chat instance only
+    writes the table; the sender takes its messages up, and one key is one message."""
+    sent_by_sender, sent_by_chat = FakeSender(time), FakeSender(time)
+    sender = make_outbox(store, sent_by_sender, poll_seconds=0.01)
+    chat = make_outbox(store, sent_by_chat, poll_seconds=0.01)
+    await sender.start()
+    try:
+        assert await chat.enqueue("a:1", Reply("from chat"), key="private:1") is True
+        assert await sender.enqueue("a:1", Reply("again"), key="private:1") is False  # claimed
+        assert chat.stats()["queued"] == 0  # not dispatching: nothing kept in memory
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if sent_by_sender.calls:
+                break
+        await asyncio.wait_for(sender.join(), timeout=5)
+    finally:
+        await sender.stop()
+    assert [text for _, _, text in sent_by_sender.calls] == ["from chat"]
+    assert sent_by_chat.calls == []
+    assert await sender.status("private:1") == "sent"
+
+
+async def test_a_new_sender_resumes_what_is_queued_and_not_what_the_last_one_sent(
+    store: MemoryStore, time: FakeTime, make_outbox: Callable[..., Outbox]
+) -> None:
+    first_sends, second_sends = FakeSender(time), FakeSender(time)
+    first = make_outbox(store, first_sends, poll_seconds=0.01)
+    second = make_outbox(store, second_sends, poll_seconds=0.01)
+    await first.start()
+    await first.enqueue("a:1", Reply("m1"), key="k1")
+    await asyncio.wait_for(first.join(), timeout=5)
+    await first.stop()  # deposed
+    await second.enqueue("a:2", Reply("m2"), key="k2")  # queued while nobody sends
+    await second.start(quiet_seconds=1.0)  # takes over
+    await asyncio.wait_for(second.join(), timeout=5)
+    await second.stop()
+    assert [text for _, _, text in first_sends.calls] == ["m1"]
+    assert [text for _, _, text in second_sends.calls] == ["m2"]
+    assert second_sends.calls[0][0] >= 1000.0 + 1.0  # after the quiet second (fake time)

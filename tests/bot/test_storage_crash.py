@@ -3,13 +3,13 @@
 The child (:mod:`tests.bot.storage_writer`) prints a line after each write returned. The
 parent kills it after a number of confirmations and reopens the files: the data must be the
 state after exactly the confirmed operations, or after one more (the write in progress may or
-may not have reached the disk), with every document byte for byte.
+may not have reached the disk), with every document byte for byte – in every table at once,
+so an ``apply`` across files killed half-way is either all there or not at all.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,36 +18,28 @@ from pathlib import Path
 import pytest
 
 from bot.storage import TinyDBStore, read_data
-from tests.bot.storage_writer import TABLE, expected, seed_document
+from tests.bot.storage_writer import APPLIED, TABLE, expected, seed_document
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def kill_after(path: Path, confirmations: int, compact_entries: int, seed: int) -> tuple[int, int]:
-    """Run the writer, SIGKILL it after ``confirmations`` writes; (confirmed, while compacting)."""
+def kill_after(path: Path, confirmations: int, seed: int) -> int:
+    """Run the writer, SIGKILL it after ``confirmations`` writes; how many were confirmed."""
     child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.bot.storage_writer",
-            str(path),
-            str(compact_entries),
-            str(seed),
-        ],
+        [sys.executable, "-m", "tests.bot.storage_writer", str(path), str(seed)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     assert child.stdout is not None
-    confirmed = during_compaction = 0
+    confirmed = 0
     try:
         assert child.stdout.readline() == "seeded\n", child.stderr and child.stderr.read()
         for line in child.stdout:
-            _, number, compacting = line.split()
+            _, number = line.split()
             assert int(number) == confirmed
             confirmed += 1
-            during_compaction += int(compacting)
             if confirmed == confirmations:
                 child.send_signal(signal.SIGKILL)
                 break
@@ -59,41 +51,42 @@ def kill_after(path: Path, confirmations: int, compact_entries: int, seed: int) 
         if line.startswith("ok "):
             confirmed += 1
     assert child.returncode == -signal.SIGKILL, child.stderr and child.stderr.read()
-    return confirmed, during_compaction
+    return confirmed
 
 
 @pytest.mark.parametrize(
-    ("confirmations", "compact_entries", "seed"),
-    [(300, 10_000, 0), (1, 10_000, 0), (300, 25, 2000), (137, 7, 2000)],
-    ids=["journal-only", "first-write", "compacting-often", "compacting-always"],
+    ("confirmations", "seed"),
+    [(300, 0), (1, 0), (4, 0), (300, 2000), (137, 200)],
+    ids=["many", "first-write", "first-apply", "big-seed", "small-seed"],
 )
 async def test_every_confirmed_write_survives_sigkill(
-    tmp_path: Path, confirmations: int, compact_entries: int, seed: int
+    tmp_path: Path, confirmations: int, seed: int
 ) -> None:
     path = tmp_path / "strategibot.json"
-    confirmed, during_compaction = kill_after(path, confirmations, compact_entries, seed)
-    left = sorted(p.name for p in tmp_path.iterdir())
+    confirmed = kill_after(path, confirmations, seed)
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
 
     store = TinyDBStore(path)
-    actual = await store.all(TABLE)
-    stats = store.stats()
+    actual = {table: await store.all(table) for table in (TABLE, *APPLIED)}
     now, one_more = expected(confirmed), expected(confirmed + 1)
     counts = (
-        f"confirmed={confirmed} written_during_compaction={during_compaction} "
-        f"documents={len(actual)} expected={len(now)} or {len(one_more)} "
-        f"journal_entries={stats['journal_entries']} snapshot_bytes={stats['snapshot_bytes']} "
-        f"files_after_kill={left}"
+        f"confirmed={confirmed} documents={len(actual[TABLE])} expected={len(now[TABLE])} "
+        f"or {len(one_more[TABLE])} files_after_kill={left}"
     )
     print(counts)
     assert actual in (now, one_more), counts  # every confirmed document, exactly; no extras
     assert await store.all("seed") == {f"s{i}": seed_document(i) for i in range(seed)}, counts
     assert store.quarantined == [], counts
-    assert not list(tmp_path.glob("*.tmp")), counts  # leftovers removed at start
-    if compact_entries < confirmations:
-        assert path.exists(), counts  # compactions happened
+    root = tmp_path / "strategibot"
+    assert not list(root.rglob("*.tmp")), counts  # leftovers removed at start
+    assert not list(root.glob("*.intent")), counts  # an interrupted apply was completed
 
+    await store.put(TABLE, "after", {"v": 1})  # and it goes on from there
     await store.close()
-    snapshot = json.loads(path.read_text(encoding="utf-8"))  # plain TinyDB JSON again
-    assert snapshot.get(TABLE, {}) == actual, counts
-    assert read_data(path)[TABLE] == actual, counts
-    assert os.path.getsize(path.with_name(path.name + ".journal")) == 0, counts
+    on_disk = read_data(path)
+    assert on_disk[TABLE] == {**actual[TABLE], "after": {"v": 1}}, counts
+    for table in APPLIED:
+        assert on_disk.get(table, {}) == actual[table], counts
+    # Plain TinyDB JSON: every file parses as {"table": {"key": {...}}}.
+    for file in root.rglob("*.json"):
+        assert all(isinstance(docs, dict) for docs in json.loads(file.read_bytes()).values())

@@ -202,3 +202,62 @@ def report_card_items(content: Content) -> Iterator[CardItem]:
     mine = [r for r in (*data.replies, *data.previous[1]) if r.user_id == "aad-8"]
     yield "report/own", own_replies_card(content, rounds, mine)
     yield "report/own-none", own_replies_card(content, rounds, [])
+
+
+@card_source
+def extension_and_expert_cards(content: Content) -> Iterator[CardItem]:
+    """The message extension's cards, an answer after a vote (with »Spørg en fagperson«) and
+    every card of »Spørg en fagperson«."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dialogs.experts.cards import ExpertCards
+    from dialogs.experts.models import Question, Supplement
+    from dialogs.qa.search import Search
+
+    tz = ZoneInfo("Europe/Copenhagen")
+    answerer = Answerer(content)
+    presenter = Presenter(content, answerer)
+    search = Search(content, answerer, presenter)
+    for query in ("", "2.3", "TRIO", "hvornår blev strategien godkendt", "målsætninger"):
+        for preview in search.search(query, 3):
+            yield f"search/{preview.target}", preview.card
+    yield "search/about", search.preview("about").card
+    yield "search/section", search.preview("section:samarbejde").card
+    yield "search/noegleord", search.preview("noegleord:inddragelse").card
+    experts = ExpertCards(content, tz)
+    offer = experts.offer("Hvem betaler for kørsel?", "maalsaetning:2.3")
+    answer = answerer.answer("målsætning 2.3")
+    yield "vote/up", presenter.voted(answer, "Tak for din vurdering 👍 – Alex, 1. dec. kl. 10.15")
+    yield "vote/down-ask-expert", presenter.voted(answer, "Tak 👎", offer)
+    fallback = presenter.render(answerer.answer("hvad bliver vejret i morgen"))
+    assert fallback.card is not None
+    yield "fallback/ask-expert", {**fallback.card, "body": [*fallback.card["body"], *offer]}
+    asked = datetime(2026, 12, 1, 10, 15, tzinfo=tz)
+    question = Question(
+        id="q1", asker="a", asker_name="Alex Wilber", text="Hvem betaler for kørsel?",
+        note="Til en borger i bostøtten", attempted="fallback", asked_at=asked,
+    )  # fmt: skip
+    answered = question.model_copy(
+        update={"state": "answered", "answer": "Kommunen.", "expert_id": "b",
+                "expert_name": "Bo Berg", "handled_at": asked}
+    )  # fmt: skip
+    published = answered.model_copy(
+        update={"supplement": "s1", "published_by": "Bo Berg", "published_at": asked}
+    )
+    closed = question.model_copy(
+        update={"state": "closed", "expert_name": "Bo Berg", "handled_at": asked}
+    )
+    yield "experts/question/open", experts.question(question, "Botten kunne ikke svare.")
+    yield "experts/question/answered", experts.question(answered, "Botten kunne ikke svare.")
+    yield "experts/question/published", experts.question(published, "Botten svarede.")
+    yield "experts/question/closed", experts.question(closed, "Botten kunne ikke svare.")
+    yield "experts/answer", experts.answer(answered)
+    supplement = Supplement(
+        id="s1", question_id="q1", question=question.text, answer="Kommunen.",
+        expert_name="Bo Berg", answered_at=asked, published_at=asked,
+    )  # fmt: skip
+    yield "experts/supplement", experts.supplement(supplement)
+    yield "experts/supplements", experts.supplements([supplement], "Trukket tilbage.")
+    yield "experts/supplements-none", experts.supplements([])
+    yield "experts/digest", experts.digest([question], 7)

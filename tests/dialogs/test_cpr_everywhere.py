@@ -34,7 +34,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -50,6 +50,12 @@ from bot.app import SERVICES, Services, create_app
 from bot.settings import Settings
 from bot.storage import TinyDBStore
 from content import Content
+from dialogs.experts.cards import ANSWER as EXPERT_ANSWER
+from dialogs.experts.cards import ASK as EXPERT_ASK
+from dialogs.experts.cards import CLOSE as EXPERT_CLOSE
+from dialogs.experts.cards import PUBLISH as EXPERT_PUBLISH
+from dialogs.experts.cards import WITHDRAW as EXPERT_WITHDRAW
+from dialogs.experts.repository import QUESTIONS as EXPERT_QUESTIONS
 from dialogs.privacy import (
     REDACTED,
     SEPARATORS,
@@ -87,6 +93,8 @@ from dialogs.status.cards import (
 )
 from dialogs.status.models import Leader
 from dialogs.status.service import RoundRequest
+from dialogs.store import Change
+from dialogs.text import clean_input
 from scheduler.clock import ManualClock
 from tests.bot import teams
 
@@ -259,6 +267,16 @@ class RecordingStore(TinyDBStore):
     async def put_many(self, table: str, items: Mapping[str, Mapping[str, Any]]) -> None:
         self._record(table, items)
         await super().put_many(table, items)
+
+    async def add(self, table: str, key: str, doc: Mapping[str, Any]) -> bool:
+        self._record(table, {key: doc})
+        return await super().add(table, key, doc)
+
+    async def apply(self, changes: Sequence[Change]) -> None:
+        for table, key, doc in changes:
+            if doc is not None:
+                self._record(table, {key: doc})
+        await super().apply(changes)
 
 
 @dataclass
@@ -445,7 +463,35 @@ async def _every_other_action(h: Harness, text: str, n: int) -> str:
         replies.append(await h.click(value, CHAIR))
     for action in (LEADER_APPROVE, LEADER_REJECT):
         replies.append(await h.click({"action": action, "user": text, "unit": text}, ADMIN))
+    for action in (EXPERT_CLOSE, EXPERT_PUBLISH):
+        value = {"action": action, "question": text}
+        replies.append(await h.turn(teams.submit(value, teams.CHANNEL, sender=CHAIR)))
+    replies.append(await h.click({"action": EXPERT_WITHDRAW, "supplement": text}, ADMIN))
     return "\n".join(replies)
+
+
+async def _experts_channel(h: Harness) -> None:
+    """The experts' channel, connected by the admin (once per harness)."""
+    if not await h.services.qa.experts.service.connected():  # type: ignore[union-attr]
+        await h.say("tilknyt fagpersoner", ADMIN, teams.CHANNEL, mention=True)
+
+
+async def _ask_experts(h: Harness, question: str, note: str = "") -> str:
+    await _experts_channel(h)
+    value = {"action": EXPERT_ASK, "question": question, "note": note, "attempted": "fallback"}
+    return await h.click(value)
+
+
+async def _expert_answer(h: Harness, text: str, n: int) -> str:
+    """A question forwarded, then answered in the experts' channel with ``text``."""
+    await _ask_experts(h, f"Hvem bestemmer over budget nummer {n}?")
+    [found] = [
+        doc["id"]
+        for doc in (await h.table(EXPERT_QUESTIONS)).values()
+        if doc["text"] == f"Hvem bestemmer over budget nummer {n}?"
+    ]
+    value = {"action": EXPERT_ANSWER, "question": found, "answer": f"Spørg {text}"}
+    return await h.turn(teams.submit(value, teams.CHANNEL, sender=ADMIN))
 
 
 def _display_name(text: str) -> str:
@@ -453,8 +499,9 @@ def _display_name(text: str) -> str:
 
 
 def _stored_name(text: str) -> str:
-    """What is kept of the display name ``Mette <text>``: any CPR number in it replaced."""
-    return redact_cpr(_display_name(text))
+    """What is kept of the display name ``Mette <text>``: cleaned at the edge (no control or
+    bidi-override characters), then any CPR number in it replaced."""
+    return redact_cpr(clean_input(_display_name(text), lines=False))
 
 
 PATHS: dict[str, InputPath] = {
@@ -571,6 +618,33 @@ PATHS: dict[str, InputPath] = {
     "feedback: the question of an old card": InputPath(
         lambda h, t, n: h.click(
             {"action": "feedback", "helpful": False, "target": "x", "question": f"Om {t}?"}
+        ),
+        lambda h, t, n: _table_has(h, QUESTION_LOG, "text", f"Om {t}?"),
+        refusal=None,  # the vote counts; the question is not logged
+    ),
+    "»Spørg en fagperson«: question": InputPath(
+        lambda h, t, n: _ask_experts(h, f"Hvad gør vi med {t}?"),
+        lambda h, t, n: _table_has(h, EXPERT_QUESTIONS, "text", f"Hvad gør vi med {t}?"),
+    ),
+    "»Spørg en fagperson«: note": InputPath(
+        lambda h, t, n: _ask_experts(h, f"Spørgsmål {n}", f"Det gælder {t}"),
+        lambda h, t, n: _table_has(h, EXPERT_QUESTIONS, "note", f"Det gælder {t}"),
+    ),
+    "»Spørg en fagperson«: the expert's answer": InputPath(
+        _expert_answer,
+        lambda h, t, n: _table_has(h, EXPERT_QUESTIONS, "answer", f"Spørg {t}"),
+    ),
+    "the message extension's search box": InputPath(
+        lambda h, t, n: h.turn(teams.search(f"borger {t}")),
+        refusal=None,  # a search stores nothing: no refusal needed
+    ),
+    "feedback as Action.Execute: the question": InputPath(
+        lambda h, t, n: h.turn(
+            teams.execute(
+                {"action": "feedback", "helpful": False, "target": "x", "question": f"Om {t}?"},
+                teams.personal(1),
+                CHAIR,
+            )
         ),
         lambda h, t, n: _table_has(h, QUESTION_LOG, "text", f"Om {t}?"),
         refusal=None,  # the vote counts; the question is not logged
@@ -744,8 +818,9 @@ async def test_every_input_path_is_covered(content: Content, tmp_path: Path) -> 
     actions = set(app[SERVICES].bot.dispatcher.router.actions)
     await store.close()
     typed = {"ask", "feedback", SAVE, REGISTER, SUBMIT, CREATE_ROUND, NOTE, DELETE_DATA}
+    typed |= {EXPERT_ASK, EXPERT_ANSWER}
     ids_only = {ACK, SNOOZE, MOVED, MOVE, CANCEL, OPEN, TRIO_APPROVE, TRIO_REJECT}
-    ids_only |= {LEADER_APPROVE, LEADER_REJECT}
+    ids_only |= {LEADER_APPROVE, LEADER_REJECT, EXPERT_CLOSE, EXPERT_PUBLISH, EXPERT_WITHDRAW}
     assert actions | {"ask"} == typed | ids_only
 
 

@@ -97,3 +97,12 @@ def unanswered(stack: E2EStack) -> str:
         check=True,
         timeout=60,
     ).stdout
+
+
+def card_conversation(message: BotMessage) -> str:
+    """Where the message's card is, for a click on it. A proactive message with text and a
+    card in a channel is two posts in the playground (it splits them), each its own thread."""
+    for frame in reversed(message["frames"]):
+        if frame.get("attachments") and frame.get("postConversationId"):
+            return str(frame["postConversationId"])
+    return message["conversation_id"]

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from content import Content
 from dialogs.intents import ASK, IntentParser
+from dialogs.qa.answer import Answerer
 from tools.package_app import (
     DEFAULTS_FILE,
     MANIFEST_DIR,
@@ -33,7 +34,6 @@ from tools.package_app import (
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 TEAMS_APP_ID = "0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9"
-QA_COMMANDS = {"help", "list_pejlemaerker", "list_maalsaetninger", "about"}
 PACKAGE_FILES = {"manifest.json", "en.json", "color.png", "outline.png"}
 
 
@@ -189,23 +189,84 @@ def test_english_keys_name_existing_strings(
             assert isinstance(_resolve(manifest, key), str), key
 
 
-def test_every_command_title_is_a_command_the_bot_understands(
+def test_every_command_is_something_the_bot_understands(
     manifest: dict[str, Any], english: dict[str, Any], content: Content
 ) -> None:
+    """A basic command's title is a command (in Danish and English); a prompt starter's
+    prompt gets a real answer, the same in both languages."""
     parser = IntentParser(content.commands)
+    answerer = Answerer(content)
     (bot,) = manifest["bots"]
     covered: set[str] = set()
     for i, command_list in enumerate(bot["commandLists"]):
         intents = set()
         for j, command in enumerate(command_list["commands"]):
-            danish = parser.parse(command["title"]).name
-            translated = english[f"bots[0].commandLists[{i}].commands[{j}].title"]
-            assert danish != ASK, command["title"]
-            assert parser.parse(translated).name == danish, translated
-            intents.add(danish)
-        assert intents >= QA_COMMANDS, command_list["scopes"]
+            key = f"bots[0].commandLists[{i}].commands[{j}]"
+            if command.get("type") == "prompt":
+                danish = answerer.reply_to(command["prompt"])
+                translated = answerer.reply_to(english[f"{key}.prompt"])
+                assert danish.kind not in ("fallback", "help", "smalltalk"), command["prompt"]
+                assert translated.target == danish.target, english[f"{key}.prompt"]
+                assert parser.parse(command["prompt"]).name == ASK
+                intents.add(danish.target)
+                continue
+            name = parser.parse(command["title"]).name
+            assert name != ASK, command["title"]
+            assert parser.parse(english[f"{key}.title"]).name == name, english[f"{key}.title"]
+            intents.add(name)
+        assert {"help", "list_pejlemaerker"} <= intents, command_list["scopes"]
         covered.update(command_list["scopes"])
     assert covered == {"personal", "team", "groupChat"}
+
+
+def test_three_to_six_starters_per_scope_and_slash_commands(manifest: dict[str, Any]) -> None:
+    (bot,) = manifest["bots"]
+    for scope in ("personal", "team", "groupChat"):
+        starters = [
+            c
+            for command_list in bot["commandLists"]
+            if scope in command_list["scopes"]
+            and command_list.get("triggers", ["mention"]) == ["mention"]
+            for c in command_list["commands"]
+        ]
+        assert 3 <= len(starters) <= 6, scope
+        assert any(c.get("type") == "prompt" for c in starters), scope
+    [slash] = [c for c in bot["commandLists"] if c.get("triggers") == ["slash"]]
+    assert set(slash["scopes"]) == {"team", "groupChat"}
+    assert [c["title"] for c in slash["commands"]][:2] == ["hjælp", "pejlemærker"]
+
+
+def test_the_search_message_extension(manifest: dict[str, Any], english: dict[str, Any]) -> None:
+    """»Strategien«: one query command in Danish (English localised), run at once (an empty
+    query shows the four pejlemærker), powered by the bot (whose scopes are personal, team
+    and groupChat: the schema has no scopes of its own for a message extension)."""
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"]
+    [command] = extension["commands"]
+    assert (command["id"], command["type"], command["title"]) == (
+        "strategien",
+        "query",
+        "Strategien",
+    )
+    assert command["initialRun"] is True
+    assert command["description"].startswith("Find en målsætning")
+    [parameter] = command["parameters"]
+    assert (parameter["name"], parameter["title"]) == ("query", "Søg i strategien")
+    assert english["composeExtensions[0].commands[0].title"] == "The strategy"
+    for field in ("description", "parameters[0].title", "parameters[0].description"):
+        assert english[f"composeExtensions[0].commands[0].{field}"], field
+    assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
+
+
+def test_every_string_of_the_commands_is_translated(
+    manifest: dict[str, Any], english: dict[str, Any]
+) -> None:
+    (bot,) = manifest["bots"]
+    for i, command_list in enumerate(bot["commandLists"]):
+        for j, command in enumerate(command_list["commands"]):
+            for field in ("title", "description", "prompt"):
+                if field in command:
+                    assert f"bots[0].commandLists[{i}].commands[{j}].{field}" in english
 
 
 def _png(name: str) -> Image.Image:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import pairwise
 from typing import get_args
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from scheduler.calendar import (
     format_date,
     format_meeting,
     import_ics,
+    latest_date,
     parse_date,
     parse_schedule,
 )
@@ -604,11 +606,51 @@ def test_parse_date_errors_render_in_danish(content: Content, text: str, message
 
 
 @settings(max_examples=200, deadline=None)
-@given(day=st.dates(date(2000, 1, 1), date(2099, 12, 31)), ahead=st.integers(0, 364))
+@given(day=st.dates(date(2000, 1, 1), latest_date(TODAY)), ahead=st.integers(0, 364))
 def test_parse_date_reads_what_format_date_writes(day: date, ahead: int) -> None:
     assert parse_date(format_date(day, with_year=True), TODAY) == day
     # without a year: the next such date on or after today
     assert parse_date(format_date(day), day - timedelta(days=ahead)) == day
+
+
+@settings(max_examples=100, deadline=None)
+@given(day=st.dates(latest_date(TODAY) + timedelta(days=1), date(9999, 12, 31)))
+def test_a_date_more_than_three_years_ahead_is_refused_clearly(day: date) -> None:
+    """Year 9999 too: a clear ``date_too_far``, never a ValueError from date arithmetic."""
+    for text in (format_date(day, with_year=True), f"{day.day:02d}-{day.month:02d}-{day.year}"):
+        error = raised(partial(parse_date, text, TODAY))
+        assert (error.code, error.params["latest"]) == ("date_too_far", "5. januar 2029")
+        for schedule in (f"{text} kl. 13", f"hver tirsdag kl. 13 fra {text}"):
+            assert raised(partial(parse_schedule, schedule, TZ, TODAY)).code == "date_too_far"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31-12-9999", "Datoen »31-12-9999« ligger for langt ude i fremtiden. "
+         "Skriv en dato senest 5. januar 2029."),
+        ("6. januar 2029", "Datoen »6. januar 2029« ligger for langt ude i fremtiden. "
+         "Skriv en dato senest 5. januar 2029."),
+    ],
+)  # fmt: skip
+def test_dates_too_far_ahead_say_how_far_one_may_go(
+    content: Content, text: str, message: str
+) -> None:
+    error = raised(partial(parse_date, text, TODAY))
+    assert content.reminders.schedule_error(error.code, error.params) == message
+    assert parse_date("5. januar 2029", TODAY) == date(2029, 1, 5)  # the last day is fine
+
+
+def test_a_schedule_longer_than_500_characters_is_refused_before_it_is_read(
+    content: Content,
+) -> None:
+    text = ", ".join(["hver tirsdag kl. 13"] * 30)  # 628 characters
+    error = raised(partial(parse_schedule, text, TZ, TODAY))
+    assert content.reminders.schedule_error(error.code, error.params) == (
+        "Mødeplanen er for lang (628 tegn). Skriv den med højst 500 tegn, "
+        "fx »hver 6. uge tirsdag kl. 13«."
+    )
+    assert parse_schedule(text[:500].rsplit(",", 1)[0], TZ, TODAY).recurrences
 
 
 # --------------------------------------------------------------------------- .ics import

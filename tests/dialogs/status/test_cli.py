@@ -127,7 +127,7 @@ def test_backup_is_one_consistent_copy(tmp_path: Path) -> None:
     async def seed() -> None:
         store = TinyDBStore(tmp_path / "strategibot.json")
         await StatusRepository(store).save_leader(Leader(user_id="a", unit="Bostøtte"))
-        # not closed: the leader is only in the journal, as while the bot runs
+        # not closed: the lock file is left behind, as while the bot runs
 
     asyncio.run(seed())
     copy = tmp_path / "backup" / "kopi.json"
