@@ -155,3 +155,40 @@ def card_of(activity: Activity) -> dict[str, Any]:
     assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
     content: dict[str, Any] = attachment.content
     return content
+
+
+# The forms the chat tests fill in most: a round for 2.3 and 1.1, a fortnightly LMU.
+ROUND_FORM: dict[str, Any] = {
+    "action": "round_create",
+    "name": "Efterår 2026",
+    "scope": "chosen",
+    "goals": "2.3,1.1",
+    "units": "",
+    "deadline": "2026-12-09",
+}
+COMMITTEE_FORM: dict[str, Any] = {
+    "action": "committee_save",
+    "committee": "",
+    "name": "LMU Område Ørum",
+    "kind": "LMU",
+    "schedule": "hver 2. uge tirsdag kl. 13",
+    "lead_days": "7",
+    "remind_chair": "true",
+}
+
+
+def chat_of(who: ChannelAccount) -> ConversationAccount:
+    """The personal chat of ``user(n)``."""
+    return personal(int(str(who.id).rsplit("-", 1)[1]))
+
+
+async def say_as(services: Services, text: str, who: ChannelAccount) -> list[Activity]:
+    """``who`` writes ``text`` in their personal chat; the bot's replies."""
+    return await run(services, message(text, chat_of(who), sender=who))
+
+
+async def click_as(
+    services: Services, value: dict[str, Any], who: ChannelAccount
+) -> list[Activity]:
+    """``who`` clicks a card button with ``value`` in their personal chat; the replies."""
+    return await run(services, submit(value, chat_of(who), sender=who))

@@ -88,6 +88,7 @@ from tests.bot.strategies import (
     short_text,
     unicode_text,
 )
+from tests.bot.teams import chat_of
 from tools.fake_connector import FakeConnector
 
 # ------------------------------------------------------------------------------ known bugs
@@ -283,10 +284,6 @@ LEADER_3 = teams.user(3, "Lis Leder")  # a leader, but of a unit the round does 
 STRANGER = teams.user(5, "Ukendt Person")  # no leader, no chair
 EVERYONE = (ADMIN, LEADER_1, LEADER_2, LEADER_3, STRANGER)
 QUESTION = "Hvad er TRIO?"
-
-
-def chat_of(who: ChannelAccount) -> ConversationAccount:
-    return teams.personal(int(str(who.id).rsplit("-", 1)[1]))
 
 
 def conversation_key(conversation: ConversationAccount) -> str:

@@ -953,7 +953,7 @@ async def test_a_backup_is_restored_by_putting_it_in_place_of_the_directory(
     assert read_data(data_dir / "strategibot.json") == copy
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.dictionaries(
         st.text(max_size=5),

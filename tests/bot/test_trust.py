@@ -46,7 +46,7 @@ from dialogs.replies import Reply
 from dialogs.store import Store
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.teams import app_services, card_of, run
+from tests.bot.teams import COMMITTEE_FORM, ROUND_FORM, app_services, card_of, run
 from tools.fake_connector import FakeConnector, first_message, personal_activity
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
@@ -54,24 +54,6 @@ ADMIN_ID = "aad-user-9"
 OUTSIDE = "http://192.0.2.10/"  # TEST-NET-1: an address off this machine
 NEEDS_TEAMS = "Det kræver, at du skriver fra Teams med din arbejdskonto."
 OTHER_TENANT = "tenant-elsewhere"
-
-ROUND_FORM = {
-    "action": "round_create",
-    "name": "Efterår 2026",
-    "scope": "chosen",
-    "goals": "2.3,1.1",
-    "units": "",
-    "deadline": "2026-12-09",
-}
-COMMITTEE_FORM = {
-    "action": "committee_save",
-    "committee": "",
-    "name": "LMU Område Ørum",
-    "kind": "LMU",
-    "schedule": "hver 2. uge tirsdag kl. 13",
-    "lead_days": "7",
-    "remind_chair": "true",
-}
 
 
 def settings(**env: Any) -> Settings:

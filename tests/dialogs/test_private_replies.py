@@ -24,31 +24,19 @@ from dialogs.replies import Reply
 from dialogs.router import Dispatcher, PrivateChat, Router, Turn
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.teams import app_services, card_of, run
+from tests.bot.teams import ROUND_FORM, app_services, card_of, chat_of, run
 
 ADMIN = teams.user(9, "Admin Andersen")
 METTE = teams.user(1, "Mette Leder")
 BO = teams.user(2, "Bo Leder")
 STRANGER = teams.user(7, "Sanne Uden Chat")
 COMMENT = "Hemmelig kommentar om bostøttens ventelister"
-ROUND_FORM = {
-    "action": "round_create",
-    "name": "Efterår 2026",
-    "scope": "chosen",
-    "goals": "2.3,1.1",
-    "units": "",
-    "deadline": "2026-12-09",
-}
 PUBLIC = {"channel": teams.CHANNEL, "group chat": teams.GROUP}
 
 
 @pytest.fixture
 def services(clock: ManualClock, content: Content) -> Services:
     return app_services(clock, content=content, admins="aad-user-9")
-
-
-def chat_of(who: ChannelAccount) -> ConversationAccount:
-    return teams.personal(int(who.id.rsplit("-", 1)[1]))
 
 
 async def say(

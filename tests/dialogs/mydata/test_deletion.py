@@ -15,10 +15,9 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from botbuilder.schema import ChannelAccount
 
 from bot.app import Services
 from bot.storage import TinyDBStore, read_data
@@ -30,7 +29,9 @@ from dialogs.replies import Reply
 from dialogs.status.repository import REPLIES
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.teams import app_services, card_of, run
+from tests.bot.teams import ROUND_FORM, app_services, card_of, run
+from tests.bot.teams import click_as as click
+from tests.bot.teams import say_as as say
 from tests.conftest import TZ
 
 ADMIN = teams.user(9, "Admin Andersen")
@@ -47,35 +48,11 @@ BO_COMMENT = "Botilbuddet har beskrevet sit serviceniveau"
 # What identifies Mette besides her Entra ID object id: her Teams id and her personal chat.
 METTE_TRACES = (METTE_ID, "29:user-1", "a:personal-1", COMMENT, NEXT_STEP, QUESTION, THUMBS_DOWN)
 
-ROUND_FORM = {
-    "action": "round_create",
-    "name": "Efterår 2026",
-    "scope": "chosen",
-    "goals": "2.3,1.1",
-    "units": "",
-    "deadline": "2026-12-09",
-}
 COMMITTEE_FORM = {
-    "action": "committee_save",
-    "committee": "",
+    **teams.COMMITTEE_FORM,
     "name": "LMU Privat",
-    "kind": "LMU",
     "schedule": "01-12-2026 kl. 13, 15-12-2026 kl. 13",
-    "lead_days": "7",
-    "remind_chair": "true",
 }
-
-
-def chat_of(who: ChannelAccount) -> ConversationAccount:
-    return teams.personal(int(who.id.rsplit("-", 1)[1]))
-
-
-async def say(services: Services, text: str, who: ChannelAccount) -> list[Activity]:
-    return await run(services, teams.message(text, chat_of(who), sender=who))
-
-
-async def click(services: Services, value: dict[str, Any], who: ChannelAccount) -> list[Activity]:
-    return await run(services, teams.submit(value, chat_of(who), sender=who))
 
 
 def files(root: Path) -> Iterator[tuple[Path, bytes]]:

@@ -41,9 +41,7 @@ from tests.bot import teams
 from tests.bot.teams import app_services, run
 from tests.conftest import TZ
 
-FORM = {"action": "committee_save", "committee": "", "name": "LMU Ørum", "kind": "LMU",
-        "schedule": "hver 2. uge tirsdag kl. 13", "lead_days": "7",
-        "remind_chair": "true"}  # fmt: skip
+FORM = {**teams.COMMITTEE_FORM, "name": "LMU Ørum"}
 
 
 async def say(services: Services, activity: Any) -> str:

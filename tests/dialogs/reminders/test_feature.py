@@ -13,15 +13,7 @@ from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import app_services, run
 
-FORM = {
-    "action": "committee_save",
-    "committee": "",
-    "name": "LMU Område Ørum",
-    "kind": "LMU",
-    "schedule": "hver 2. uge tirsdag kl. 13",
-    "lead_days": "7",
-    "remind_chair": "true",
-}
+FORM = teams.COMMITTEE_FORM
 
 
 async def say(services: Services, activity: Activity) -> str:

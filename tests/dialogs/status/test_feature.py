@@ -15,20 +15,13 @@ from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.status.repository import REPLIES, ROUNDS
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.teams import app_services, card_of, run
+from tests.bot.teams import ROUND_FORM, app_services, card_of, run
+from tests.bot.teams import click_as as click
 from tests.conftest import TZ
 
 ADMIN = teams.user(9, "Admin Andersen")
 LEADER_1 = teams.user(1, "Mette Leder")
 LEADER_2 = teams.user(2, "Bo Leder")
-ROUND_FORM = {
-    "action": "round_create",
-    "name": "Efterår 2026",
-    "scope": "chosen",
-    "goals": "2.3,1.1",
-    "units": "",
-    "deadline": "2026-12-09",
-}
 
 
 @pytest.fixture
@@ -36,16 +29,8 @@ def services(clock: ManualClock, content: Content) -> Services:
     return app_services(clock, content=content, admins="aad-user-9")
 
 
-def _chat(who: ChannelAccount) -> Any:
-    return teams.personal(int(who.id.rsplit("-", 1)[1]))
-
-
 async def say(services: Services, text: str, who: ChannelAccount = LEADER_1) -> list[Activity]:
-    return await run(services, teams.message(text, _chat(who), sender=who))
-
-
-async def click(services: Services, value: dict[str, Any], who: ChannelAccount) -> list[Activity]:
-    return await run(services, teams.submit(value, _chat(who), sender=who))
+    return await run(services, teams.message(text, teams.chat_of(who), sender=who))
 
 
 async def queued(services: Services) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,9 @@ from dialogs.status.models import Leader
 from dialogs.status.repository import LEADERS, REPLIES, ROUNDS
 from scheduler.clock import ManualClock
 from tests.bot import teams
-from tests.bot.teams import app_services, card_of, run
+from tests.bot.teams import ROUND_FORM, app_services, card_of
+from tests.bot.teams import click_as as click
+from tests.bot.teams import say_as as say
 from tests.conftest import TZ
 from tests.dialogs.status.records import leader, make_round, reply
 from tests.dialogs.status.test_report import report_of
@@ -32,14 +34,6 @@ from tests.dialogs.status.test_report import report_of
 ADMIN = teams.user(9, "Admin Andersen")
 KAREN = teams.user(1, "Karen Hansen")
 BO = teams.user(2, "Bo Leder")
-ROUND_FORM = {
-    "action": "round_create",
-    "name": "Efterår 2026",
-    "scope": "chosen",
-    "goals": "2.3,1.1",
-    "units": "",
-    "deadline": "2026-12-09",
-}
 REQUESTED = (
     "Tak. En administrator skal godkende, at du er leder for »Botilbud Nord«. Du får besked her."
 )
@@ -52,18 +46,6 @@ def services(clock: ManualClock, content: Content) -> Services:
     return app_services(clock, content=content, admins="aad-user-9")
 
 
-def _chat(who: ChannelAccount) -> Any:
-    return teams.personal(int(who.id.rsplit("-", 1)[1]))
-
-
-async def say(services: Services, text: str, who: ChannelAccount) -> list[Activity]:
-    return await run(services, teams.message(text, _chat(who), sender=who))
-
-
-async def click(services: Services, value: dict[str, Any], who: ChannelAccount) -> list[Activity]:
-    return await run(services, teams.submit(value, _chat(who), sender=who))
-
-
 async def outbox(services: Services, prefix: str = "") -> dict[str, dict[str, Any]]:
     """Proactive messages waiting in the outbox whose key starts with ``prefix``."""
     return {k: v for k, v in (await services.store.all("outbox")).items() if k.startswith(prefix)}
@@ -71,7 +53,7 @@ async def outbox(services: Services, prefix: str = "") -> dict[str, dict[str, An
 
 async def texts_to(services: Services, who: ChannelAccount) -> list[str]:
     """The texts queued for ``who``'s personal chat."""
-    chat = _chat(who).id
+    chat = teams.chat_of(who).id
     return [
         m["reply"]["text"]
         for m in (await outbox(services)).values()
@@ -136,7 +118,7 @@ async def test_a_self_registered_leader_is_pending_and_the_admins_get_a_card(
     stored = await services.status.repository.leader("aad-user-1")
     assert stored is not None and stored.pending and stored.unit == "Botilbud Nord"
     [card_message] = (await outbox(services, "leader-request:aad-user-1:")).values()
-    assert card_message["conversation_id"] == _chat(ADMIN).id
+    assert card_message["conversation_id"] == teams.chat_of(ADMIN).id
     assert card_message["reply"]["text"] == "Karen Hansen vil være leder for »Botilbud Nord«."
     buttons = card_message["reply"]["card"]["body"][-1]["actions"]
     assert [(b["title"], b["data"]) for b in buttons] == [("Godkend", APPROVE), ("Afvis", REJECT)]
@@ -154,7 +136,7 @@ async def test_the_card_waits_for_an_admin_who_can_be_reached(services: Services
     assert (await services.tick())["approval_asked"] == 1
     assert (await services.tick())["approval_asked"] == 0
     [card_message] = (await outbox(services, "leader-request:")).values()
-    assert card_message["conversation_id"] == _chat(ADMIN).id
+    assert card_message["conversation_id"] == teams.chat_of(ADMIN).id
 
 
 async def test_a_pending_leader_is_in_no_round_and_gets_no_card(services: Services) -> None:
