@@ -42,6 +42,11 @@ SLOW = {
     "dialogs/status/test_html_chromium.py": "headless Chromium",
     "dialogs/status/test_cli.py": "command-line subprocesses",
     "dialogs/reminders/test_cli.py": "command-line subprocesses",
+    "dialogs/test_cpr_everywhere.py": "a generated corpus: 76 CPR shapes through 38 input paths",
+    "dialogs/reminders/test_atomic.py": "a failure injected at every step of every multi-write",
+    "bot/test_tinydb.py": "a crash simulated at every fsync and rename of the file store",
+    "bot/test_healthz.py": "20 000 stored conversations and pollers",
+    "bot/test_http_limits.py": "raw sockets held open until server timeouts",
 }
 
 
