@@ -38,12 +38,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import SERVICES, Services, create_app  # noqa: E402
+from bench.submit import measure  # noqa: E402
+from bot.app import SERVICES, create_app  # noqa: E402
 from bot.postgres import PostgresStore  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import MemoryStore  # noqa: E402
 from content.models import Status  # noqa: E402
-from dialogs.router import Turn  # noqa: E402
 from dialogs.status.models import Answer, Leader, Round, StatusReply  # noqa: E402
 from dialogs.status.repository import LEADERS, REPLIES, ROUNDS, reply_key  # noqa: E402
 from dialogs.store import Store  # noqa: E402
@@ -100,36 +100,6 @@ async def seed(store: Store, replies: int) -> Round:
         )
     assert newest is not None
     return newest
-
-
-async def measure(services: Services, round_: Round, submits: int) -> list[float]:
-    """Milliseconds per card submit, each a different comment."""
-    dispatcher = services.bot.dispatcher
-    if getattr(dispatcher, "limiter", None) is not None:
-        dispatcher.limiter = None  # one user submitting 1000 times: no per-user turn limit
-    times = []
-    for n in range(submits):
-        value = {
-            "action": "status_submit",
-            "round": round_.id,
-            "page": 0,
-            "status_1_1": "delvist",
-            "comment_1_1": f"Status nummer {n}",
-        }
-        turn = Turn(
-            text="",
-            value=value,
-            user_id="bench-user",
-            conversation_id="a:bench",
-            conversation_kind="personal",
-            is_admin=False,
-            now=NOW,
-        )
-        started = time.perf_counter()
-        intent, replies = await dispatcher.dispatch(turn)
-        times.append((time.perf_counter() - started) * 1000)
-        assert intent == "submit:status_submit" and replies[0].text.startswith("Tak"), replies
-    return times
 
 
 async def submits_on(store: Store, replies: int, submits: int) -> list[float]:
