@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -53,6 +52,7 @@ from psycopg import AsyncConnection
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
+from bot.storage import doc_text
 from dialogs.store import Change, Doc, Store
 
 log = logging.getLogger(__name__)
@@ -85,19 +85,6 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 class SchemaTooNew(RuntimeError):
     """The database was migrated by a newer version of the bot."""
-
-
-def _doc_text(doc: Mapping[str, Any]) -> str:
-    """The compact JSON text of ``doc``; raises TypeError for what JSON cannot hold."""
-    if not isinstance(doc, Mapping):
-        raise TypeError(f"a document is a mapping, not {type(doc).__name__}")
-    plain = doc if isinstance(doc, dict) else dict(doc)
-    text = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: keep them as \u escapes
-        text = json.dumps(plain, separators=(",", ":"))
-    return text
 
 
 def _key(table: str, key: str) -> bytes:
@@ -251,7 +238,7 @@ class PostgresStore(Store):
     # ----------------------------------------------------------------- writes
 
     async def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
-        raw, text = _key(table, key), _doc_text(doc)
+        raw, text = _key(table, key), doc_text(doc)
         async with self.pool.connection() as conn:
             cursor = await conn.execute(_UPSERT, (table, raw, text))
             row = await cursor.fetchone()
@@ -259,7 +246,7 @@ class PostgresStore(Store):
 
     async def put_many(self, table: str, items: Mapping[str, Mapping[str, Any]]) -> None:
         keys = [_key(table, key) for key in items]
-        texts = [_doc_text(doc) for doc in items.values()]
+        texts = [doc_text(doc) for doc in items.values()]
         if not keys:
             return
         async with self.pool.connection() as conn:
@@ -280,7 +267,7 @@ class PostgresStore(Store):
     async def add(self, table: str, key: str, doc: Mapping[str, Any]) -> bool:
         """Insert only if ``key`` is free: ``INSERT … ON CONFLICT DO NOTHING``, so of any
         number of callers in any number of instances exactly one gets True."""
-        raw, text = _key(table, key), _doc_text(doc)
+        raw, text = _key(table, key), doc_text(doc)
         async with self.pool.connection() as conn:
             cursor = await conn.execute(
                 "INSERT INTO documents (tbl, key, doc) VALUES (%s, %s, %s::json) "
@@ -294,7 +281,7 @@ class PostgresStore(Store):
     async def apply(self, changes: Sequence[Change]) -> None:
         """Every change in one transaction: all of them or (on any error) none."""
         prepared = [
-            (table, _key(table, key), None if doc is None else _doc_text(doc))
+            (table, _key(table, key), None if doc is None else doc_text(doc))
             for table, key, doc in changes
         ]
         if not prepared:

@@ -132,8 +132,9 @@ Tables = dict[str, dict[str, Doc]]  # table -> key -> document: a TinyDB file's 
 # --------------------------------------------------------------------------- documents
 
 
-def _doc_text(doc: Mapping[str, Any]) -> str:
-    """The compact JSON text of ``doc``; raises TypeError for what JSON cannot hold."""
+def doc_text(doc: Mapping[str, Any]) -> str:
+    """The compact JSON text of ``doc``, as every backend stores it; raises TypeError for
+    what JSON cannot hold."""
     if not isinstance(doc, Mapping):
         raise TypeError(f"a document is a mapping, not {type(doc).__name__}")
     plain = doc if isinstance(doc, dict) else dict(doc)
@@ -188,13 +189,13 @@ class MemoryStore(Store):
 
     async def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
         _check_names(table, key)
-        self._tables.setdefault(table, {})[key] = _doc_text(doc)
+        self._tables.setdefault(table, {})[key] = doc_text(doc)
 
     async def put_many(self, table: str, items: Mapping[str, Mapping[str, Any]]) -> None:
         texts: dict[str, str] = {}
         for key, doc in items.items():
             _check_names(table, key)
-            texts[key] = _doc_text(doc)
+            texts[key] = doc_text(doc)
         if texts:
             self._tables.setdefault(table, {}).update(texts)
 
@@ -206,7 +207,7 @@ class MemoryStore(Store):
         texts: list[tuple[str, str, str | None]] = []
         for table, key, doc in changes:
             _check_names(table, key)
-            texts.append((table, key, None if doc is None else _doc_text(doc)))
+            texts.append((table, key, None if doc is None else doc_text(doc)))
         for table, key, text in texts:
             if text is None:
                 self._tables.get(table, {}).pop(key, None)
