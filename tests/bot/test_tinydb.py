@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -486,17 +487,16 @@ def copy_state(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.lock"))
 
 
-async def test_a_crash_at_any_step_of_an_apply_leaves_all_or_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    live = tmp_path / "live"
-    store = await seeded(live / "db.json")
+@contextmanager
+def disk_states(monkeypatch: pytest.MonkeyPatch, watched: Path, out: Path) -> Iterator[list[Path]]:
+    """Copies of ``watched`` taken at every fsync, rename and unlink inside the block: each is
+    what a crash at that step would leave on disk."""
     states: list[Path] = []
     real_replace, real_fsync, real_unlink = os.replace, os.fsync, Path.unlink
 
     def capture() -> None:
-        states.append(tmp_path / f"state{len(states)}")
-        copy_state(live, states[-1])
+        states.append(out / f"state{len(states)}")
+        copy_state(watched, states[-1])
 
     def replace(src: Any, dst: Any) -> None:
         capture()
@@ -515,6 +515,15 @@ async def test_a_crash_at_any_step_of_an_apply_leaves_all_or_nothing(
         patch.setattr(os, "replace", replace)
         patch.setattr(os, "fsync", fsync)
         patch.setattr(Path, "unlink", unlink)
+        yield states
+
+
+async def test_a_crash_at_any_step_of_an_apply_leaves_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "live"
+    store = await seeded(live / "db.json")
+    with disk_states(monkeypatch, live, tmp_path) as states:
         await store.apply(CHANGES)
     assert len(states) > 20
     seen = []
@@ -897,30 +906,7 @@ async def test_a_second_process_reads_the_old_files_without_migrating(legacy_dir
 async def test_a_crash_at_any_step_of_the_migration_loses_nothing(
     tmp_path: Path, legacy_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    states: list[Path] = []
-    real_replace, real_fsync, real_unlink = os.replace, os.fsync, Path.unlink
-
-    def capture() -> None:
-        states.append(tmp_path / f"state{len(states)}")
-        copy_state(legacy_dir, states[-1])
-
-    def replace(src: Any, dst: Any) -> None:
-        capture()
-        real_replace(src, dst)
-        capture()
-
-    def fsync(fd: int) -> None:
-        real_fsync(fd)
-        capture()
-
-    def unlink(self: Path, missing_ok: bool = False) -> None:
-        capture()
-        real_unlink(self, missing_ok=missing_ok)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "replace", replace)
-        patch.setattr(os, "fsync", fsync)
-        patch.setattr(Path, "unlink", unlink)
+    with disk_states(monkeypatch, legacy_dir, tmp_path) as states:
         open_tinydb(legacy_dir)
     assert len(states) > 10
     for state in states:
