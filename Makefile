@@ -48,14 +48,16 @@ postgresql:
 	fi
 
 ## Start the bot and the Microsoft 365 Agents Playground; prints where to chat.
+## `make run ADMIN=1`: the playground's user (Alex Wilber) is an admin. `make run VERBOSE=1`:
+## the bot logs every request and run of the reminder job (quiet by default: problems only).
 run: install
-	$(PY) -m tools.run_local
+	$(PY) -m tools.run_local $(if $(ADMIN),--admin) $(if $(VERBOSE),--verbose)
 
 ## Lint, type-check, every test (end-to-end and PostgreSQL included: never skipped here) and
 ## the quality figures.
 test: install chromium postgresql lint typecheck
 	STRATEGIBOT_ALLOW_NO_POSTGRES=0 $(PY) -m pytest
-	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c
+	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c --set heldout-d
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
@@ -73,7 +75,7 @@ unit: $(PY_STAMP)
 ## bodies, /healthz pollers), a crash mid-way, and PostgreSQL (submits, start-up, two
 ## instances with the sender killed mid fan-out, the crash).
 bench: install postgresql
-	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c
+	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c --set heldout-d
 	$(PY) bench/speed.py
 	$(PY) bench/fanout.py
 	$(PY) bench/storage.py

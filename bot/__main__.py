@@ -121,13 +121,14 @@ class JsonLogFormatter(logging.Formatter):
 
 
 def _configure_logging(settings: Settings) -> None:
-    """Plain lines by default; JSON lines with ``LOG_FORMAT=json`` (for log collectors)."""
+    """Plain lines by default; JSON lines with ``LOG_FORMAT=json`` (for log collectors), at
+    ``LOG_LEVEL``."""
     handler = logging.StreamHandler()
     if settings.log_format == "json":
         handler.setFormatter(JsonLogFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     limit_log_floods()  # asyncio and aiohttp log per connection: a storm must not fill the disk
 
 

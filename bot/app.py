@@ -33,6 +33,7 @@ from dialogs.delivery import Delivery
 from dialogs.experts.feature import ExpertsFeature
 from dialogs.experts.repository import ExpertRepository
 from dialogs.experts.service import ExpertService
+from dialogs.help.feature import HelpFeature, Roles
 from dialogs.intents import IntentParser
 from dialogs.mydata.feature import MyDataFeature
 from dialogs.qa.answer import Answerer
@@ -42,6 +43,7 @@ from dialogs.qa.meaning import load_meaning
 from dialogs.qa.search import Search
 from dialogs.reminders.feature import RemindersFeature
 from dialogs.reminders.repository import ReminderRepository
+from dialogs.reminders.roles import may_act
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, PrivateChat, Router, TurnLimiter
@@ -85,6 +87,21 @@ def build_features(
         keep_rounds=settings.status_keep_rounds,
     )
     return Features(reminders, status)
+
+
+def roles_of(features: Features) -> Roles:
+    """What ``hjælp`` asks about a user, answered by the features that know: a chair or
+    approved TRIO member of some committee; a leader an admin has approved."""
+
+    async def is_chair(user_id: str) -> bool:
+        committees = await features.reminders.repository.committees()
+        return any(may_act(c, user_id, is_admin=False) for c in committees)
+
+    async def is_leader(user_id: str) -> bool:
+        leader = await features.status.repository.leader(user_id)
+        return leader is not None and not leader.pending
+
+    return Roles(is_chair=is_chair, is_leader=is_leader)
 
 
 @dataclass(frozen=True)
@@ -337,7 +354,10 @@ def create_app(
         ),
     )
     qa.use_experts(experts)  # supplementary answers before the fallback; »Spørg en fagperson«
+    help_ = HelpFeature(content, roles_of(features))
+    qa.use_help(help_.show)  # "hvad kan du svare på?" gets the same card as »hjælp«
     root = Router("root")
+    root.include(help_.router())
     root.include(qa.router())
     root.include(RemindersFeature(content, reminders, settings.tz).router())
     root.include(StatusFeature(content, status).router())
@@ -363,7 +383,7 @@ def create_app(
         dispatcher,
         conversations,
         clock,
-        welcome=qa.presenter.welcome,
+        welcome=help_.welcome,
         is_admin=lambda user_id: user_id in settings.admins,
         boundary=TenantBoundary(settings.allowed_tenants),
         other_tenant=qa.presenter.notice(da.other_tenant),

@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MEANING_CACHE_DIR", "meaning_cache_dir"),
         description="Where the content's embeddings are cached, by content hash.",
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO",
+        validation_alias=AliasChoices("LOG_LEVEL", "log_level"),
+        description="WARNING: problems only (``make run``'s quiet console); INFO adds each "
+        "request and each run of the reminder job.",
+    )
     log_format: Literal["plain", "json"] = Field(
         "plain",
         validation_alias=AliasChoices("LOG_FORMAT", "log_format"),

@@ -67,6 +67,9 @@ def mentions_bot(activity: Activity) -> bool:
 class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
     """Welcomes, remembers conversations and hands messages to the dispatcher.
 
+    ``welcome`` gives the welcome for a conversation kind (``personal``, ``channel``,
+    ``groupChat``).
+
     An activity from a tenant outside ``boundary`` gets ``other_tenant`` (a message, or an
     invoke's answer) and nothing about it is stored. A conversation is remembered only from
     an activity in which Teams identified the sender (``aadObjectId``), and never from a
@@ -79,7 +82,7 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
         dispatcher: Dispatcher,
         conversations: ConversationDirectory,
         clock: Clock,
-        welcome: Callable[[], Reply],
+        welcome: Callable[[str], Reply],
         is_admin: Callable[[str], bool],
         *,
         boundary: TenantBoundary,
@@ -236,8 +239,12 @@ class StrategiBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._welcome_once(turn_context)
 
     async def _welcome_once(self, turn_context: TurnContext) -> None:
-        if await self.conversations.mark_welcomed(conversation_key(turn_context.activity)):
-            await turn_context.send_activity(to_activity(self.welcome()))
+        """The welcome for the kind of conversation (one post in a channel or group chat),
+        once per conversation although Teams sends two activities on install."""
+        activity = turn_context.activity
+        if await self.conversations.mark_welcomed(conversation_key(activity)):
+            welcome = self.welcome(conversation_kind(activity))
+            await turn_context.send_activity(to_activity(welcome))
 
 
 async def _answer_invoke(turn_context: TurnContext, body: dict[str, Any]) -> None:

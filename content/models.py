@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from content.report_texts import ReportTexts
-from content.templates import CheckedTexts, Keys, Placeholders
+from content.templates import NO_PLACEHOLDERS, CheckedTexts, Keys, Placeholders
 
 _MAALSAETNING_ID = re.compile(r"^[1-9]\.[1-9]$")
 
@@ -146,9 +146,32 @@ class Glossary(_Strict):
     terms: tuple[Term, ...]
 
 
-class HelpCommand(_Texts):
-    command: str
-    description: str
+Audience = Literal["everyone", "chair", "leader", "admin"]
+
+
+class HelpLine(_Texts):
+    """One line of ``hjælp`` about a command: who sees it, what to type (an example), what it
+    does, and the same in English (``help``)."""
+
+    audience: Audience
+    command: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    command_en: str = Field(min_length=1)
+    text_en: str = Field(min_length=1)
+
+
+class HelpTexts(_Texts):
+    """``hjælp``: a title, one line on asking, the part for everyone and a section per role the
+    user has (opened with a button); a how-to answer's heading."""
+
+    title: str
+    intro: str
+    everyone: str
+    chair: str
+    leader: str
+    admin: str
+    admin_cli: str  # what the command line on the server adds (``python -m bot``)
+    howto_title: str
 
 
 class HttpErrorTexts(_Texts):
@@ -198,9 +221,8 @@ class DanishMessages(_Texts):
     welcome_title: str
     welcome_text: str
     welcome_examples: tuple[str, ...] = Field(min_length=1)
-    help_title: str
-    help_text: str
-    help_commands: tuple[HelpCommand, ...]
+    welcome_group: str  # the one post in a channel or group chat: @mention the bot
+    help: HelpTexts
     help_examples: tuple[str, ...]
     fallback_text: str
     fallback_hint: str
@@ -284,6 +306,7 @@ class EnglishMessages(_Texts):
     frame_noegleord: Annotated[str, Placeholders("number", "english")]
     frame_fact: str
     frame_list: str
+    help: HelpTexts
     fallback_text: str
     fallback_hint: str
     fallback_suggestions: str
@@ -320,6 +343,19 @@ class Command(_Strict):
     # status; "status april 2024" is a question).
     argument_pattern: str | None = None
     answerable: bool = True  # the Q&A answerer may also find it from free phrasings
+    english: tuple[str, ...] = ()  # those aliases that ask for the answer in English ("help")
+    # "hvordan opretter jeg et udvalg?": whole messages answered with how to use the command
+    # (``explain``) and a button that runs it.
+    howto: tuple[str, ...] = ()
+    explain: str = ""
+    help: tuple[HelpLine, ...] = ()  # its lines in ``hjælp``, by audience
+
+    @field_validator("explain")
+    @classmethod
+    def _no_placeholders(cls, value: str) -> str:
+        if problem := NO_PLACEHOLDERS.problem(value):
+            raise ValueError(problem)
+        return value
 
     @field_validator("argument_pattern")
     @classmethod
@@ -332,6 +368,10 @@ class Command(_Strict):
     def _has_a_trigger(self) -> Self:
         if not self.aliases and not self.prefixes:
             raise ValueError(f"command {self.intent}: needs aliases or prefixes")
+        if not set(self.english) <= set(self.aliases):
+            raise ValueError(f"command {self.intent}: english lists only some of its aliases")
+        if self.howto and not (self.explain and self.help):
+            raise ValueError(f"command {self.intent}: howto needs explain and help lines")
         return self
 
 
@@ -359,6 +399,10 @@ class Conversation(_Texts):
 
     smalltalk: tuple[SmallTalkTopic, ...] = Field(min_length=1)
     own_work: tuple[OwnWorkTopic, ...] = Field(min_length=1)
+    # Words the answerer reads but never answers: how a practice question is framed
+    # ("hvordan kan vi i praksis"), and topics outside the strategy ("løn*" is a prefix).
+    practice_frames: tuple[str, ...] = ()
+    off_topics: tuple[str, ...] = ()
 
 
 # The codes of scheduler.calendar.ScheduleError and the params each carries; {examples} is
@@ -416,7 +460,7 @@ class ReminderTexts(_Texts):
     title: Annotated[str, Placeholders("committee")]
     meeting_line: Annotated[str, Placeholders("when")]
     agenda_label: str
-    agenda_text: Annotated[str, Placeholders("agenda_item", "number", "name", "ids")]
+    agenda_focus: Annotated[str, Placeholders("number", "name", "ids")]
     focus_label: str
     questions_label: str
     # Each question is given {first}, the first målsætning in focus; not all use it.
@@ -431,10 +475,27 @@ class ReminderTexts(_Texts):
     omu_none: str
     button_ack: str
     button_snooze: str
+    button_snooze_hours: Annotated[str, Placeholders("hours")]
+    button_details: str
     button_moved: str
     button_show: Annotated[str, Placeholders("id")]
     ack_done: Annotated[str, Placeholders("committee", "when")]
     snooze_done: Annotated[str, Placeholders("when")]
+    snooze_too_late: Annotated[str, Placeholders("when")]
+    no_snooze_today: Annotated[str, Placeholders("time")]
+    no_snooze: Annotated[str, Placeholders("when")]
+    ack_state: Annotated[str, Placeholders("name", "at")]
+    snooze_state: Annotated[str, Placeholders("when", "name", "at")]
+    someone: str
+    # A number and its noun, for dialogs.text.plural: the form for 1, and for any other.
+    meeting_one: str
+    meeting_many: str
+    upcoming_one: str
+    upcoming_many: str
+    lmu_one: str
+    lmu_many: str
+    hour_one: str
+    hour_many: str
     moved_prompt: Annotated[str, Placeholders("committee", "date")]  # not used yet
     preview_empty: Annotated[str, Placeholders("days")]
     preview_title: str
@@ -449,7 +510,8 @@ class ReminderTexts(_Texts):
     form_lead_days: str
     form_remind_chair: str
     form_save: str
-    form_hint: str
+    form_hint: Annotated[str, Placeholders("name")]
+    form_hint_new: Annotated[str, Placeholders("example")]
     error_name: str
     error_schedule: str
     error_name_taken: Annotated[str, Placeholders("name")]
@@ -458,22 +520,34 @@ class ReminderTexts(_Texts):
     error_kind: str
     error_lead_days: str
     error_no_meetings: str
-    error_no_recipient: str
+    error_no_recipient: Annotated[str, Placeholders("name")]
     error_too_many_meetings: Annotated[str, Placeholders("count", "limit")]
     error_too_many_committees: Annotated[str, Placeholders("limit")]
     saved: Annotated[str, Placeholders("name", "count", "first")]
     saved_now: Annotated[str, Placeholders("name", "count", "when")]
     saved_no_reminder: Annotated[str, Placeholders("name", "count")]
     deleted: Annotated[str, Placeholders("name")]
+    delete_title: Annotated[str, Placeholders("name")]
+    delete_what: Annotated[str, Placeholders("meetings")]
+    delete_channel: str
+    delete_confirm_button: str
+    delete_keep_button: str
+    deleted_state: Annotated[str, Placeholders("name", "by", "at")]
+    kept: Annotated[str, Placeholders("name")]
+    delete_gone: str
     not_found: Annotated[str, Placeholders("name")]
     not_allowed: Annotated[str, Placeholders("name")]
     linked: Annotated[str, Placeholders("name")]
-    link_in_channel: str
+    link_in_channel: Annotated[str, Placeholders("name")]
     mine_title: str
     mine_none: str
     mine_line: Annotated[str, Placeholders("name", "kind", "next")]
     mine_no_meeting: str
+    mine_paused: Annotated[str, Placeholders("line", "date")]
     paused: Annotated[str, Placeholders("names", "date")]
+    preview_paused: Annotated[str, Placeholders("name", "date")]
+    resumed: Annotated[str, Placeholders("names")]
+    resume_none: str
     pause_usage: str
     moved_title: Annotated[str, Placeholders("when")]
     moved_date: str
@@ -563,7 +637,9 @@ class StatusCommandTexts(_Texts):
 
     unreadable_file: Annotated[str, Placeholders("file", "reason")]
     row_error: Annotated[str, Placeholders("row", "message")]
-    imported: Annotated[str, Placeholders("count", "skipped")]
+    imported: Annotated[str, Placeholders("leaders", "skipped")]
+    row_one: str
+    row_many: str
     round_opened: Annotated[str, Placeholders("name", "leaders", "goals", "deadline")]
     no_rounds: str
     round_line: Annotated[str, Placeholders("name", "deadline", "answered", "total")]
@@ -581,26 +657,44 @@ class StatusTexts(_Texts):
     parse_errors: Annotated[dict[str, str], PARSE_ERRORS]
     import_errors: Annotated[dict[str, str], IMPORT_ERRORS]
     card_title: Annotated[str, Placeholders("round")]
-    card_intro: Annotated[str, Placeholders("deadline")]
-    card_page: Annotated[str, Placeholders("page", "pages")]
+    card_intro: str
+    card_deadline: str
+    card_here: str
+    card_page: Annotated[str, Placeholders("page", "pages", "ids")]
+    card_one_page: Annotated[str, Placeholders("ids")]
+    card_progress: str
+    card_progress_value: Annotated[str, Placeholders("answered", "goals")]
+    card_details: str
     card_late: str
     card_privacy: str
     card_submit: str
     card_text_hint: str
-    form_status: str
+    goal_one: str
+    goal_many: str
+    leader_one: str
+    leader_many: str
     form_status_placeholder: str
     form_comment_placeholder: str
     form_next_placeholder: str
     next_step_label: str
-    saved: Annotated[str, Placeholders("round", "count")]
+    saved: Annotated[str, Placeholders("round", "goals")]
     saved_late: str
+    saved_leader: str
+    saved_at: str
+    saved_next_page: Annotated[str, Placeholders("page", "pages")]
     saved_edit_hint: str
+    saved_edit_button: str
+    edit_command: str
     cpr_round: Annotated[str, Placeholders("field")]
     field_comment: str
     field_next_step: str
     field_units: str
     field_points: str
     field_round: str
+    cpr_card_one: Annotated[str, Placeholders("field", "id", "button")]
+    cpr_card_many: Annotated[str, Placeholders("fields", "button")]
+    cpr_card_field: Annotated[str, Placeholders("field", "id")]
+    cpr_typed: Annotated[str, Placeholders("field", "id")]
     error_no_status: Annotated[str, Placeholders("id")]
     error_too_long: Annotated[str, Placeholders("id", "limit")]
     error_empty: str
@@ -620,6 +714,7 @@ class StatusTexts(_Texts):
     register_new_unit_placeholder: str
     register_submit: str
     error_unit: str
+    error_new_unit_missing: str
     error_unit_long: Annotated[str, Placeholders("limit")]
     registered: Annotated[str, Placeholders("unit")]
     registered_rounds: Annotated[str, Placeholders("names")]
@@ -680,10 +775,6 @@ class StatusTexts(_Texts):
     note_saved: Annotated[str, Placeholders("committee", "ids")]
     error_note_goals: str
     error_note_lines: str
-    delete_title: str
-    delete_intro: str
-    delete_toggle: str
-    delete_button: str
 
     @model_validator(mode="after")
     def _every_status(self) -> Self:
@@ -706,6 +797,10 @@ class MyDataTexts(_Texts):
     reply: Annotated[str, Placeholders("round", "count", "date")]
     notes: Annotated[str, Placeholders("count")]
     notes_deleted: Annotated[str, Placeholders("count")]
+    goal_one: str
+    goal_many: str
+    note_one: str
+    note_many: str
     chair: Annotated[str, Placeholders("name")]
     trio: Annotated[str, Placeholders("name")]
     trio_pending: Annotated[str, Placeholders("name")]
@@ -716,6 +811,11 @@ class MyDataTexts(_Texts):
     deleted: str
     still_chair: Annotated[str, Placeholders("names")]
     not_confirmed: str
+    delete_title: str
+    delete_intro: str
+    delete_toggle: str
+    delete_unticked: str  # shown by Teams at the box when the form is sent without a tick
+    delete_button: str
     questions: Annotated[str, Placeholders("questions", "feedback")]
     sent_privately: str
     no_personal_chat: str

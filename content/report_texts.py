@@ -58,6 +58,9 @@ class ReportTexts(_Strict):
     deadline: Annotated[str, Placeholders("date")]
     period: Annotated[str, Placeholders("start", "end")]
     answered: Annotated[str, Placeholders("answered", "recipients", "percent")]
+    no_recipients: str
+    leader_one: str
+    leader_many: str
     late: Annotated[str, Placeholders("count")]
     withdrawn: Annotated[str, Placeholders("count")]
     compared_with: Annotated[str, Placeholders("round")]
@@ -84,8 +87,14 @@ class ReportTexts(_Strict):
     meetings: Annotated[str, Placeholders("count")]
     mean: Annotated[str, Placeholders("value", "previous")]
     no_value: str
-    more_comments: Annotated[str, Placeholders("count")]
-    more_leaders: Annotated[str, Placeholders("count")]
+    more_comments: Annotated[str, Placeholders("more")]
+    more_leaders: Annotated[str, Placeholders("more")]
+    more_one: str
+    more_many: str
+    summary_response: str
+    summary_distribution: str
+    show_names: str
+    details_hint: str
     page: Annotated[str, Placeholders("page", "pages")]
     chart_count: str
     footer: str

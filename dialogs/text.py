@@ -63,6 +63,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(clean(text))
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """A number with its noun in the right form: ``1 møde``, ``2 møder``, ``0 møder`` (the
+    words come from content, which holds both forms)."""
+    return f"{count} {one if count == 1 else many}"
+
+
 # --------------------------------------------------------------------------- the input gate
 
 # Control characters (C0, DEL, C1) and the bidi embeddings, overrides and isolates that make

@@ -3,6 +3,13 @@
 Nothing here reads a clock or a file: ``today``, the time zone and the .ics bytes are passed in.
 Meeting times are local wall-clock times; datetimes are built from a local date and time with
 ``tzinfo=tz`` (never by adding timedeltas), so a 13:00 meeting stays 13:00 across DST changes.
+A series and its first meeting come from a dateutil rrule, not from hand-written arithmetic.
+
+Where a plan says nothing about where a series begins, it begins at the first matching day on
+or after ``today`` (or after its "fra" date): "hver anden torsdag" typed on a Monday meets that
+Thursday and every 14 days after. The normalised description states that date ("fra 8. januar
+2026"). Odd and even weeks are ISO week numbers as printed in Danish calendars, so week 53 and
+week 1 are both odd: "tirsdag i ulige uger" meets two weeks running at such a new year.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from difflib import get_close_matches
 from typing import Literal
@@ -19,6 +26,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule
+from dateutil.rrule import weekday as RRuleWeekday
 
 __all__ = [
     "MONTHS",
@@ -52,7 +60,14 @@ MONTHS = (
     "november",
     "december",
 )
-_RRULE_DAYS = (MO, TU, WE, TH, FR, SA, SU)
+_RRULE_DAYS: tuple[RRuleWeekday, ...] = (MO, TU, WE, TH, FR, SA, SU)
+# ISO week numbers of "ulige uger" and "lige uger"; a rule asking for week 53 skips years without.
+WeekParity = Literal["odd", "even"]
+_ISO_WEEKS: dict[WeekParity, tuple[int, ...]] = {
+    "odd": tuple(range(1, 54, 2)),
+    "even": tuple(range(2, 54, 2)),
+}
+_PARITY_NAMES: dict[WeekParity, str] = {"odd": "ulige", "even": "lige"}
 
 MAX_WEEKS = 52
 MAX_SCHEDULE_CHARS = 500  # a meeting plan is a line or a few, not a document
@@ -247,6 +262,14 @@ def _unknown_weekday(word: str) -> ScheduleError:
     return ScheduleError("unknown_weekday", word=_short(word), suggestion=suggestion)
 
 
+def _known_weekday(word: str) -> int:
+    """Monday 0 … Sunday 6; ScheduleError ``unknown_weekday`` with a suggestion if misspelt."""
+    weekday = _weekday(word)
+    if weekday is None:
+        raise _unknown_weekday(word)
+    return weekday
+
+
 def _unknown_month(word: str) -> ScheduleError:
     suggestion = _suggest(word, MONTHS, "januar")
     return ScheduleError("unknown_month", word=_short(word), suggestion=suggestion)
@@ -285,7 +308,20 @@ _MONTHDAY_LATE_RE = re.compile(
     rf"(?:hver\s+{_MONTH_WORD}|{_MONTH_WORD}lig(?:t)?)\s+{_DEN}?(?P<day>\d{{1,2}})\.?"
 )
 _NTH_DAY_RE = re.compile(rf"(?:hver\s+)?(?P<ord>{_WORD}|\d\.?)\s+dag(?:en)?\s+{_IN_MONTH}")
-_NTH_WEEKDAY_RE = re.compile(rf"(?:hver\s+)?(?P<ord>{_WORD}|\d\.?)\s+(?P<wd>{_WORD})\s+{_IN_MONTH}")
+_NTH = rf"{_DEN}?(?P<ord>{_WORD}|\d\.?)\s+(?P<wd>{_WORD})"  # "den 2. mandag", "anden mandag"
+_NTH_WEEKDAY_RE = re.compile(rf"(?:hver\s+)?{_NTH}\s+{_IN_MONTH}")
+_NTH_WEEKDAY_LATE_RE = re.compile(rf"(?:hver\s+{_MONTH_WORD}|{_MONTH_WORD}lig(?:t)?)\s+{_NTH}")
+# "ulige uger", "i de lige uger", "uger med ulige ugenummer", "lige ugenumre"
+_PARITY_WEEKS = (
+    r"(?:(?:i|på|paa)\s+)?(?:de\s+)?(?:uge(?:r|rne)?\s+med\s+)?"
+    r"(?P<parity>u?lige)\s+(?:uge(?:n|r|rne)?|(?:uge)?num(?:mer|re|rene))"
+)
+_ON_DAY = rf"(?:hver\s+)?(?:(?:om|på|paa)\s+)?(?P<wd>{_WORD})\.?"
+_PARITY_RES = (
+    re.compile(rf"{_ON_DAY}\s+{_PARITY_WEEKS}"),  # "tirsdag i ulige uger"
+    re.compile(rf"{_PARITY_WEEKS}:?\s+{_ON_DAY}"),  # "ulige uger tirsdag"
+)
+_PARITY_NO_DAY_RE = re.compile(_PARITY_WEEKS)
 _WEEKLY_RE = re.compile(rf"{_EVERY}(?P<unit>uge|dag)n?\s+(?:(?:om|på|paa)\s+)?(?P<wd>{_WORD})")
 _WEEKLY_AFTER_RE = re.compile(
     rf"(?:(?:om|på|paa)\s+)?(?P<wd>{_WORD})\s+{_EVERY}(?P<unit>uge|dag)n?"
@@ -433,14 +469,22 @@ class Recurrence:
     nth: int | None = None  # monthly: 1–5, -1 (sidste), -2 (næstsidste)
     monthday: int | None = None  # monthly: 1–28, or -1/-2 for the last/second-to-last day
     until: date | None = None  # last possible meeting day, inclusive
+    parity: WeekParity | None = None  # weekly: only in odd or even ISO weeks ("ulige uger")
 
     def rule(self) -> rrule:
         """The dateutil rule yielding naive local datetimes."""
         start = datetime.combine(self.first, self.at)
         until = None if self.until is None else datetime.combine(self.until, time.max)
         if self.kind == "weekly":
+            weeks = None if self.parity is None else _ISO_WEEKS[self.parity]
             return rrule(
-                WEEKLY, interval=self.interval, byweekday=self.weekday, dtstart=start, until=until
+                WEEKLY,
+                interval=self.interval,
+                byweekday=self.weekday,
+                byweekno=weeks,
+                wkst=MO,  # ISO weeks begin on Monday
+                dtstart=start,
+                until=until,
             )
         if self.weekday is not None and self.nth is not None:
             day = _RRULE_DAYS[self.weekday](self.nth)
@@ -450,7 +494,9 @@ class Recurrence:
     def describe(self) -> str:
         """Normalised Danish description, parseable again by ``parse_schedule``."""
         at = f"kl. {format_time(self.at)}"
-        if self.kind == "weekly":
+        if self.parity is not None:
+            head = f"{WEEKDAYS[self.weekday or 0]} i {_PARITY_NAMES[self.parity]} uger"
+        elif self.kind == "weekly":
             every = {1: "hver uge", 2: "hver anden uge"}.get(
                 self.interval, f"hver {self.interval}. uge"
             )
@@ -581,6 +627,8 @@ def _interval(m: re.Match[str]) -> int | None:
 
 
 def _nth(word: str) -> int | None:
+    """1–5, -1 or -2 for "første", "2.", "den 3." or "sidste"; None for anything else."""
+    word = re.sub(rf"^{_DEN}", "", word)
     if re.fullmatch(r"\d\.?", word):
         n = int(word.rstrip("."))
         return n if 1 <= n <= 5 else None
@@ -593,15 +641,22 @@ def _need_time(part: _Part) -> time:
     return part.at
 
 
-def _weekly(part: _Part, weekday: int, weeks: int, today: date) -> Recurrence:
+def _weekly(
+    part: _Part,
+    today: date,
+    weekday: int,
+    *,
+    interval: int = 1,
+    parity: WeekParity | None = None,
+) -> Recurrence:
+    """A weekly series from the first such weekday (in the right ISO weeks) on or after its start.
+
+    The interval counts from that first meeting: "hver anden uge" without "fra" meets this week.
+    """
+    at = _need_time(part)
     base = part.start or today
-    first = base + timedelta(days=(weekday - base.weekday()) % 7)
-    return _checked(
-        part,
-        Recurrence(
-            "weekly", first, _need_time(part), interval=weeks, weekday=weekday, until=part.until
-        ),
-    )
+    draft = Recurrence("weekly", base, at, weekday=weekday, parity=parity)  # every week
+    return _series(part, draft, base, interval=interval)
 
 
 def _monthly(
@@ -612,18 +667,36 @@ def _monthly(
     nth: int | None = None,
     day: int | None = None,
 ) -> Recurrence:
+    """A monthly series from its first meeting on or after its start (or today)."""
     at = _need_time(part)
     base = part.start or today
     draft = Recurrence("monthly", base, at, weekday=weekday, nth=nth, monthday=day)
-    first = draft.rule().after(datetime.combine(base, at), inc=True)
-    if first is None:  # pragma: no cover - every monthly pattern recurs
+    return _series(part, draft, base)
+
+
+def _series(part: _Part, draft: Recurrence, base: date, interval: int = 1) -> Recurrence:
+    """``draft`` starting at its first meeting on or after ``base``, with the part's "til"."""
+    first = draft.rule().after(datetime.combine(base, time.min), inc=True)
+    if first is None:  # pragma: no cover - every pattern without "til" recurs
         raise ScheduleError("no_meetings", text=_short(part.text))
-    return _checked(
-        part,
-        Recurrence(
-            "monthly", first.date(), at, weekday=weekday, nth=nth, monthday=day, until=part.until
-        ),
-    )
+    series = replace(draft, first=first.date(), interval=interval, until=part.until)
+    return _checked(part, series)
+
+
+def _alongside(part: _Part, today: date, weekday: int, series: Recurrence) -> Recurrence:
+    """Another weekday met in the same weeks as a weekly ``series``.
+
+    "hver anden uge tirsdag og torsdag": both days fall in the same (Monday-to-Sunday) weeks,
+    the first on or after the start; "tirsdag og torsdag i ulige uger": both in odd weeks.
+    """
+    until = part.until or series.until
+    if series.parity is not None:
+        return _weekly(replace(part, until=until), today, weekday, parity=series.parity)
+    at = _need_time(part)
+    iso = series.first.isocalendar()
+    monday = date.fromisocalendar(iso.year, iso.week, 1)
+    draft = Recurrence("weekly", monday, at, interval=series.interval, weekday=weekday)
+    return _series(replace(part, until=until), draft, part.start or today, series.interval)
 
 
 def _checked(part: _Part, recurrence: Recurrence) -> Recurrence:
@@ -678,45 +751,77 @@ def _interpret(
         return _monthly(part, today, day=day)
     if (m := _NTH_DAY_RE.fullmatch(core)) and (nth := _nth(m["ord"])) is not None:
         return _monthly(part, today, day=nth)  # "første/sidste dag i måneden"
-    if (m := _NTH_WEEKDAY_RE.fullmatch(core)) and (nth := _nth(m["ord"])) is not None:
-        weekday = _weekday(m["wd"])
-        if weekday is None:
+    for pattern in (_NTH_WEEKDAY_RE, _NTH_WEEKDAY_LATE_RE):  # "den 2. mandag i hver måned"
+        if (m := pattern.fullmatch(core)) and (nth := _nth(m["ord"])) is not None:
+            return _monthly(part, today, weekday=_known_weekday(m["wd"]), nth=nth)
+    if _PARITY_NO_DAY_RE.fullmatch(core):  # "i lige uger" without a weekday
+        raise ScheduleError("no_weekday", text=_short(core))
+    for pattern in _PARITY_RES:  # "tirsdag i ulige uger", "lige uger onsdag"
+        if (m := pattern.fullmatch(core)) and (weekday := _weekday(m["wd"])) is not None:
+            parity: WeekParity = "even" if m["parity"] == "lige" else "odd"
+            return _weekly(part, today, weekday, parity=parity)
+        if m and _looks_like(m["wd"], WEEKDAYS):
             raise _unknown_weekday(m["wd"])
-        return _monthly(part, today, weekday=weekday, nth=nth)
     for pattern in (_WEEKLY_RE, _WEEKLY_AFTER_RE):
         if (m := pattern.fullmatch(core)) and (weeks := _interval(m)) is not None:
-            weekday = _weekday(m["wd"])
-            if weekday is None:
-                raise _unknown_weekday(m["wd"])
-            return _weekly(part, weekday, weeks, today)
+            return _weekly(part, today, _known_weekday(m["wd"]), interval=weeks)
     if m := _WEEKLY_SHORT_RE.fullmatch(core):  # "hver onsdag", "hver anden tirsdag"
         weekday = _weekday(m["wd"])
         if weekday is None and _looks_like(m["wd"], WEEKDAYS):
             raise _unknown_weekday(m["wd"])
         if weekday is not None and (weeks := _interval(m)) is not None:
-            return _weekly(part, weekday, weeks, today)
+            return _weekly(part, today, weekday, interval=weeks)
     if _WEEKLY_NO_DAY_RE.fullmatch(core):
         raise ScheduleError("no_weekday", text=_short(core))
-    # "hver anden uge tirsdag og torsdag": a lone weekday continues the weekly series before it.
-    if (weekday := _weekday(core)) is not None and previous and previous.kind == "weekly":
-        first = previous.first + timedelta(days=(weekday - (previous.weekday or 0)) % 7)
-        base = _Part(part.text, core, part.at, part.start or first, part.until or previous.until)
-        return _weekly(base, weekday, previous.interval, today)
+    if (weekday := _weekday(core)) is not None:
+        # "hver anden uge tirsdag og torsdag": a lone weekday joins the weekly series before it,
+        # or else the one after it ("tirsdag og torsdag i ulige uger").
+        if previous is not None and previous.kind == "weekly":
+            return _alongside(part, today, weekday, previous)
+        if following is not None:
+            after = _interpret(following, today, None, None)
+            if isinstance(after, Recurrence) and after.kind == "weekly":
+                return _alongside(part, today, weekday, after)
     # "første og tredje torsdag i måneden": a lone ordinal borrows the weekday after it.
     if (nth := _nth(core)) is not None and following is not None:
-        m = _NTH_WEEKDAY_RE.fullmatch(following.core)
+        m = _NTH_WEEKDAY_RE.fullmatch(following.core) or _NTH_WEEKDAY_LATE_RE.fullmatch(
+            following.core
+        )
         if m and (weekday := _weekday(m["wd"])) is not None:
-            base = _Part(
-                part.text,
-                core,
-                part.at,
-                part.start or following.start,
-                part.until or following.until,
-            )
-            return _monthly(base, today, weekday=weekday, nth=nth)
+            return _monthly(part, today, weekday=weekday, nth=nth)
     if m := _EXPLICIT_RE.fullmatch(core):
         return _explicit(part, m, today)
     return None
+
+
+def _lone(part: _Part) -> bool:
+    """A piece that is only a weekday or an ordinal: "torsdag" in "tirsdag og torsdag …"."""
+    return _weekday(part.core) is not None or _nth(part.core) is not None
+
+
+def _share_start_and_end(parts: list[_Part]) -> None:
+    """Lone pieces and the series they join share "fra" and "til", wherever it was written.
+
+    "hver anden uge tirsdag og torsdag kl. 13 fra 2. marts": the Tuesdays start 2 March too.
+    A lone ordinal joins the series after it; a lone weekday the one before it, if any.
+    """
+    anchors: list[int] = []
+    for i, part in enumerate(parts):
+        before = [j for j in range(i) if not _lone(parts[j])]
+        after = [j for j in range(i + 1, len(parts)) if not _lone(parts[j])]
+        if not _lone(part):
+            anchors.append(i)
+        elif _nth(part.core) is None and before:
+            anchors.append(before[-1])
+        else:
+            anchors.append(after[0] if after else i)
+    for anchor in set(anchors):
+        group = [p for p, a in zip(parts, anchors, strict=True) if a == anchor]
+        start = next((p.start for p in group if p.start is not None), None)
+        until = next((p.until for p in group if p.until is not None), None)
+        for p in group:
+            p.start = p.start or start
+            p.until = p.until or until
 
 
 def parse_schedule(text: str, tz: ZoneInfo, today: date) -> Schedule:
@@ -736,11 +841,12 @@ def parse_schedule(text: str, tz: ZoneInfo, today: date) -> Schedule:
             later = [p.at for p in parts[i + 1 :] if p.at is not None]
             earlier = [p.at for p in parts[:i] if p.at is not None]
             part.at = later[0] if later else (earlier[-1] if earlier else None)
+    _share_start_and_end(parts)
     recurrences: list[Recurrence] = []
     dates: list[datetime] = []
     for i, part in enumerate(parts):
         previous = recurrences[-1] if recurrences else None
-        following = parts[i + 1] if i + 1 < len(parts) else None
+        following = next((p for p in parts[i + 1 :] if not _lone(p)), None)
         found = _interpret(part, today, previous, following)
         if found is None:
             if len(parts) == 1:

@@ -47,6 +47,7 @@ SLOW = {
     "bot/test_tinydb.py": "a crash simulated at every fsync and rename of the file store",
     "bot/test_healthz.py": "20 000 stored conversations and pollers",
     "bot/test_http_limits.py": "raw sockets held open until server timeouts",
+    "bot/test_logging.py": "bot processes started at two log levels",
 }
 
 

@@ -18,16 +18,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bot", "dialogs", "scheduler", "content")  # top to bottom
-FEATURES = ("qa", "reminders", "status", "mydata", "experts")
+FEATURES = ("qa", "reminders", "status", "mydata", "experts", "help")
 # Which feature may use which other feature: "mine data" shows and deletes what the others
 # store, the status report counts the committees' meetings, and the experts' supplementary
-# answers are matched to questions as the Q&A reads them.
+# answers are matched to questions as the Q&A reads them. Help uses none: it is given the role
+# lookups it needs, and the Q&A is given help's card.
 FEATURE_USES = {
     "qa": set[str](),
     "reminders": set[str](),
     "status": {"reminders"},
     "mydata": {"reminders", "status"},
     "experts": {"qa"},  # the answerer's topic words find similar questions
+    "help": set[str](),
 }
 # Third-party packages that stay behind one layer, so a change of SDK is one contained change.
 ONLY_IN = {

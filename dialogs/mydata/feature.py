@@ -24,12 +24,13 @@ from content.models import Content
 from dialogs.cards import bullets, card, plain
 from dialogs.erasure import Eraser, Keep
 from dialogs.intents import Intent
+from dialogs.mydata.cards import DELETE_DATA, delete_confirm
 from dialogs.privacy import redact_cpr
 from dialogs.reminders.repository import ReminderRepository, committee_of
 from dialogs.replies import Reply
 from dialogs.router import Form, Router, Turn
-from dialogs.status.cards import DELETE_DATA, delete_confirm
 from dialogs.status.repository import StatusRepository
+from dialogs.text import plural
 from scheduler.calendar import format_date
 
 log = logging.getLogger(__name__)
@@ -85,15 +86,16 @@ class MyDataFeature:
             if reply.user_id == user_id and reply.round_id in rounds:
                 line = t.reply.format(
                     round=plain(rounds[reply.round_id].name),
-                    count=len(reply.answers),
+                    count=plural(len(reply.answers), t.goal_one, t.goal_many),
                     date=format_date(reply.updated_at.date(), with_year=True),
                 )
                 shown.append(line)
                 deleted.append(line)
         notes = [n for n in await self.status.notes() if n.author == user_id]
         if notes:
-            shown.append(t.notes.format(count=len(notes)))
-            deleted.append(t.notes_deleted.format(count=len(notes)))
+            count = plural(len(notes), t.note_one, t.note_many)
+            shown.append(t.notes.format(count=count))
+            deleted.append(t.notes_deleted.format(count=count))
         for committee in await self.reminders.committees():
             if committee.chair.user_id == user_id:
                 shown.append(t.chair.format(name=plain(committee.name)))
@@ -122,7 +124,7 @@ class MyDataFeature:
         _, deleted = await self._lines(turn.user_id)
         if not deleted:
             return [Reply(text=self.t.nothing)]
-        return [delete_confirm(self.content, deleted)]
+        return [delete_confirm(self.t, deleted)]
 
     async def delete(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """Delete the user's data; withdrawn replies are counted, not kept, in reports."""

@@ -3,18 +3,22 @@ answer in the chat.
 
 Order: small talk; an explicit reference ("målsætning 2.3", "det tredje pejlemærke"); a
 follow-up to the previous answer ("og den næste?"); a question about another area's or
-municipality's strategy (an honest fallback); otherwise the question is scored against every
-entry of the :class:`~dialogs.qa.index.Index`. A question framed as "målsætningen om …" only
-considers målsætninger. Above :data:`CONFIDENT` the bot answers; between :data:`HEDGE` and
-:data:`CONFIDENT` it answers with a hedge when the meaning model, an independent second
-signal, agrees on the same target; below, it gives an honest fallback with the closest topics
-as suggestions.
+municipality's strategy (an honest fallback); otherwise the question, without its practice
+framing ("hvordan kan vi i praksis …", content data), is scored against every entry of the
+:class:`~dialogs.qa.index.Index`. A question framed as "målsætningen om …" only considers
+målsætninger. Above :data:`CONFIDENT` the bot answers (below :data:`SURE` it yields to an
+entry the meaning model is decisive about, with a hedge). A question naming a topic outside
+the strategy (løn, vagtplan …, content data) gets no more than that: no guess. Otherwise it
+answers with a hedge when the meaning model, an independent second signal, agrees with the
+index, or, for a practice question, when both signals together single out a theme of the
+strategy; else it gives an honest fallback with the closest topics as suggestions.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from content.models import Content
@@ -24,13 +28,19 @@ from dialogs.qa.index import Index, Match, build_entries
 from dialogs.qa.references import find_reference
 from dialogs.qa.smalltalk import SmallTalk
 from dialogs.qa.text import (
+    WEAK_RAW,
     asks_for_kind,
+    canonical,
+    content_tokens,
     is_definition_question,
     is_english,
     is_personal,
     is_where_question,
     names_other_scope,
+    off_topic_words,
+    speaks_as_team,
     speaks_of_self,
+    without_frames,
 )
 
 if TYPE_CHECKING:
@@ -56,20 +66,38 @@ Kind = Literal[
 Language = Literal["da", "en"]
 
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
-HEDGE = 0.3  # from here up to CONFIDENT, a hedged answer when the meaning model agrees
-AGREE = 0.86  # the meaning model's cosine that counts as agreement
-# A decisive meaning model: this cosine, this far ahead of its runner-up, for a target
-# within the index's first DECISIVE_DEPTH with at least DECISIVE_FLOOR.
-DECISIVE = 0.865
+# A confident score below SURE yields to the entry the meaning model is decisive about.
+SURE = 0.7
+HEDGE = 0.3  # "nævner strategien noget om X?" is answered from here (see is_where_question)
+# The meaning model agrees when its nearest target is the index's best, the index gives that
+# at least AGREE_FLOOR, and the model's cosine for it is STANDOUT above its STANDOUT_RANK-th.
+AGREE_FLOOR = 0.3
+STANDOUT_RANK = 5
+STANDOUT = 0.02
+# A decisive meaning model: this far ahead of its runner-up and DECISIVE_STANDOUT above the
+# STANDOUT_RANK-th, for a target within the index's first DECISIVE_DEPTH with DECISIVE_FLOOR.
 MARGIN = 0.015
+DECISIVE_STANDOUT = 0.025
 DECISIVE_DEPTH = 4
 DECISIVE_FLOOR = 0.15
+# A practice question ("hvordan får vi beboerne til at tage mere ansvar"): the theme whose
+# index score plus PRACTICE_WEIGHT × the model's standout reaches PRACTICE_SURE, among the
+# index's first PRACTICE_DEPTH themes a phrasing scores PRACTICE_FLOOR, that the model puts
+# before its STANDOUT_RANK-th nearest by at least PRACTICE_STANDOUT.
+PRACTICE_WEIGHT = 8.0
+PRACTICE_SURE = 0.35
+PRACTICE_FLOOR = 0.15
+PRACTICE_DEPTH = 8
+PRACTICE_STANDOUT = 0.005
+# The strategy's themes: what a practice question can be about (not a fact, list or command).
+_THEMES = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "section"})
 FRAMED = 0.3  # "målsætningen om …": the best målsætning needs at least this score
 CLOSE = 0.9  # another target within this fraction of the best is offered as a button
 SUGGEST = 0.25  # fallback suggestions need at least this score
 PERSONAL_FACTOR = 0.7  # the bot knows nothing about the asker's own leader, case or pay
 # "hvornår er næste møde i Områdeudvalget" is not about the asker's own meetings.
 NOT_OWN_FACTOR = 0.6
+OWN_SUBJECT = 0.2  # the share of an own-work topic's phrasings a word of its subject is in
 TIE = 0.02  # scores this close are ties, broken by the kind's priority
 DEFINITION_TIE = 0.3  # "hvad betyder X": a glossary entry this close to the best wins
 
@@ -98,6 +126,7 @@ _KEYLESS: dict[str, Kind] = {
     "fallback": "fallback",
     "unknown": "unknown",
 }
+_QUESTION_TOKENS = frozenset(canonical(w) for w in WEAK_RAW)
 # Kinds that a follow-up ("og den næste?") can refer back to.
 REMEMBERED = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "fact"})
 
@@ -157,6 +186,20 @@ def _rank(matches: list[Match], definition: bool = False) -> list[Match]:
 _INDEXES: dict[int, tuple[Content, Index]] = {}
 
 
+def own_subjects(content: Content) -> dict[str, frozenset[str]]:
+    """What each own-work topic is about: the tokens in at least :data:`OWN_SUBJECT` of its
+    phrasings, question words left out ("status", "statusrunde"; "møde", "påmindelse").
+    The meaning model takes a question to one's own work only when it names one of them."""
+    subjects: dict[str, frozenset[str]] = {}
+    for topic in content.conversation.own_work:
+        counts = Counter(
+            t for p in topic.phrasings for t in set(content_tokens(p)) if t not in _QUESTION_TOKENS
+        )
+        least = OWN_SUBJECT * len(topic.phrasings)
+        subjects[f"own:{topic.id}"] = frozenset(t for t, n in counts.items() if n >= least)
+    return subjects
+
+
 def index_of(content: Content) -> Index:
     """The index of ``content``, built once per content object (content is immutable, and an
     index is read-only after it is built); tests build many apps over one content."""
@@ -182,6 +225,7 @@ class Answerer:
         self.index = index_of(content)
         self.meaning = meaning
         self.smalltalk = SmallTalk(content.conversation.smalltalk)
+        self._own_subjects = own_subjects(content)
         self._commands = IntentParser(content.commands)
 
     def reply_to(self, text: str, previous: str | None = None) -> Answer:
@@ -233,15 +277,18 @@ class Answerer:
             return Answer("fallback", language=language, question=question)
         if names_other_scope(question, self.index.named):
             return Answer("fallback", language=language, question=question, reason="scope")
-        matches = self.index.score(question)
+        conversation = self.content.conversation
+        asked, practice = without_frames(question, conversation.practice_frames)
+        foreign = off_topic_words(question, conversation.off_topics)
+        matches = self.index.score(asked, foreign)
         if is_personal(question):
             matches = [
-                m if m.target.startswith("own:") else Match(m.target, m.score * PERSONAL_FACTOR)
+                m if m.target.startswith("own:") else replace(m, score=m.score * PERSONAL_FACTOR)
                 for m in matches
             ]
         elif not speaks_of_self(question):
             matches = [
-                Match(m.target, m.score * NOT_OWN_FACTOR) if m.target.startswith("own:") else m
+                replace(m, score=m.score * NOT_OWN_FACTOR) if m.target.startswith("own:") else m
                 for m in matches
             ]
         ranked = _rank(matches, is_definition_question(question))
@@ -253,11 +300,23 @@ class Answerer:
             # "pejlemærket om digitalisering": no such theme, whatever else matches.
             return self._fallback(ranked, language, question)
         if ranked and ranked[0].score >= CONFIDENT:
-            return self._answer(ranked[0], ranked, language, question, hedged=False)
+            top = ranked[0]
+            if top.score < SURE and not foreign:
+                # Disagreement: a near-threshold index answer yields to the entry the model
+                # is decisive about ("det klart for pårørende …": 2.3, not pejlemærke 2's text).
+                decisive = self._meaning_decisive(asked, ranked)
+                if decisive is not None and decisive.target != top.target:
+                    return self._answer(decisive, ranked, language, question, hedged=True)
+            return self._answer(top, ranked, language, question, hedged=False)
+        if foreign:
+            # A topic outside the strategy ("lønudbetaling"): a sure answer or none, no guess.
+            return self._fallback(ranked, language, question)
         if ranked and ranked[0].score >= HEDGE and is_where_question(question):
             # "nævner strategien noget om X?": where X stands is the answer, even if tied.
             return self._answer(ranked[0], ranked, language, question, hedged=False)
-        agreed = self._meaning_agrees(question, ranked)
+        agreed = self._meaning_agrees(asked, ranked)
+        if agreed is None and (practice or speaks_as_team(question)):
+            agreed = self._practice_theme(asked, ranked)
         if agreed is not None:
             return self._answer(agreed, ranked, language, question, hedged=True)
         return self._fallback(ranked, language, question)
@@ -311,25 +370,79 @@ class Answerer:
     def _meaning_agrees(self, question: str, ranked: list[Match]) -> Match | None:
         """The entry both signals point at, or None.
 
-        Either the meaning model's nearest target is the index's best (cosine ≥ :data:`AGREE`,
-        index score ≥ :data:`HEDGE`), or the model is decisive (cosine ≥ :data:`DECISIVE`, ahead
-        of its runner-up by :data:`MARGIN`) about a target the index also ranks near the top.
+        The model's cosines are close together for any question (0.82–0.90), so what counts is
+        how far its nearest target stands out from the :data:`STANDOUT_RANK`-th nearest: for a
+        question outside the strategy no target does. Either the model's nearest target is the
+        index's best (index score ≥ :data:`AGREE_FLOOR`, standing out by :data:`STANDOUT`), or
+        the model is decisive (see :meth:`_meaning_decisive`). One's own meetings and status
+        are only ever taken on a decisive model: "hvad er status på min sag" is not about the
+        status round.
         """
         if self.meaning is None or not ranked:
             return None
-        nearest = self.meaning.nearest(question, k=2)
-        if not nearest or nearest[0].target.startswith("own:"):
+        nearest = self.meaning.nearest(question, k=STANDOUT_RANK)
+        if not nearest:
+            return None
+        best = nearest[0]
+        top = ranked[0]
+        if (
+            not best.target.startswith("own:")
+            and top.target == best.target
+            and top.score >= AGREE_FLOOR
+            and best.cosine - nearest[-1].cosine >= STANDOUT
+        ):
+            return top
+        return self._meaning_decisive(question, ranked)
+
+    def _meaning_decisive(self, question: str, ranked: list[Match]) -> Match | None:
+        """The index's entry the model is decisive about, or None: the model's nearest target,
+        ahead of its runner-up by :data:`MARGIN` and of its :data:`STANDOUT_RANK`-th by
+        :data:`DECISIVE_STANDOUT`, among the index's first :data:`DECISIVE_DEPTH` entries
+        with at least :data:`DECISIVE_FLOOR`."""
+        if self.meaning is None:
+            return None
+        nearest = self.meaning.nearest(question, k=STANDOUT_RANK)
+        if not nearest:
             return None
         best, cosine = nearest[0].target, nearest[0].cosine
         margin = cosine - nearest[1].cosine if len(nearest) > 1 else cosine
-        top = ranked[0]
-        if top.target == best and cosine >= AGREE and top.score >= HEDGE:
-            return top
-        if cosine >= DECISIVE and margin >= MARGIN:
-            for m in ranked[:DECISIVE_DEPTH]:
-                if m.target == best and m.score >= DECISIVE_FLOOR:
-                    return m
-        return None
+        if margin < MARGIN or cosine - nearest[-1].cosine < DECISIVE_STANDOUT:
+            return None
+        subjects = self._own_subjects.get(best)
+        if subjects is not None and subjects.isdisjoint(content_tokens(question)):
+            return None  # "fristen for at søge kurser" is not the status round's deadline
+        return next(
+            (m for m in ranked[:DECISIVE_DEPTH] if m.target == best and m.score >= DECISIVE_FLOOR),
+            None,
+        )
+
+    def _practice_theme(self, question: str, ranked: list[Match]) -> Match | None:
+        """The theme a practice question is about, or None.
+
+        Teams and employees describe their work in their own words ("beboerne", "foreningerne
+        i byen"), so the index finds the right målsætning below its threshold, often under a
+        passage that shares a word. Both signals are summed: the index score, and how far
+        the meaning model's cosine stands out from its :data:`STANDOUT_RANK`-th nearest. The
+        theme needs some index support (:data:`PRACTICE_FLOOR`): the model alone never answers.
+        """
+        if self.meaning is None:
+            return None
+        nearest = self.meaning.nearest(question, k=STANDOUT_RANK)
+        if len(nearest) < STANDOUT_RANK:
+            return None
+        base = nearest[STANDOUT_RANK - 1].cosine
+        standout = {n.target: n.cosine - base for n in nearest[: STANDOUT_RANK - 1]}
+        best: tuple[float, Match] | None = None
+        for m in ranked[:PRACTICE_DEPTH]:
+            kind = m.target.partition(":")[0]
+            if kind not in _THEMES or m.score < PRACTICE_FLOOR or not m.named:
+                continue
+            if m.target not in standout or standout[m.target] < PRACTICE_STANDOUT:
+                continue  # the model does not single it out: no second signal
+            fused = m.score + PRACTICE_WEIGHT * standout[m.target]
+            if best is None or fused > best[0]:
+                best = (fused, m)
+        return best[1] if best is not None and best[0] >= PRACTICE_SURE else None
 
     def _same_thing(self, a: Match, b: Match) -> bool:
         """Two entries that answer alike: a list and the glossary word for it, or a term

@@ -1,10 +1,11 @@
-"""The Q&A feature: answers, lists, help, small talk, follow-ups, the asker's own meetings and
-rounds, and feedback on answers."""
+"""The Q&A feature: answers, lists, small talk, follow-ups, the asker's own meetings and
+rounds, and feedback on answers. A question that asks what the bot can do gets the help
+feature's card (see :meth:`QAFeature.use_help`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from content.models import Content
 from dialogs.cards import card, plain
 from dialogs.erasure import Keep
-from dialogs.intents import ASK, EMPTY, Intent
+from dialogs.intents import ASK, EMPTY, Intent, Language
 from dialogs.privacy import contains_cpr
 from dialogs.qa.answer import REMEMBERED, Answer, Answerer, answer_for_target
 from dialogs.qa.followup import RecentTargets
@@ -32,6 +33,8 @@ FEEDBACK_TABLE = "feedback"
 # User id -> the keys of their entries in the two tables above, so "mine data" can count them
 # and "slet mine data" delete them; the entries themselves (what content owners see) name no one.
 QUESTION_AUTHORS = "question_authors"
+# The help card for a turn's user, in a language: the help feature's, given by the app.
+HelpCard = Callable[[Turn, Language], Awaitable[Reply]]
 
 
 class _FeedbackSubmit(BaseModel):
@@ -68,6 +71,12 @@ class QAFeature:
         self.rounds = rounds
         self.recent = RecentTargets()
         self.experts: ExpertHelp | None = None
+        self.help: HelpCard | None = None
+
+    def use_help(self, show: HelpCard) -> None:
+        """Answer "hvad kan du svare på?" and the like with ``show`` (the help feature's card,
+        by the asker's roles)."""
+        self.help = show
 
     def use_experts(self, experts: ExpertHelp) -> None:
         """Give supplementary answers and offer »Spørg en fagperson« through ``experts``."""
@@ -79,7 +88,7 @@ class QAFeature:
         # Questions need no identity; feedback is a submit that stores, so it does.
         router.on_intent(ASK, self.ask, open=True)
         router.on_intent(EMPTY, self.empty, open=True)
-        for command in ("help", "list_pejlemaerker", "list_maalsaetninger", "about"):
+        for command in ("list_pejlemaerker", "list_maalsaetninger", "about"):
             router.on_intent(command, self.command, open=True)
         router.on_action(FEEDBACK, self.feedback, form=_FeedbackSubmit)
         return router
@@ -106,6 +115,10 @@ class QAFeature:
             return [with_elements(self.presenter.render(answer), offer)]
         if answer.kind == "own":
             return [await self._own_work(turn, answer)]
+        if answer.kind == "help":
+            if self.help is None:
+                return [self.presenter.notice(self.content.messages.da.help.intro)]
+            return [await self.help(turn, answer.language)]
         return [self.presenter.render(answer)]
 
     async def _offer(self, turn: Turn, question: str, attempted: str) -> list[dict[str, Any]]:
@@ -132,7 +145,7 @@ class QAFeature:
         return self.presenter.open_round(round_)
 
     async def command(self, turn: Turn, intent: Intent) -> list[Reply]:
-        """Answer a command such as ``hjælp`` or ``pejlemærker``."""
+        """Answer a command such as ``pejlemærker`` or ``om strategien``."""
         answer = answer_for_target(f"command:{intent.name}", intent.text)
         return [self.presenter.render(answer)]
 

@@ -9,7 +9,8 @@ so short names beat long texts that merely mention a word.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -39,6 +40,7 @@ UNKNOWN_TOPIC_FACTOR = 1.6
 LONG_WORD = 12
 MIN_HEAD = 5  # the shortest head word that finds the compounds ending in it
 BETA2 = 4.0  # F2: covering the question matters more than covering the phrasing
+FOREIGN = "!"  # marks the token of a word outside the strategy: no entry has it
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,23 @@ class Match:
 
     target: str
     score: float
+    # A phrasing (a name, synonym or typical question) gives the score; False when the entry's
+    # words taken together do (a passage, or words spread over several phrasings).
+    named: bool = True
+
+
+# The first part of a compound that shares its head with the next ("Beboer- og Pårørenderåd"
+# is "beboerråd og pårørenderåd"): not a word of its own, so "beboerne" does not name the råd.
+_SUSPENDED = re.compile(r"\b\w+-\s+(?=(?:og|eller|and|or)\s)", re.IGNORECASE)
+
+
+def without_suspended(text: str) -> str:
+    """``text`` without the first parts of suspended compounds ("Voksen- og Plejeudvalget")."""
+    return _SUSPENDED.sub("", text)
 
 
 def _tokens(text: str) -> frozenset[str]:
-    return frozenset(t for t in content_tokens(text) if not t.isdigit())
+    return frozenset(t for t in content_tokens(without_suspended(text)) if not t.isdigit())
 
 
 def _entry(target: str, phrasings: Iterable[str], body: Iterable[str]) -> Entry:
@@ -194,13 +209,24 @@ class Index:
             return []
         return [t for t in self._compounds if t.endswith(head) and t != head][:3]
 
-    def query_tokens(self, question: str) -> list[_QueryToken]:
-        """The question's topic tokens, with compounds joined or split and typos corrected."""
-        raw = [w for w in topic_words(question) if not w.isdigit()]
+    def query_tokens(
+        self, question: str, foreign: Collection[str] = frozenset()
+    ) -> list[_QueryToken]:
+        """The question's topic tokens, with compounds joined or split and typos corrected.
+
+        A ``foreign`` word (a topic outside the strategy, "lønudbetaling") weighs as an
+        unknown topic and matches nothing, even when it shares a stem with the content.
+        """
+        raw = [w for w in topic_words(without_suspended(question)) if not w.isdigit()]
         names = proper_names(question)
         result: list[_QueryToken] = []
         i = 0
         while i < len(raw):
+            if raw[i] in foreign:
+                weight = self.unknown_idf * UNKNOWN_TOPIC_FACTOR
+                result.append(_QueryToken(FOREIGN + raw[i], weight, False))
+                i += 1
+                continue
             if i + 1 < len(raw) and self._joins(raw[i], raw[i + 1]):
                 joined = canonical(raw[i] + raw[i + 1])
                 result.append(_QueryToken(joined, self.idf[joined], True))
@@ -240,9 +266,9 @@ class Index:
                 unique.append(qt)
         return unique
 
-    def score(self, question: str) -> list[Match]:
-        """Every entry with a positive score, best first."""
-        query = self.query_tokens(question)
+    def score(self, question: str, foreign: Collection[str] = frozenset()) -> list[Match]:
+        """Every entry with a positive score, best first (``foreign``: see :meth:`query_tokens`)."""
+        query = self.query_tokens(question, foreign)
         total = sum(q.weight for q in query)
         if total == 0 or not any(q.known for q in query):
             return []
@@ -252,7 +278,7 @@ class Index:
             common = entry.tokens.intersection(weights)
             if not common:
                 continue
-            best = entry.body_weight * sum(weights[t] for t in common) / total
+            body = best = entry.body_weight * sum(weights[t] for t in common) / total
             for phrasing in entry.phrasings:
                 hit = phrasing.intersection(weights)
                 if not hit:
@@ -262,6 +288,6 @@ class Index:
                 precision = sum(self.idf[t] for t in hit) / sum(self.idf[t] for t in phrasing)
                 f2 = (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
                 best = max(best, f2)
-            matches.append(Match(entry.target, best))
+            matches.append(Match(entry.target, best, best > body))
         matches.sort(key=lambda m: -m.score)
         return matches

@@ -156,15 +156,17 @@ class Presenter:
         return body
 
     def voted(self, answer: Answer, vote_line: str, extra: Iterable[dict[str, Any]] = ()) -> Reply:
-        """The answer's reply once voted on: "Hjalp svaret?" becomes ``vote_line`` (the
-        buttons stay, to change the vote), and ``extra`` elements follow them."""
-        body = []
+        """The answer's reply once voted on: "Hjalp svaret?" becomes ``vote_line`` and the
+        👍/👎 buttons go (one vote per person and answer: nothing left to click on this card),
+        ``extra`` elements in their place."""
+        body: list[dict[str, Any]] = []
         for element in self.body(answer):
             if element.get("id") == FEEDBACK:
                 element = {**paragraph(vote_line), "id": FEEDBACK}  # not subtle: it is news
-            body.append(element)
             if element.get("id") == FEEDBACK_ACTIONS:
                 body.extend(extra)
+                continue
+            body.append(element)
         return self._reply(body)
 
     def shareable(self, answer: Answer) -> CardJson:
@@ -447,18 +449,6 @@ class Presenter:
         )
         return [paragraph(topic.reply), *examples]
 
-    def _render_help(self, answer: Answer) -> list[dict[str, Any]]:
-        da = self.da
-        return [
-            heading(da.help_title),
-            paragraph(da.help_text),
-            {
-                "type": "FactSet",
-                "facts": [{"title": c.command, "value": c.description} for c in da.help_commands],
-            },
-            action_set(submit(q, {"action": ASK, "text": q}) for q in da.help_examples),
-        ]
-
     def _render_own(self, answer: Answer) -> list[dict[str, Any]]:
         """Without the asker's data: how reminders or status rounds work."""
         text = self.da.own_meeting_none if answer.key == "meeting" else self.da.own_status_none
@@ -493,17 +483,6 @@ class Presenter:
         return [paragraph(opening), paragraph(text.fallback_hint), *suggestions]
 
     # -- other messages --------------------------------------------------------------------
-
-    def welcome(self) -> Reply:
-        """The welcome card shown when the app is installed."""
-        da = self.da
-        return self._reply(
-            [
-                heading(da.welcome_title),
-                paragraph(da.welcome_text),
-                action_set(submit(q, {"action": ASK, "text": q}) for q in da.welcome_examples),
-            ]
-        )
 
     def next_meeting(self, meeting: NextMeeting | None) -> Reply:
         """ "hvad skal vi drøfte på næste møde?": the meeting's focus, or how to get one."""

@@ -27,7 +27,7 @@ STOPWORDS_RAW = frozenset(
     egentligt godt har have havde hende her hos hun hvad hvis hvordan i ikke ind jeg jer kan
     kunne lidt man mange med meget men mere mig min mine mit mod må ned noget nogen nogle nu når
     og også om os over på sig sin sine sit skal skulle som så sådan til ud under var vi vil
-    ville vore vores være været ja nej tak hej lige bare egentlig præcis betyder betyde
+    ville vore vores være været ved ja nej tak hej lige bare egentlig præcis betyder betyde
     betydning menes mener ment står stå siger sige handler handle hedder forklar forklaring
     fortæl fortælle vis vise list liste se finde findes fx altså what whats does do did is are
     was were the a an of in on to for and or about which who how mean means meaning tell me
@@ -137,6 +137,15 @@ def speaks_of_self(text: str) -> bool:
     return any(w in _FIRST_PERSON for w in words(text))
 
 
+_TEAM = frozenset("vi os vores vor we us our".split())  # noqa: SIM905
+
+
+def speaks_as_team(text: str) -> bool:
+    """True when the asker speaks for their team ("hvordan gør vi", "kan vi"): a question
+    about their practice, not about a personal matter."""
+    return any(w in _TEAM for w in words(text))
+
+
 def is_english(text: str) -> bool:
     """True when ``text`` reads as English rather than Danish (few words are enough)."""
     tokens = words(text)
@@ -213,3 +222,66 @@ def best_passage(passages: Sequence[str], about: Iterable[str]) -> str:
     wanted = {t for text in about for t in content_tokens(text)}
     scores = [len(wanted.intersection(content_tokens(p))) for p in passages]
     return passages[scores.index(max(scores))]
+
+
+_RAW_WORD = re.compile(r"[^\W_]+")
+FOLDED_PREFIX = 5  # the shortest off-topic prefix also compared without æ/ø/å
+
+
+@lru_cache(maxsize=8)
+def _frame_words(frames: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The frames as folded word sequences, longest first (so the longest frame wins)."""
+    split = {tuple(fold(w) for w in words(frame)) for frame in frames}
+    return tuple(sorted((f for f in split if f), key=lambda f: (-len(f), f)))
+
+
+def without_frames(text: str, frames: Sequence[str]) -> tuple[str, bool]:
+    """``text`` without its practice framing, and whether it had any.
+
+    "hvordan kan vi i praksis arbejde med inddragelse" is a question about inddragelse; the
+    frame's words ("praksis", "hverdagen", "medarbejder") would otherwise match målsætninger
+    that use them. Frames are whole-word sequences (content data); the rest of the text is kept
+    as typed (capitals mark acronyms and names). When nothing with a topic would be left, the
+    text is its own topic and is returned whole.
+    """
+    spans = [(m.start(), m.end(), fold(m.group().lower())) for m in _RAW_WORD.finditer(text)]
+    folded = [word for _, _, word in spans]
+    sequences = _frame_words(tuple(frames))
+    cuts: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        frame = next((f for f in sequences if tuple(folded[i : i + len(f)]) == f), None)
+        if frame is None:
+            i += 1
+            continue
+        cuts.append((spans[i][0], spans[i + len(frame) - 1][1]))
+        i += len(frame)
+    if not cuts:
+        return text, False
+    kept, start = [], 0
+    for begin, end in cuts:
+        kept.append(text[start:begin])
+        start = end
+    kept.append(text[start:])
+    rest = " ".join(" ".join(kept).split())
+    if not topic_words(rest):
+        return text, False
+    return rest, True
+
+
+def off_topic_words(text: str, topics: Sequence[str]) -> frozenset[str]:
+    """The words of ``text`` that name a topic outside the strategy ("lønudbetaling").
+
+    A topic ending in ``*`` is a prefix of the word ("løn*": "lønsedlen"); otherwise the word
+    and the topic share their stem ("vagter" is "vagt"). A prefix is compared as written, and
+    also without æ/ø/å when it is long enough not to become another word ("løn" is "lon",
+    which starts "long").
+    """
+    raw = tuple(t[:-1].lower() for t in topics if t.endswith("*"))
+    folded = tuple(fold(p) for p in raw if len(fold(p)) >= FOLDED_PREFIX)
+    stems = frozenset(canonical(t.lower()) for t in topics if not t.endswith("*"))
+    return frozenset(
+        w
+        for w in words(text)
+        if canonical(w) in stems or w.startswith(raw) or fold(w).startswith(folded)
+    )

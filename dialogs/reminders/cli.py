@@ -14,6 +14,7 @@ from typing import TextIO
 
 from dialogs.privacy import contains_cpr
 from dialogs.reminders.service import MAX_MEETINGS_PER_YEAR, ReminderService
+from dialogs.text import plural
 from scheduler.calendar import ScheduleError, format_meeting, import_ics
 
 WRITES = frozenset({"import-ics", "priorities"})  # need the data file to themselves
@@ -77,7 +78,9 @@ async def run(args: argparse.Namespace, service: ReminderService, out: TextIO, e
                   file=err)  # fmt: skip
             return 2
         added = await service.add_meetings(committee, starts)
-        print(texts.meetings_imported.format(count=added, name=committee.name), file=out)
+        words = service.content.reminders
+        imported = plural(added, words.meeting_one, words.meeting_many)
+        print(texts.meetings_imported.format(count=imported, name=committee.name), file=out)
         return 0
     if any(contains_cpr(ident) for ident in args.ids):
         print(service.content.messages.da.cpr_option.format(option="ids"), file=err)

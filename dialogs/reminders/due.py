@@ -9,7 +9,7 @@ handled exactly once: the ledger holds every key that was sent, missed or paused
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -156,6 +156,53 @@ def snooze_until(now: datetime, committee: Committee, policy: Policy, tz: ZoneIn
     """ "Påmind mig igen i morgen": the next working day at the committee's send time."""
     day = next_working_day(now.astimezone(tz).date(), policy)
     return datetime.combine(day, committee.send_time, tzinfo=tz)
+
+
+SnoozeKind = Literal["hours", "tomorrow"]
+SNOOZE_HOURS = 2  # "Påmind mig om 2 timer", offered when the meeting is today or tomorrow
+
+
+def snooze_time(
+    kind: SnoozeKind, now: datetime, committee: Committee, policy: Policy, tz: ZoneInfo
+) -> datetime:
+    """When a snooze of ``kind`` clicked at ``now`` sends the reminder again."""
+    if kind == "hours":
+        return now + timedelta(hours=SNOOZE_HOURS)
+    return snooze_until(now, committee, policy, tz)
+
+
+def snooze_offer(
+    now: datetime, meeting: Meeting, committee: Committee, policy: Policy, tz: ZoneInfo
+) -> SnoozeKind | None:
+    """Which "Påmind mig igen" a reminder shown at ``now`` offers, so that the new reminder
+    lands before the meeting: in :data:`SNOOZE_HOURS` hours when the meeting is today or
+    tomorrow, else the next working day (or in hours, when that day is too late). None when
+    no snooze lands before the meeting: the reminder then offers none."""
+    days = (meeting.start.astimezone(tz).date() - now.astimezone(tz).date()).days
+    kinds: tuple[SnoozeKind, ...] = ("hours",) if days <= 1 else ("tomorrow", "hours")
+    for kind in kinds:
+        if now < snooze_time(kind, now, committee, policy, tz) < meeting.start:
+            return kind
+    return None
+
+
+def confirmation_counts(
+    committee_id: str,
+    meeting_start: datetime,
+    *,
+    committees: Container[str] | None,
+    since: datetime | None,
+    now: datetime | None,
+) -> bool:
+    """Whether a "Sat på dagsordenen" (or a meeting note) counts in what OMU and the
+    half-year report are told: its committee still exists (among ``committees``) and its
+    meeting has taken place in the window, ``since`` ≤ start ≤ ``now``. A confirmation of a
+    meeting still ahead is a plan, not a meeting held. None leaves that bound out."""
+    if committees is not None and committee_id not in committees:
+        return False
+    if since is not None and meeting_start < since:
+        return False
+    return now is None or meeting_start <= now
 
 
 @dataclass

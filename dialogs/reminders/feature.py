@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from content.models import Content
-from dialogs.cards import action_set, bullets, card, plain, submit
+from dialogs.cards import action_set, bullets, card, paragraph, plain, submit
 from dialogs.intents import Intent
 from dialogs.privacy import contains_cpr, field_with_cpr, redact_cpr
 from dialogs.reminders.cards import (
     ACK,
     CANCEL,
+    DELETE,
+    KEEP,
     MOVE,
     MOVED,
     SAVE,
@@ -24,9 +26,11 @@ from dialogs.reminders.cards import (
     TRIO_APPROVE,
     TRIO_REJECT,
     committee_form,
+    delete_card,
     moved_form,
+    state_card,
 )
-from dialogs.reminders.due import reminder_key, send_time, snooze_until
+from dialogs.reminders.due import SnoozeKind, reminder_key, send_time, snooze_time
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.reminders.roles import may_act, may_change
 from dialogs.reminders.service import (
@@ -37,7 +41,7 @@ from dialogs.reminders.service import (
 )
 from dialogs.replies import Reply
 from dialogs.router import Form, Router, Turn
-from dialogs.text import LINES, new_id
+from dialogs.text import LINES, new_id, plural
 from scheduler.calendar import (
     ScheduleError,
     check_ahead,
@@ -57,6 +61,7 @@ class _CommitteeForm(BaseModel):
     name: str = Field("", max_length=100)
     kind: str = ""
     schedule: Annotated[str, LINES] = ""  # its length is the calendar's to refuse, clearly
+    shown_schedule: Annotated[str, LINES] = ""  # what »ret udvalg« filled in: unchanged, kept
     lead_days: str | int = 7
     remind_chair: str | bool = True
 
@@ -70,6 +75,15 @@ class _MeetingRef(BaseModel):
     time: str = Field("", max_length=10)
 
 
+class _SnoozeRef(_MeetingRef):
+    snooze: str = Field("", max_length=20)  # the snooze the button offered (old cards: none)
+
+
+class _CommitteeRef(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    committee: str = Field(min_length=1, max_length=200)
+
+
 class _TrioDecision(BaseModel):
     model_config = ConfigDict(extra="ignore")
     committee: str = Field(min_length=1, max_length=200)
@@ -78,6 +92,16 @@ class _TrioDecision(BaseModel):
 
 def _notice(text: str) -> list[Reply]:
     return [Reply(text=text)]
+
+
+def _schedule_text(meetings: list[Meeting], tz: ZoneInfo) -> str:
+    """The meetings as dates the meeting plan accepts: "12-01-2027 kl. 13, 23-02-2027 kl. 13"."""
+    parts = []
+    for meeting in meetings:
+        local = meeting.start.astimezone(tz)
+        clock = f"{local.hour}" if local.minute == 0 else f"{local.hour}.{local.minute:02d}"
+        parts.append(f"{local:%d-%m-%Y} kl. {clock}")
+    return ", ".join(parts)
 
 
 def channel_of(conversation_id: str) -> str:
@@ -105,12 +129,15 @@ class RemindersFeature:
         router.on_intent("slet_udvalg", self.delete)
         router.on_intent("tilknyt", self.link_channel)
         router.on_intent("pause", self.pause)
+        router.on_intent("genoptag", self.resume)
         router.on_intent("tilmeld_trio", self.join_trio)
         router.on_intent("afmeld_trio", self.leave_trio)
         meeting = Form(_MeetingRef, self.texts.unknown_meeting)
         router.on_action(SAVE, self.save, form=Form(_CommitteeForm, self.texts.error_name))
+        router.on_action(DELETE, self.confirm_delete, form=_CommitteeRef)
+        router.on_action(KEEP, self.keep, form=_CommitteeRef)
         router.on_action(ACK, self.acknowledge, form=meeting)
-        router.on_action(SNOOZE, self.snooze, form=meeting)
+        router.on_action(SNOOZE, self.snooze, form=Form(_SnoozeRef, self.texts.unknown_meeting))
         router.on_action(MOVED, self.moved_form, form=meeting)
         router.on_action(MOVE, self.move, form=meeting)
         router.on_action(CANCEL, self.cancel, form=meeting)
@@ -137,6 +164,15 @@ class RemindersFeature:
             return _notice(self.content.messages.da.cpr_lookup.format(field=field))
         return None
 
+    def _by_whom(self, turn: Turn) -> tuple[str, str]:
+        """Who clicked (their name in Teams) and when, for a card that says what happened."""
+        return plain(turn.user_name) or self.texts.someone, format_meeting(turn.now, tz=self.tz)
+
+    def _paused(self, committee: Committee, turn: Turn) -> bool:
+        """The committee's pause has not ended yet."""
+        today = turn.now.astimezone(self.tz).date()
+        return committee.paused_until is not None and committee.paused_until >= today
+
     async def _mine(self, turn: Turn) -> list[Committee]:
         """The committees the user chairs; every committee for an admin."""
         return await self.repository.committees() if turn.is_admin else await self._chaired(turn)
@@ -156,7 +192,12 @@ class RemindersFeature:
             return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         if not self._may_change(turn, committee):
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
-        return [committee_form(self.texts, committee)]
+        schedule = committee.schedule
+        if not schedule:
+            ahead = [m for m in await self.repository.meetings(committee.id)
+                     if m.start > turn.now and not m.cancelled]  # fmt: skip
+            schedule = _schedule_text(ahead, self.tz)
+        return [committee_form(self.texts, committee, schedule)]
 
     async def save(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """Validate the whole form, then save the committee and its meetings (or nothing)."""
@@ -192,7 +233,9 @@ class RemindersFeature:
             return _notice(t.error_too_many_committees.format(limit=MAX_COMMITTEES_PER_CHAIR))
         now = turn.now.astimezone(self.tz)
         starts: list[datetime] = []
-        if form.schedule.strip() or existing is None:
+        written = form.schedule.strip()
+        unchanged = existing is not None and written == form.shown_schedule.strip()
+        if (written and not unchanged) or existing is None:
             try:
                 schedule = parse_schedule(form.schedule, self.tz, now.date())
             except ScheduleError as exc:
@@ -214,22 +257,22 @@ class RemindersFeature:
             lead_days=lead_days,
             send_time=existing.send_time if existing else time(9, 0),
             paused_until=existing.paused_until if existing else None,
+            schedule=written if starts else (existing.schedule if existing else ""),
         )
         if not committee.recipients():
-            return _notice(t.error_no_recipient)
+            return _notice(t.error_no_recipient.format(name=plain(name)))
         # One write: the committee, its future meetings cancelled, the new ones (or nothing).
         await self.service.save_committee(committee, starts, now)
         meetings = [m for m in await self.repository.meetings(committee.id) if not m.cancelled]
         upcoming = [m for m in meetings if m.start > now]
+        count = plural(len(upcoming), t.meeting_one, t.meeting_many)
         if not upcoming:
-            return _notice(t.saved_no_reminder.format(name=plain(name), count=0))
+            return _notice(t.saved_no_reminder.format(name=plain(name), count=count))
         first = send_time(upcoming[0], committee, self.service.policy, self.tz)
         if first <= turn.now:
             when = format_meeting(upcoming[0].start)
-            return _notice(t.saved_now.format(name=plain(name), count=len(upcoming), when=when))
-        return _notice(
-            t.saved.format(name=plain(name), count=len(upcoming), first=format_meeting(first))
-        )
+            return _notice(t.saved_now.format(name=plain(name), count=count, when=when))
+        return _notice(t.saved.format(name=plain(name), count=count, first=format_meeting(first)))
 
     async def mine(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "mine udvalg": the committees the user chairs (all, for an admin)."""
@@ -244,9 +287,13 @@ class RemindersFeature:
                 if m.start > turn.now and not m.cancelled
             ]  # fmt: skip
             nxt = format_meeting(ahead[0].start) if ahead else t.mine_no_meeting
-            lines.append(
-                t.mine_line.format(name=plain(committee.name), kind=committee.kind.value, next=nxt)
+            line = t.mine_line.format(
+                name=plain(committee.name), kind=committee.kind.value, next=nxt
             )
+            if self._paused(committee, turn) and committee.paused_until is not None:
+                until = format_date(committee.paused_until, with_year=True)
+                line = t.mine_paused.format(line=line, date=until)
+            lines.append(line)
         body = [
             bullets(lines),
             action_set([submit(t.preview_title, {"action": "ask", "text": "næste påmindelser"})]),
@@ -256,10 +303,17 @@ class RemindersFeature:
     async def preview(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "næste påmindelser": what will be sent the next 60 days, with focus."""
         t = self.texts
-        ids = {c.id for c in await self._mine(turn)}
-        coming = await self.service.preview(PREVIEW_DAYS, ids)
+        mine = await self._mine(turn)
+        paused = [
+            t.preview_paused.format(
+                name=plain(c.name), date=format_date(c.paused_until, with_year=True)
+            )
+            for c in sorted(mine, key=lambda c: c.name)
+            if self._paused(c, turn) and c.paused_until is not None
+        ]
+        coming = await self.service.preview(PREVIEW_DAYS, {c.id for c in mine})
         if not coming:
-            return _notice(t.preview_empty.format(days=PREVIEW_DAYS))
+            return _notice(" ".join([t.preview_empty.format(days=PREVIEW_DAYS), *paused]))
         lines: dict[tuple[str, str], str] = {}  # one line per meeting, whoever receives it
         for p, f in coming:
             lines.setdefault(
@@ -269,8 +323,9 @@ class RemindersFeature:
                     meeting=format_meeting(p.meeting.start), ids=", ".join(f.maalsaetninger),
                 ),
             )  # fmt: skip
-        text = "\n".join([t.preview_title, *lines.values()])
-        return [Reply(text=t.preview_title, card=card([bullets(lines.values())], text))]
+        text = "\n".join([t.preview_title, *paused, *lines.values()])
+        body = [*(paragraph(line, subtle=True) for line in paused), bullets(lines.values())]
+        return [Reply(text=t.preview_title, card=card(body, text))]
 
     async def delete(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "slet udvalg <navn>"."""
@@ -281,18 +336,44 @@ class RemindersFeature:
             return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         if not self._may_change(turn, committee):
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
+        ahead = [m for m in await self.repository.meetings(committee.id)
+                 if m.start > turn.now and not m.cancelled]  # fmt: skip
+        return [delete_card(self.texts, committee, len(ahead))]
+
+    async def confirm_delete(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Slet udvalget" on the card of »slet udvalg«: the committee, its meetings and its
+        channel link go, in one write; the rights are checked again at the click."""
+        t = self.texts
+        committee = await self.repository.committee(str(value["committee"]))
+        if committee is None:
+            return [state_card(t.delete_gone)] if turn.in_place else _notice(t.delete_gone)
+        if not self._may_change(turn, committee):
+            return _notice(t.not_allowed.format(name=plain(committee.name)))
         await self.repository.delete_committee(committee.id)
-        return _notice(self.texts.deleted.format(name=plain(committee.name)))
+        name = plain(committee.name)
+        if turn.in_place:
+            by, at = self._by_whom(turn)
+            return [state_card(t.deleted_state.format(name=name, by=by, at=at))]
+        return _notice(t.deleted.format(name=name))
+
+    async def keep(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
+        """ "Behold det": nothing is deleted."""
+        t = self.texts
+        committee = await self.repository.committee(str(value["committee"]))
+        if committee is None:
+            return [state_card(t.delete_gone)] if turn.in_place else _notice(t.delete_gone)
+        kept = t.kept.format(name=plain(committee.name))
+        return [state_card(kept)] if turn.in_place else _notice(kept)
 
     async def link_channel(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "@Strategibot tilknyt <udvalg>" in a channel: the channel gets the reminders."""
-        if turn.conversation_kind != "channel":
-            return _notice(self.texts.link_in_channel)
         if refused := self._refused_lookup(intent.argument, self.texts.field_committee):
             return refused
         committee = await self.service.find_committee(intent.argument)
         if committee is None:
             return _notice(self.texts.not_found.format(name=plain(intent.argument)))
+        if turn.conversation_kind != "channel":
+            return _notice(self.texts.link_in_channel.format(name=plain(committee.name)))
         if not self._may_change(turn, committee):
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         channel = channel_of(turn.conversation_id)
@@ -317,6 +398,18 @@ class RemindersFeature:
             )
         names = ", ".join(f"»{plain(c.name)}«" for c in committees)
         return _notice(t.paused.format(names=names, date=format_date(until, with_year=True)))
+
+    async def resume(self, turn: Turn, intent: Intent) -> list[Reply]:
+        """ "genoptag påmindelser": end the pause of the user's committees; the reminders
+        the pause skipped for meetings still ahead come after all."""
+        t = self.texts
+        paused = [c for c in await self._chaired(turn) if self._paused(c, turn)]
+        if not paused:
+            return _notice(t.resume_none)
+        for committee in paused:
+            await self.repository.resume(committee, turn.now)
+        names = ", ".join(f"»{plain(c.name)}«" for c in sorted(paused, key=lambda c: c.name))
+        return _notice(t.resumed.format(names=names))
 
     async def join_trio(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "tilmeld trio <udvalg>": a TRIO member (leader, TR, AMR) gets the reminders too."""
@@ -420,14 +513,35 @@ class RemindersFeature:
             return _notice(self.texts.not_member.format(name=plain(committee.name)))
         focus = await self.service.focus(meeting)
         await self.repository.acknowledge(committee, meeting, focus.maalsaetninger, turn.now)
+        if turn.in_place:
+            name, at = self._by_whom(turn)
+            done = self.texts.ack_state.format(name=name, at=at)
+            return [await self._after_click(found[0], committee, meeting, turn, done, True)]
         return _notice(
             self.texts.ack_done.format(
                 committee=plain(committee.name), when=format_meeting(meeting.start)
             )
         )
 
+    async def _after_click(
+        self,
+        ref: _MeetingRef,
+        committee: Committee,
+        meeting: Meeting,
+        turn: Turn,
+        done: str,
+        acknowledged: bool,
+    ) -> Reply:
+        """The clicked reminder card again, saying ``done`` (it replaces the card)."""
+        recipient = ref.recipient or f"user:{turn.user_id}"
+        return await self.service.reminder_after_click(
+            committee, meeting, recipient, turn.now, done, acknowledged=acknowledged
+        )
+
     async def snooze(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
-        """ "Påmind mig igen i morgen": the same reminder on the next working day."""
+        """ "Påmind mig igen i morgen" (the next working day) or "om 2 timer": the same
+        reminder again, if that is still before the meeting; a click that would land after
+        it (an old card, a forged one) is refused and changes nothing."""
         found = await self._meeting(value)
         if found is None or not found[0].recipient:
             return _notice(self.texts.unknown_meeting)
@@ -437,9 +551,18 @@ class RemindersFeature:
         own = (f"user:{turn.user_id}", f"channel:{channel_of(turn.conversation_id)}")
         if ref.recipient not in committee.recipients() or ref.recipient not in own:
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
-        until = snooze_until(turn.now, committee, self.service.policy, self.tz)
+        kind: SnoozeKind = "hours" if value.get("snooze") == "hours" else "tomorrow"
+        until = snooze_time(kind, turn.now, committee, self.service.policy, self.tz)
+        if until >= meeting.start:  # an old or forged click: it would come after the meeting
+            when = format_meeting(meeting.start, tz=self.tz)
+            return _notice(self.texts.snooze_too_late.format(when=when))
         await self.repository.snooze(reminder_key(meeting, ref.recipient), until)
-        return _notice(self.texts.snooze_done.format(when=format_meeting(until)))
+        when = format_meeting(until, tz=self.tz)
+        if turn.in_place:
+            name, at = self._by_whom(turn)
+            done = self.texts.snooze_state.format(when=when, name=name, at=at)
+            return [await self._after_click(ref, committee, meeting, turn, done, False)]
+        return _notice(self.texts.snooze_done.format(when=when))
 
     async def moved_form(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """ "Mødet er flyttet/aflyst": a small form to move or cancel it."""
@@ -473,7 +596,7 @@ class RemindersFeature:
             check_ahead(day, turn.now.astimezone(self.tz).date())
         except ScheduleError as exc:
             return _notice(t.schedule_error(exc.code, exc.params))
-        await self.repository.save_meeting(meeting.model_copy(update={"start": start}))
+        await self.service.change_meeting(committee, meeting.model_copy(update={"start": start}))
         return _notice(t.meeting_moved.format(when=format_meeting(start)))
 
     async def cancel(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -484,5 +607,5 @@ class RemindersFeature:
         _, committee, meeting = found
         if not self._may_change(turn, committee):
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
-        await self.repository.save_meeting(meeting.model_copy(update={"cancelled": True}))
+        await self.service.change_meeting(committee, meeting.model_copy(update={"cancelled": True}))
         return _notice(self.texts.meeting_cancelled.format(when=format_meeting(meeting.start)))

@@ -57,6 +57,9 @@ class Committee(_Frozen):
     lead_days: int = Field(7, ge=1, le=28)
     send_time: time = time(9, 0)
     paused_until: date | None = None
+    # The meeting plan as the chair wrote it ("hver 6. uge tirsdag kl. 13"), shown again in
+    # »ret udvalg«; "" once a meeting is moved, cancelled or imported (it no longer says it).
+    schedule: str = Field("", max_length=2000)
 
     @field_validator("name")
     @classmethod

@@ -16,6 +16,7 @@ from typing import Any
 
 from dialogs.erasure import mentions
 from dialogs.ledger import CLAIMED, Ledger, stale
+from dialogs.reminders.due import reminder_key
 from dialogs.reminders.models import Committee, Meeting
 from dialogs.store import Change, Store
 
@@ -94,6 +95,23 @@ class ReminderRepository:
             (MEETINGS, _meeting_key(m), None) for m in await self.meetings(committee_id)
         ]
         await self.apply([*gone, (COMMITTEES, committee_id, None)])
+
+    async def resume(self, committee: Committee, now: datetime) -> None:
+        """End the committee's pause (»genoptag påmindelser«). The reminders the pause
+        skipped (``paused`` in the ledger) of meetings still ahead leave the ledger in the
+        same write, so they are sent after all."""
+        changes: list[Change] = [
+            committee_change(committee.model_copy(update={"paused_until": None}))
+        ]
+        for meeting in await self.meetings(committee.id):
+            if meeting.cancelled or meeting.start <= now:
+                continue
+            for recipient in committee.recipients():
+                key = reminder_key(meeting, recipient)
+                doc = await self.store.get(LEDGER, key)
+                if doc is not None and doc.get("status") == "paused":
+                    changes.append((LEDGER, key, None))
+        await self.apply(changes)
 
     async def meetings(self, committee_id: str | None = None) -> list[Meeting]:
         """Meetings, of one committee or of all, by start."""

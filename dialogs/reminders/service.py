@@ -27,7 +27,17 @@ from dialogs.cards import plain
 from dialogs.delivery import Delivery
 from dialogs.ledger import stale
 from dialogs.reminders.cards import reminder_reply, trio_request_card
-from dialogs.reminders.due import Planned, SendIndex, plan, reminder_key, send_index, upcoming
+from dialogs.reminders.due import (
+    Planned,
+    SendIndex,
+    SnoozeKind,
+    confirmation_counts,
+    plan,
+    reminder_key,
+    send_index,
+    snooze_offer,
+    upcoming,
+)
 from dialogs.reminders.focus import Focus, half_year, rotation
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person, Policy
 from dialogs.reminders.repository import (
@@ -37,7 +47,7 @@ from dialogs.reminders.repository import (
 )
 from dialogs.reminders.roles import TrioRequest, open_trio_request, trio_request
 from dialogs.replies import Reply
-from dialogs.text import fold
+from dialogs.text import fold, plural
 from scheduler.calendar import format_meeting
 from scheduler.clock import Clock
 
@@ -98,8 +108,19 @@ class ReminderService:
         """Store meetings of ``committee`` in one all-or-nothing write; a meeting at the same
         minute is the same meeting. How many there were."""
         meetings = [self.meeting(committee, start) for start in starts]
-        await self.repository.apply(meeting_change(m) for m in meetings)
+        changes = [meeting_change(m) for m in meetings]
+        if committee.schedule:  # the written plan no longer says which meetings there are
+            changes.append(committee_change(committee.model_copy(update={"schedule": ""})))
+        await self.repository.apply(changes)
         return len(meetings)
+
+    async def change_meeting(self, committee: Committee, meeting: Meeting) -> None:
+        """Save a moved or cancelled meeting; the written plan of its committee no longer
+        says which meetings there are, so »ret udvalg« shows the dates instead."""
+        changes = [meeting_change(meeting)]
+        if committee.schedule:
+            changes.append(committee_change(committee.model_copy(update={"schedule": ""})))
+        await self.repository.apply(changes)
 
     async def meetings_in_a_year(
         self, committee: Committee, starts: Iterable[datetime], now: datetime
@@ -334,14 +355,54 @@ class ReminderService:
     async def render(
         self, item: Planned, committees: list[Committee], meetings: list[Meeting]
     ) -> Reply:
-        """The reminder card for one planned reminder."""
-        focus = await self.focus(item.meeting, meetings)
-        omu_lines: tuple[str, ...] = ()
-        if item.committee.kind is CommitteeKind.OMU:
-            omu_lines = await self.omu_summary(item.meeting, committees, meetings)
-        return reminder_reply(
-            self.content, item.committee, item.meeting, focus, item.recipient, omu_lines
+        """The reminder card for one planned reminder, as it is sent now."""
+        now = self.clock.now()
+        offer = snooze_offer(now, item.meeting, item.committee, self.policy, self.tz)
+        return await self._card(
+            item.committee, item.meeting, item.recipient, now, committees, meetings, offer
         )
+
+    async def reminder_after_click(
+        self,
+        committee: Committee,
+        meeting: Meeting,
+        recipient: str,
+        now: datetime,
+        done: str,
+        *,
+        acknowledged: bool,
+    ) -> Reply:
+        """The reminder card again, in place of the one clicked: ``done`` says what happened;
+        the buttons that were used up are gone (both after "Sat på dagsordenen", the snooze
+        after a snooze)."""
+        committees = await self.repository.committees()
+        meetings = await self.repository.meetings(committee.id)
+        return await self._card(
+            committee, meeting, recipient, now, committees, meetings, None,
+            done=done, ack=not acknowledged,
+        )  # fmt: skip
+
+    async def _card(
+        self,
+        committee: Committee,
+        meeting: Meeting,
+        recipient: str,
+        now: datetime,
+        committees: list[Committee],
+        meetings: list[Meeting],
+        snooze: SnoozeKind | None,
+        *,
+        done: str = "",
+        ack: bool = True,
+    ) -> Reply:
+        focus = await self.focus(meeting, meetings)
+        omu_lines: tuple[str, ...] = ()
+        if committee.kind is CommitteeKind.OMU:
+            omu_lines = await self.omu_summary(meeting, committees, meetings, now)
+        return reminder_reply(
+            self.content, committee, meeting, focus, recipient, omu_lines,
+            snooze=snooze, ack=ack, done=done, now=now, tz=self.tz,
+        )  # fmt: skip
 
     async def focus(self, meeting: Meeting, meetings: list[Meeting] | None = None) -> Focus:
         """This meeting's focus within its committee's half-year."""
@@ -357,9 +418,14 @@ class ReminderService:
         return rotation(same, self.content.strategy, self.content.reminders, priorities)[meeting.id]
 
     async def omu_summary(
-        self, meeting: Meeting, committees: list[Committee], meetings: list[Meeting]
+        self,
+        meeting: Meeting,
+        committees: list[Committee],
+        meetings: list[Meeting],
+        now: datetime,
     ) -> tuple[str, ...]:
-        """How many LMUs put the strategy on their agenda since OMU's previous meeting."""
+        """How many of the LMUs there are put the strategy on the agenda of a meeting held
+        since OMU's previous meeting (:func:`~dialogs.reminders.due.confirmation_counts`)."""
         texts = self.content.reminders
         earlier = [
             m.start
@@ -368,20 +434,23 @@ class ReminderService:
             and m.start < meeting.start
             and not m.cancelled
         ]
-        since = max(earlier) if earlier else datetime.min.replace(tzinfo=self.tz)
-        lmus = [c for c in committees if c.kind is CommitteeKind.LMU]
+        since = max(earlier) if earlier else None
+        lmus = {c.id for c in committees if c.kind is CommitteeKind.LMU}
         acks = [
             a
             for a in await self.repository.acknowledgements()
-            if a["kind"] == CommitteeKind.LMU.value
-            and datetime.fromisoformat(a["meeting_start"]) >= since
-        ]
+            if confirmation_counts(
+                a["committee_id"], datetime.fromisoformat(a["meeting_start"]),
+                committees=lmus, since=since, now=now,
+            )
+        ]  # fmt: skip
         if not acks:
             return (texts.omu_none,)
         acked = len({a["committee_id"] for a in acks})
         focus = sorted({i for a in acks for i in a["focus"]})
+        total = plural(len(lmus), texts.lmu_one, texts.lmu_many)
         return (
-            texts.omu_summary.format(acked=acked, total=len(lmus)),
+            texts.omu_summary.format(acked=acked, total=total),
             texts.omu_focus.format(ids=", ".join(focus)),
         )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from dialogs.cards import (
     action_set,
     bullets,
     card,
+    execute,
     form,
     heading,
     label,
@@ -22,6 +24,8 @@ from dialogs.cards import (
 from dialogs.reminders.models import Committee, Meeting
 from dialogs.replies import Reply
 from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, Round, StatusReply
+from dialogs.status.report import LOCAL
+from dialogs.text import plural
 from scheduler.calendar import format_date, format_meeting
 
 REGISTER = "leader_register"
@@ -29,12 +33,12 @@ CREATE_ROUND = "round_create"
 SUBMIT = "status_submit"
 OPEN = "status_open"
 NOTE = "meeting_note"
-DELETE_DATA = "delete_my_data"
 LEADER_APPROVE = "leader_approve"
 LEADER_REJECT = "leader_reject"
 NEW_UNIT = "__ny__"  # the unit choice "another unit", typed in a text field
 
 CARD_BUDGET = 20_000  # bytes of card JSON per page; Teams refuses cards above about 28 KB
+GOALS_PER_PAGE = 4  # målsætninger per page: a card a leader reads without scrolling far
 
 
 def field_id(prefix: str, maalsaetning: str) -> str:
@@ -42,48 +46,104 @@ def field_id(prefix: str, maalsaetning: str) -> str:
     return f"{prefix}_{maalsaetning.replace('.', '_')}"
 
 
-def _goal_inputs(content: Content, ident: str, answer: Answer | None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Draft:
+    """What one målsætning's fields show: a stored answer, or what was typed and refused."""
+
+    status: str = ""
+    comment: str = ""
+    next_step: str = ""
+
+    @classmethod
+    def of(cls, answer: Answer | None) -> Draft:
+        """The fields of a stored answer (empty without one)."""
+        if answer is None:
+            return cls()
+        return cls(answer.status.value, answer.comment, answer.next_step)
+
+
+def _toggle(text: str, target: str) -> dict[str, Any]:
+    """A small link-like line that shows or hides the element ``target`` (no round trip)."""
+    return {
+        "type": "Container",
+        "spacing": "Small",
+        "selectAction": {"type": "Action.ToggleVisibility", "title": text,
+                         "targetElements": [target]},
+        "items": [{"type": "TextBlock", "text": text, "color": "Accent", "size": "Small",
+                   "wrap": True}],
+    }  # fmt: skip
+
+
+def _goal_inputs(content: Content, ident: str, draft: Draft) -> list[dict[str, Any]]:
+    """One målsætning: its official wording, the status, and comment and next step folded
+    away until asked for (shown when they hold text, so an edit shows what was written)."""
     t = content.status
     goal = content.strategy.maalsaetning(ident)
     choices = [
         {"title": f"{label_.emoji} {label_.label}", "value": status.value}
         for status, label_ in t.statuses.items()
     ]
+    details = field_id("details", ident)
     return [
-        paragraph(f"**{ident}** {goal.text if goal else ''}"),
-        {"type": "Input.ChoiceSet", "id": field_id("status", ident), "label": t.form_status,
-         "choices": choices, "placeholder": t.form_status_placeholder,
-         "value": answer.status.value if answer else ""},
-        {"type": "Input.Text", "id": field_id("comment", ident), "isMultiline": True,
-         "maxLength": MAX_COMMENT, "placeholder": t.form_comment_placeholder,
-         "value": answer.comment if answer else ""},
-        {"type": "Input.Text", "id": field_id("next", ident), "maxLength": MAX_COMMENT,
-         "placeholder": t.form_next_placeholder, "value": answer.next_step if answer else ""},
+        {**paragraph(f"**{ident}** {goal.text if goal else ''}"), "separator": True,
+         "spacing": "Medium"},
+        {"type": "Input.ChoiceSet", "id": field_id("status", ident), "choices": choices,
+         "placeholder": t.form_status_placeholder, "value": draft.status, "spacing": "Small"},
+        _toggle(t.card_details, details),
+        {"type": "Container", "id": details, "isVisible": bool(draft.comment or draft.next_step),
+         "items": [
+             {"type": "Input.Text", "id": field_id("comment", ident), "isMultiline": True,
+              "label": t.field_comment, "maxLength": MAX_COMMENT,
+              "placeholder": t.form_comment_placeholder, "value": draft.comment},
+             {"type": "Input.Text", "id": field_id("next", ident), "label": t.field_next_step,
+              "maxLength": MAX_COMMENT, "placeholder": t.form_next_placeholder,
+              "value": draft.next_step},
+         ]},
     ]  # fmt: skip
 
 
 def status_pages(content: Content, round_: Round) -> list[tuple[str, ...]]:
-    """The round's målsætninger split into pages that keep each card under the budget.
+    """The round's målsætninger split into short pages: at most :data:`GOALS_PER_PAGE`, a
+    pejlemærke kept on one page when it fits there, and each card under the byte budget.
 
-    A pejlemærke stays on one page when it fits; the size is measured with full comments,
-    so an edited reply never outgrows its page.
+    The size is measured with full comments, so an edited reply never outgrows its page.
     """
-    widest = Answer(maalsaetning="", status=Status.ON_TRACK, comment="x" * MAX_COMMENT,
-                    next_step="x" * MAX_COMMENT)  # fmt: skip
+    widest = Draft(Status.ON_TRACK.value, "x" * MAX_COMMENT, "x" * MAX_COMMENT)
     groups: dict[str, list[str]] = {}
     for ident in round_.maalsaetninger:
         groups.setdefault(ident.split(".")[0], []).append(ident)
     pages: list[list[str]] = [[]]
     size = 0
     for ids in groups.values():
+        if pages[-1] and len(pages[-1]) + len(ids) > GOALS_PER_PAGE:
+            pages.append([])  # the pejlemærke starts a page rather than being split
+            size = 0
         for ident in ids:
             cost = len(json.dumps(_goal_inputs(content, ident, widest), ensure_ascii=False))
-            if pages[-1] and size + cost > CARD_BUDGET:
+            full = len(pages[-1]) >= GOALS_PER_PAGE or size + cost > CARD_BUDGET
+            if pages[-1] and full:
                 pages.append([])
                 size = 0
             pages[-1].append(ident)
             size += cost
     return [tuple(page) for page in pages]
+
+
+def _span(ids: Sequence[str]) -> str:
+    """The målsætninger of a page: ``1.1–1.4`` when they follow each other, else listed."""
+    if len(ids) > 2 and all(i.split(".")[0] == ids[0].split(".")[0] for i in ids):
+        numbers = [int(i.split(".")[1]) for i in ids]
+        if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            return f"{ids[0]}–{ids[-1]}"
+    return ", ".join(ids)
+
+
+def progress(content: Content, round_: Round, reply: StatusReply | None) -> str:
+    """``"4 af 14 målsætninger"``: how many of the round's målsætninger have an answer."""
+    t = content.status
+    answered = sum(1 for i in round_.maalsaetninger if reply and reply.answer(i))
+    goals = plural(len(round_.maalsaetninger), t.goal_one, t.goal_many)
+    return t.card_progress_value.format(answered=answered, goals=goals)
 
 
 def status_card(
@@ -92,17 +152,38 @@ def status_card(
     page: int,
     existing: StatusReply | None,
     note: str = "",
+    *,
+    problem: str = "",
+    drafts: Mapping[str, Draft] | None = None,
 ) -> Reply:
-    """The status form for one page of a round, filled in with what was given before."""
+    """The status form for one page of a round: first what it is about (the round, the
+    deadline, the målsætninger on this page, how far the leader is), then one compact block
+    per målsætning, filled in with what was given before (or, after a refusal, with what
+    was typed: ``drafts``, and ``problem`` saying what to fix)."""
     t = content.status
     pages = status_pages(content, round_)
     ids = pages[page]
-    body: list[dict[str, Any]] = []
-    body.append(paragraph(t.card_intro.format(deadline=format_date(round_.deadline, True))))
+    title = t.card_title.format(round=plain(round_.name))
+    here = (
+        t.card_page.format(page=page + 1, pages=len(pages), ids=_span(ids))
+        if len(pages) > 1
+        else t.card_one_page.format(ids=_span(ids))
+    )
+    facts = [
+        (t.card_deadline, format_date(round_.deadline, True)),
+        (t.card_here, here),
+        (t.card_progress, progress(content, round_, existing)),
+    ]
+    body: list[dict[str, Any]] = [
+        heading(title),
+        {"type": "FactSet", "spacing": "Small",
+         "facts": [{"title": k, "value": v} for k, v in facts]},
+    ]  # fmt: skip
+    if problem:
+        body.append({**paragraph(problem), "color": "Attention", "weight": "Bolder"})
     if note:
-        body.append(paragraph(note, subtle=True))
-    if len(pages) > 1:
-        body.append(paragraph(t.card_page.format(page=page + 1, pages=len(pages)), subtle=True))
+        body.append({**paragraph(note), "color": "Warning"})
+    body.append(paragraph(t.card_intro, subtle=True))
     shown = None
     for ident in ids:
         number = int(ident.split(".")[0])
@@ -110,17 +191,27 @@ def status_card(
             pejlemaerke = content.strategy.pejlemaerke(number)
             body.append(label(f"Pejlemærke {number}: {pejlemaerke.name if pejlemaerke else ''}"))
             shown = number
-        body.extend(_goal_inputs(content, ident, existing.answer(ident) if existing else None))
+        draft = (drafts or {}).get(ident) or Draft.of(existing.answer(ident) if existing else None)
+        body.extend(_goal_inputs(content, ident, draft))
     body.append(paragraph(t.card_privacy, subtle=True))
     data = {"action": SUBMIT, "round": round_.id, "page": page}
-    body.append(action_set([submit(t.card_submit, data)]))
-    title = t.card_title.format(round=plain(round_.name))
-    return form(title, body, f"{title}\n{t.card_text_hint}")
+    body.append(action_set([execute(t.card_submit, data)]))
+    summary = problem or title
+    fallback = "\n".join([t.card_title.format(round=round_.name), here, t.card_text_hint])
+    return Reply(text=summary, card=card(body, fallback))
 
 
-def summary_reply(content: Content, round_: Round, answers: Sequence[Answer], late: bool) -> Reply:
-    """What was stored, as a confirmation: Markdown with the leader's text escaped, and the
-    fallback text as typed."""
+def receipt_reply(
+    content: Content,
+    round_: Round,
+    answers: Sequence[Answer],
+    reply: StatusReply,
+    leader: str,
+    next_page: int | None = None,
+) -> Reply:
+    """What was stored, for whom and when, and how to change it: one card that replaces the
+    page that was saved (or, as a message, comes after it). The leader's text is escaped in
+    the card and as typed in the fallback text."""
     t = content.status
 
     def lines(user: Callable[[str], str]) -> list[str]:
@@ -135,24 +226,42 @@ def summary_reply(content: Content, round_: Round, answers: Sequence[Answer], la
             found.append(line)
         return found
 
-    lead = t.saved.format(round=plain(round_.name), count=len(answers))
-    text = t.saved.format(round=round_.name, count=len(answers))
-    if late:
-        lead += " " + t.saved_late
-        text += " " + t.saved_late
-    body = [paragraph(lead), bullets(lines(plain)), paragraph(t.saved_edit_hint, subtle=True)]
-    return Reply(text=lead, card=card(body, "\n".join([text, *lines(str)])))
+    goals = plural(len(answers), t.goal_one, t.goal_many)
+    lead = t.saved.format(round=plain(round_.name), goals=goals)
+    text = t.saved.format(round=round_.name, goals=goals)
+    facts = [
+        (t.saved_leader, plain(leader)),
+        (t.saved_at, format_meeting(reply.updated_at, with_year=True, tz=LOCAL)),
+        (t.card_progress, progress(content, round_, reply)),
+    ]
+    body: list[dict[str, Any]] = [
+        {**heading(lead), "color": "Good"},
+        {"type": "FactSet", "spacing": "Small",
+         "facts": [{"title": k, "value": v} for k, v in facts]},
+        bullets(lines(plain)),
+    ]  # fmt: skip
+    if reply.late:
+        body.append({**paragraph(t.saved_late), "color": "Warning"})
+    if next_page is not None:
+        pages = len(status_pages(content, round_))
+        body.append(paragraph(t.saved_next_page.format(page=next_page + 1, pages=pages)))
+    body.append(paragraph(t.saved_edit_hint, subtle=True))
+    edit = {"action": "ask", "text": t.edit_command}
+    body.append(action_set([submit(t.saved_edit_button, edit)]))
+    fallback = "\n".join([text, *lines(str), t.saved_edit_hint])
+    return Reply(text=lead, card=card(body, fallback))
 
 
 def register_form(content: Content, current: str = "") -> Reply:
-    """ "tilmeld som leder": choose a unit from the list, or type a new one."""
+    """ "tilmeld som leder": choose a unit from the list, or type a new one. Neither field is
+    required by the card: a typed unit is enough (and wins), which the bot checks."""
     t = content.status
     choices = [{"title": unit, "value": unit} for unit in content.status.units]
     choices.append({"title": t.register_other, "value": NEW_UNIT})
     body = [
         paragraph(t.register_intro),
         {"type": "Input.ChoiceSet", "id": "unit", "label": t.register_unit, "choices": choices,
-         "isRequired": True, "errorMessage": t.error_unit, "value": current},
+         "value": current},
         {"type": "Input.Text", "id": "new_unit", "label": t.register_new_unit, "maxLength": 120,
          "placeholder": t.register_new_unit_placeholder},
         action_set([submit(t.register_submit, {"action": REGISTER})]),
@@ -213,7 +322,7 @@ def nudge_reply(content: Content, round_: Round, answered: int, total: int) -> R
         round=plain(round_.name),
         deadline=format_date(round_.deadline),
         answered=answered,
-        total=total,
+        total=plural(total, t.leader_one, t.leader_many),
     )
     body = [
         paragraph(text),
@@ -239,17 +348,3 @@ def note_form(
                            {"action": NOTE, "committee": committee.id, "meeting": meeting.id})]),
     ]  # fmt: skip
     return form(t.note_title.format(committee=plain(committee.name)), body)
-
-
-def delete_confirm(content: Content, lines: Sequence[str]) -> Reply:
-    """ "slet mine data": what will be deleted, a box to tick, and the button."""
-    t = content.status
-    body = [
-        paragraph(t.delete_intro),
-        bullets(lines),
-        {"type": "Input.Toggle", "id": "confirm", "title": t.delete_toggle, "valueOn": "true",
-         "valueOff": "false", "value": "false", "isRequired": True,
-         "errorMessage": t.delete_toggle},
-        action_set([submit(t.delete_button, {"action": DELETE_DATA})]),
-    ]  # fmt: skip
-    return form(t.delete_title, body, "\n".join([t.delete_title, *lines]))

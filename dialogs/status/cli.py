@@ -21,6 +21,7 @@ from dialogs.privacy import contains_cpr
 from dialogs.status.leaders_csv import parse_leaders_csv
 from dialogs.status.render import Format, render
 from dialogs.status.service import RoundRefused, RoundRequest, StatusService
+from dialogs.text import plural
 from scheduler.calendar import format_date
 
 WRITES = frozenset({"import-leaders", "new-round"})  # need the data file to themselves
@@ -67,7 +68,9 @@ async def _import(service: StatusService, file: Path, out: TextIO, err: TextIO) 
         print(texts.cli.row_error.format(row=error.row, message=message), file=err)
     for leader in leaders:
         await service.repository.save_leader(leader)
-    print(texts.cli.imported.format(count=len(leaders), skipped=len(errors)), file=out)
+    imported = plural(len(leaders), texts.leader_one, texts.leader_many)
+    skipped = plural(len(errors), texts.cli.row_one, texts.cli.row_many)
+    print(texts.cli.imported.format(leaders=imported, skipped=skipped), file=out)
     return 0 if leaders or not errors else 2
 
 
@@ -90,8 +93,8 @@ async def _new_round(
     print(
         texts.cli.round_opened.format(
             name=round_.name,
-            leaders=len(round_.recipients),
-            goals=len(round_.maalsaetninger),
+            leaders=plural(len(round_.recipients), texts.leader_one, texts.leader_many),
+            goals=plural(len(round_.maalsaetninger), texts.goal_one, texts.goal_many),
             deadline=format_date(round_.deadline, True),
         ),
         file=out,

@@ -24,19 +24,20 @@ from dialogs.status.cards import (
     OPEN,
     REGISTER,
     SUBMIT,
+    Draft,
     field_id,
+    receipt_reply,
     register_form,
     round_form,
     status_card,
     status_pages,
-    summary_reply,
 )
 from dialogs.status.leaders_csv import MAX_NAME, MAX_UNIT
 from dialogs.status.models import MAX_COMMENT, MAX_POINTS, Answer, Leader, MeetingNote, Round
 from dialogs.status.parse import ParsedStatus, parse_status_text
 from dialogs.status.report_card import aggregate_cards, own_replies_card, report_cards
 from dialogs.status.service import RoundRefused, RoundRequest, StatusService
-from dialogs.text import LINES, fold
+from dialogs.text import LINES, fold, plural
 from scheduler.calendar import format_date
 
 
@@ -148,8 +149,10 @@ class StatusFeature:
             form = _Register.model_validate(value)
         except ValidationError:
             return _notice(self.t.error_unit)
-        if form.unit in ("", NEW_UNIT):
+        if form.new_unit.strip():  # a typed unit wins, whatever the list shows
             return await self._register(turn, form.new_unit, self.t.register_new_unit)
+        if form.unit == NEW_UNIT:
+            return _notice(self.t.error_new_unit_missing)
         return await self._register(turn, form.unit, self.t.register_unit)
 
     async def _register(self, turn: Turn, typed: str, field: str) -> list[Reply]:
@@ -233,15 +236,12 @@ class StatusFeature:
                 [(self.t.field_comment, parsed.comment), (self.t.field_next_step, parsed.next_step)]
             )
             if field is not None:
-                return _notice(self._cpr_goal_field(field, parsed.maalsaetning))
+                return _notice(self.t.cpr_typed.format(field=field, id=parsed.maalsaetning))
         if contains_cpr(intent.argument):  # elsewhere in the message, or not understood
             return _notice(self.content.messages.da.cpr_message)
         if not isinstance(parsed, ParsedStatus):
             return _notice(self.t.parse_errors[parsed.code].format(**parsed.params))
         return await self._store(turn, parsed)
-
-    def _cpr_goal_field(self, field: str, maalsaetning: str) -> str:
-        return self.content.messages.da.cpr_goal_field.format(field=field, id=maalsaetning)
 
     async def edit(self, turn: Turn, intent: Intent) -> list[Reply]:
         """ "ret min status": the card again, filled in with the stored reply."""
@@ -257,7 +257,10 @@ class StatusFeature:
         if round_ is None or not await self.service.is_asked(round_, turn.user_id):
             return _notice(self.t.unknown_round)
         existing = await self.repository.reply(round_.id, turn.user_id)
-        return [status_card(self.content, round_, 0, existing)]
+        return [status_card(self.content, round_, 0, existing, self._late_note(round_, turn))]
+
+    def _late_note(self, round_: Round, turn: Turn) -> str:
+        return "" if self.service.is_open(round_, turn.now) else self.t.card_late
 
     async def _card(self, turn: Turn, *, edit: bool) -> list[Reply]:
         if turn.conversation_kind != "personal":
@@ -268,8 +271,7 @@ class StatusFeature:
         existing = await self.repository.reply(round_.id, turn.user_id)
         if edit and existing is None:
             return _notice(self.t.nothing_to_edit.format(round=plain(round_.name)))
-        note = "" if self.service.is_open(round_, turn.now) else self.t.card_late
-        return [status_card(self.content, round_, 0, existing, note)]
+        return [status_card(self.content, round_, 0, existing, self._late_note(round_, turn))]
 
     async def submit(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
         """One page of the status card: validate all of it, then store it (or nothing)."""
@@ -286,34 +288,73 @@ class StatusFeature:
         pages = status_pages(self.content, round_)
         if form.page >= len(pages):
             return _notice(self.content.messages.da.invalid_submit)
+        drafts = {
+            ident: Draft(
+                str(value.get(field_id("status", ident)) or ""),
+                " ".join(str(value.get(field_id("comment", ident)) or "").split()),
+                " ".join(str(value.get(field_id("next", ident)) or "").split()),
+            )
+            for ident in pages[form.page]
+        }
+        refused = await self._cpr_refusal(round_, form.page, drafts, turn)
+        if refused is not None:
+            return [refused]
         answers: list[Answer] = []
-        for ident in pages[form.page]:
-            chosen = str(value.get(field_id("status", ident)) or "")
-            comment = " ".join(str(value.get(field_id("comment", ident)) or "").split())
-            next_step = " ".join(str(value.get(field_id("next", ident)) or "").split())
-            field = field_with_cpr([(t.field_comment, comment), (t.field_next_step, next_step)])
-            if field is not None:
-                return _notice(self._cpr_goal_field(field, ident))
-            if not chosen:
-                if comment or next_step:
+        for ident, draft in drafts.items():
+            if not draft.status:
+                if draft.comment or draft.next_step:
                     return _notice(t.error_no_status.format(id=ident))
                 continue
-            if chosen not in {s.value for s in Status}:
+            if draft.status not in {s.value for s in Status}:
                 return _notice(self.content.messages.da.invalid_submit)
-            if max(len(comment), len(next_step)) > MAX_COMMENT:
+            if max(len(draft.comment), len(draft.next_step)) > MAX_COMMENT:
                 return _notice(t.error_too_long.format(id=ident, limit=MAX_COMMENT))
             answers.append(
                 Answer(
-                    maalsaetning=ident, status=Status(chosen), comment=comment, next_step=next_step
+                    maalsaetning=ident,
+                    status=Status(draft.status),
+                    comment=draft.comment,
+                    next_step=draft.next_step,
                 )
             )
         if not answers:
             return _notice(t.error_empty)
-        replies = await self._save(turn, round_, answers)
-        if form.page + 1 < len(pages):
+        following = form.page + 1 if form.page + 1 < len(pages) else None
+        replies = await self._save(turn, round_, answers, following)
+        if following is not None:
             existing = await self.repository.reply(round_.id, turn.user_id)
-            replies.append(status_card(self.content, round_, form.page + 1, existing))
+            replies.append(status_card(self.content, round_, following, existing))
         return replies
+
+    async def _cpr_refusal(
+        self, round_: Round, page: int, drafts: Mapping[str, Draft], turn: Turn
+    ) -> Reply | None:
+        """The page again when a comment or next step looks like a CPR number: every such
+        field named by its målsætning and emptied (the number is neither stored nor sent
+        back), everything else as typed. Clicked in place, it replaces the card."""
+        t = self.t
+        found: list[tuple[str, str]] = []
+        kept: dict[str, Draft] = {}
+        for ident, draft in drafts.items():
+            comment, next_step = draft.comment, draft.next_step
+            if contains_cpr(comment):
+                found.append((t.field_comment, ident))
+                comment = ""
+            if contains_cpr(next_step):
+                found.append((t.field_next_step, ident))
+                next_step = ""
+            kept[ident] = Draft(draft.status, comment, next_step)
+        if not found:
+            return None
+        if len(found) == 1:
+            [(field, ident)] = found
+            problem = t.cpr_card_one.format(field=field, id=ident, button=t.card_submit)
+        else:
+            fields = ", ".join(t.cpr_card_field.format(field=f, id=i) for f, i in found)
+            problem = t.cpr_card_many.format(fields=fields, button=t.card_submit)
+        note = self._late_note(round_, turn)
+        existing = await self.repository.reply(round_.id, turn.user_id)  # for the progress
+        return status_card(self.content, round_, page, existing, note, problem=problem, drafts=kept)
 
     async def _store(self, turn: Turn, parsed: ParsedStatus) -> list[Reply]:
         rounds = [
@@ -333,11 +374,20 @@ class StatusFeature:
         )
         return await self._save(turn, round_, [answer])
 
-    async def _save(self, turn: Turn, round_: Round, answers: Sequence[Answer]) -> list[Reply]:
+    async def _save(
+        self,
+        turn: Turn,
+        round_: Round,
+        answers: Sequence[Answer],
+        next_page: int | None = None,
+    ) -> list[Reply]:
         leader = await self.repository.leader(turn.user_id)
         unit = leader.unit if leader else ""
         reply = await self.service.submit(round_, turn.user_id, unit, answers, turn.now)
-        return [summary_reply(self.content, round_, answers, reply.late)]
+        who = redact_cpr((leader.name if leader else "") or turn.user_name) or turn.user_id
+        if unit:
+            who = f"{who} ({unit})"
+        return [receipt_reply(self.content, round_, answers, reply, who, next_page)]
 
     # -- admins ------------------------------------------------------------------------------
 
@@ -374,7 +424,7 @@ class StatusFeature:
             return _notice(getattr(t, refused.text).format(**refused.params))
         text = t.round_opened.format(
             name=plain(round_.name),
-            sent=outcomes["announced"],
+            sent=plural(outcomes["announced"], t.leader_one, t.leader_many),
             deadline=format_date(round_.deadline, True),
         )
         unreachable = await self._unreachable(round_)

@@ -29,7 +29,7 @@ from dialogs.status.report import (
     Report,
     Trend,
 )
-from dialogs.text import clean_input
+from dialogs.text import clean_input, plural
 from scheduler.calendar import format_date
 
 if TYPE_CHECKING:
@@ -85,15 +85,37 @@ def leader_name(recipient: Recipient, texts: ReportTexts) -> str:
     return f"{who} ({recipient.unit})" if recipient.unit else who
 
 
+def answered_text(report: Report, texts: ReportTexts) -> str:
+    """``"1 af 2 ledere har svaret (50 %)."``, or that no leader is in the round (then there
+    is no rate to give)."""
+    if not report.recipients:
+        return texts.no_recipients
+    return texts.answered.format(
+        answered=report.answered,
+        recipients=plural(report.recipients, texts.leader_one, texts.leader_many),
+        percent=percent(report.response_rate),
+    )
+
+
+def people_sections(
+    report: Report, texts: ReportTexts
+) -> list[tuple[str, Sequence[Recipient], str]]:
+    """The lists of leaders who have not answered and who cannot be reached, each as (title,
+    people, what to say when empty); none for a round without leaders, where "everyone has
+    answered" would not be true."""
+    if not report.recipients:
+        return []
+    return [
+        (texts.missing, report.missing, texts.missing_none),
+        (texts.unreachable, report.unreachable, texts.unreachable_none),
+    ]
+
+
 def summary_lines(report: Report, texts: ReportTexts) -> list[str]:
     """The report's opening lines: deadline, response, late and withdrawn, comparison."""
     lines = [
         texts.deadline.format(date=format_date(report.deadline, with_year=True)),
-        texts.answered.format(
-            answered=report.answered,
-            recipients=report.recipients,
-            percent=percent(report.response_rate),
-        ),
+        answered_text(report, texts),
     ]
     if report.late:
         lines.append(texts.late.format(count=report.late))
@@ -114,7 +136,9 @@ def summary_lines(report: Report, texts: ReportTexts) -> list[str]:
 
 
 def response_text(goal: MaalsaetningReport, texts: ReportTexts) -> str:
-    """``"12 af 15 har svaret (80 %)"`` for one målsætning."""
+    """``"12 af 15 har svaret (80 %)"`` for one målsætning ("–" when no one was asked)."""
+    if not goal.recipients:
+        return texts.no_value
     return texts.response.format(
         answered=goal.answered, recipients=goal.recipients, percent=percent(goal.response_rate)
     )
@@ -210,8 +234,8 @@ def to_markdown(report: Report, texts: ReportTexts, status_texts: StatusTexts) -
                 out.append(line)
                 if e.next_step:
                     out.append(f"  {_md(texts.next_step.format(text=e.next_step))}")
-    out += _md_people(texts.missing, report.missing, texts.missing_none, texts)
-    out += _md_people(texts.unreachable, report.unreachable, texts.unreachable_none, texts)
+    for title, people, none in people_sections(report, texts):
+        out += _md_people(title, people, none, texts)
     out += ["", "---", "", _md(texts.footer), ""]
     return "\n".join(out)
 
@@ -521,8 +545,8 @@ def to_html(report: Report, texts: ReportTexts, status_texts: StatusTexts) -> st
                 f"<span>{_e(texts.meetings.format(count=m.meetings))}</span></p>",
                 _comments(m.comments, texts, status_texts),
             ]
-    out += _people(texts.missing, report.missing, texts.missing_none, texts)
-    out += _people(texts.unreachable, report.unreachable, texts.unreachable_none, texts)
+    for title, people, none in people_sections(report, texts):
+        out += _people(title, people, none, texts)
     out += [f"<footer><p>{_e(texts.footer)}</p></footer>", "</body></html>", ""]
     return "\n".join(out)
 

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from fractions import Fraction
 from functools import cached_property
 from operator import itemgetter
@@ -35,6 +35,7 @@ from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from content.models import Status, Strategy
+from dialogs.reminders.due import confirmation_counts
 from dialogs.reminders.focus import half_year
 from dialogs.status.approval import approved
 from dialogs.status.models import Answer, Leader, MeetingNote, Round, StatusReply
@@ -263,11 +264,18 @@ def _summed(parts: Iterable[Mapping[Status, int]]) -> dict[Status, int]:
 
 
 def _meetings(
-    meetings: Iterable[MeetingNote], period: tuple[date, date], tz: tzinfo
+    meetings: Iterable[MeetingNote],
+    period: tuple[date, date],
+    tz: tzinfo,
+    now: datetime | None = None,
+    committees: Collection[str] | None = None,
 ) -> Counter[str]:
     seen: dict[str, set[tuple[str, str]]] = {}
     for note in meetings:
-        if period[0] <= note.meeting_start.astimezone(tz).date() <= period[1]:
+        held = confirmation_counts(
+            note.committee_id, note.meeting_start, committees=committees, since=None, now=now
+        )  # the rule OMU's reminder counts by: an existing committee, a meeting held
+        if held and period[0] <= note.meeting_start.astimezone(tz).date() <= period[1]:
             for ident in note.maalsaetninger:
                 seen.setdefault(ident, set()).add((note.committee_id, note.meeting_id))
     return Counter({ident: len(keys) for ident, keys in seen.items()})
@@ -329,11 +337,15 @@ def build_report(
     reachable: Collection[str] = (),
     tz: tzinfo = LOCAL,
     same_within: Fraction = SAME_WITHIN,
+    now: datetime | None = None,
+    committees: Collection[str] | None = None,
 ) -> Report:
     """The report of ``round`` from its replies, the leaders, the LMU meeting notes and the
     previous round with its replies (for trends). ``reachable`` holds the leader keys the bot
     can write to; ``tz`` is the local time zone that decides a meeting's date; a mean that
-    moved less than ``same_within`` has the trend "same"."""
+    moved less than ``same_within`` has the trend "same". A meeting counts only once held
+    (start ≤ ``now``) and while its committee is among ``committees`` (None: no such limit;
+    :func:`~dialogs.reminders.due.confirmation_counts`)."""
     wanted = set(round.maalsaetninger)
     index = {m.id: m for m in strategy.maalsaetninger if m.id in wanted}  # strategy order
 
@@ -377,7 +389,7 @@ def build_report(
                 cells[ident, unit] = status
 
     period = half_year(round.deadline)
-    discussed = _meetings(meetings, period, tz)
+    discussed = _meetings(meetings, period, tz, now, committees)
     before = _counts_by_goal(previous[1], previous[0].id, index) if previous else None
 
     sort_keys: dict[str, tuple[bool, str]] = {}

@@ -25,15 +25,18 @@ from dialogs.cards import bullets, card, heading, label, paragraph, plain
 from dialogs.replies import CardJson, Reply
 from dialogs.status.models import Answer, Round, StatusReply
 from dialogs.status.render import (
+    answered_text,
     leader_name,
     mean_text,
     pejlemaerke_title,
+    people_sections,
     response_text,
     summary_lines,
     trend_text,
     unit_name,
 )
 from dialogs.status.report import STATUSES, Entry, MaalsaetningReport, Recipient, Report
+from dialogs.text import plural
 from scheduler.calendar import format_date
 
 MAX_CARD_BYTES = 28_000  # Teams' limit is about 28 KB per message
@@ -42,6 +45,7 @@ MAX_COMMENTS = 5  # per målsætning in a card
 MAX_NAMES = 20  # leaders listed in the summary, per list
 OWN_ROUNDS = 3  # latest rounds shown to a leader
 COMMENT_CHARS = 250  # a comment in the report card is cut to this; the export has it all
+ROW_CHARS = 36  # a målsætning's wording in its row, cut; its details have it in full
 FALLBACK_CHARS = 80  # user text in a card's fallback text is cut to this
 _SPACE = re.compile(r"\s+")
 
@@ -127,19 +131,40 @@ def _paginate(title: _Title, blocks: Sequence[_Block], texts: ReportTexts) -> li
 # --------------------------------------------------------------------------- the report
 
 
+def _folded(text: str, target: str, items: list[Element]) -> list[Element]:
+    """``text`` as a line to tap, and ``items`` under it, hidden until it is tapped (no round
+    trip: the card stays short, and everything is still in it)."""
+    toggle = {"type": "Action.ToggleVisibility", "title": text, "targetElements": [target]}
+    return [
+        {"type": "Container", "selectAction": toggle, "spacing": "Small",
+         "items": [{"type": "TextBlock", "text": text, "color": "Accent", "wrap": True}]},
+        {"type": "Container", "id": target, "isVisible": False, "items": items},
+    ]  # fmt: skip
+
+
 def _people(
-    title: str, people: Sequence[Recipient], none: str, texts: ReportTexts, shown: int
+    title: str,
+    people: Sequence[Recipient],
+    none: str,
+    texts: ReportTexts,
+    shown: int,
+    target: str,
 ) -> tuple[list[Element], list[str]]:
-    """A titled list of leaders, at most ``shown`` of them and "+ N flere"."""
+    """A titled list of leaders, at most ``shown`` of them and "+ N flere", folded away."""
     if not people:
-        return [label(title), paragraph(none)], [title, none]
+        line = f"{title}: {none}"
+        return [{**paragraph(f"**{title}:** {none}"), "spacing": "Medium"}], [line]
     names = [_flat(leader_name(r, texts)) for r in people[:shown]]
-    elements = [label(title), bullets(plain(n) for n in names) if names else {}]
+    items: list[Element] = [bullets(plain(n) for n in names)] if names else []
     if len(people) > shown:
-        more = texts.more_leaders.format(count=len(people) - shown)
-        elements.append(paragraph(more, subtle=True))
+        more = texts.more_leaders.format(
+            more=plural(len(people) - shown, texts.more_one, texts.more_many)
+        )
+        items.append(paragraph(more, subtle=True))
         names.append(more)
-    return elements, [title, *names]
+    heading_ = f"{title} ({len(people)})"
+    elements = [label(heading_), *_folded(texts.show_names, target, items)]
+    return elements, [heading_, *names]
 
 
 def _summary_lines(report: Report, texts: ReportTexts) -> tuple[list[str], list[str]]:
@@ -149,16 +174,33 @@ def _summary_lines(report: Report, texts: ReportTexts) -> tuple[list[str], list[
     return summary_lines(escaped, texts), summary_lines(report, texts)
 
 
-def _summary(report: Report, texts: ReportTexts, shown: int) -> _Block:
+def _overall(report: Report) -> dict[Status, int]:
+    """Every answer of the round by status."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for p in report.pejlemaerker:
+        for status, count in p.counts.items():
+            counts[status] += count
+    return counts
+
+
+def _summary(report: Report, texts: ReportTexts, status_texts: StatusTexts, shown: int) -> _Block:
+    """What the report says in one glance: the response and the distribution first, the
+    rest of the summary small, and the names folded away."""
     shown_lines, lines = _summary_lines(report, texts)
-    elements: list[Element] = [paragraph(line) for line in shown_lines]
-    for title, people, none in (
-        (texts.missing, report.missing, texts.missing_none),
-        (texts.unreachable, report.unreachable, texts.unreachable_none),
-    ):
-        more_elements, more_lines = _people(title, people, none, texts, shown)
+    answered = answered_text(report, texts)
+    distribution = _distribution(_overall(report), status_texts)
+    facts = [(texts.summary_response, answered), (texts.summary_distribution, distribution)]
+    rest = [line for line in shown_lines if line != answered]
+    elements: list[Element] = [
+        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]},
+        paragraph("\n\n".join(rest), subtle=True),
+    ]
+    lines = [answered, *(f"{k}: {v}" for k, v in facts[1:]), *(x for x in lines if x != answered)]
+    for number, (title, people, none) in enumerate(people_sections(report, texts)):
+        more_elements, more_lines = _people(title, people, none, texts, shown, f"people_{number}")
         elements += more_elements
         lines += more_lines
+    elements.append(paragraph(texts.details_hint, subtle=True))
     return _Block(elements, lines)
 
 
@@ -214,23 +256,34 @@ def _goal(
         (c.trend, f"{t.arrow} {t.label}"),
         (c.meetings, str(goal.meetings)),
     ]
+    target = "goal_" + goal.id.replace(".", "_")
+    row = {
+        "type": "ColumnSet", "separator": True,
+        "selectAction": {"type": "Action.ToggleVisibility", "targetElements": [target]},
+        "columns": [
+            {"type": "Column", "width": "stretch", "items": [
+                {"type": "TextBlock", "text": f"**{goal.id}** {_cut(goal.text, ROW_CHARS)}"}]},
+            {"type": "Column", "width": "auto",
+             "items": [{"type": "TextBlock", "text": distribution}]},
+        ],
+    }  # fmt: skip
+    numbers = " · ".join(f"{k}: {v}" for k, v in facts)
+    details: list[Element] = [paragraph(goal.text, italic=True), paragraph(numbers, subtle=True)]
     elements: list[Element] = [
-        {**label(title), "separator": True},
-        paragraph(distribution),
-        {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]},
+        row,
+        {"type": "Container", "id": target, "isVisible": False, "items": details},
     ]
-    lines = [title, distribution, *(f"{k}: {v}" for k, v in facts)]
+    lines = [title, distribution, numbers]
     comments = goal.comments if comments_too else ()
-    if comments:
-        elements.append(label(texts.comments))
-        lines.append(texts.comments)
     for entry in comments[:shown]:
-        elements.append(paragraph(_comment(entry, texts, status_texts, COMMENT_CHARS)))
+        details.append(paragraph(_comment(entry, texts, status_texts, COMMENT_CHARS)))
         short = _comment(entry, texts, status_texts, FALLBACK_CHARS, markdown=False)
         lines.append(_plain(short))
     if len(comments) > shown:
-        more = texts.more_comments.format(count=len(comments) - shown)
-        elements.append(paragraph(more, subtle=True))
+        more = texts.more_comments.format(
+            more=plural(len(comments) - shown, texts.more_one, texts.more_many)
+        )
+        details.append(paragraph(more, subtle=True))
         lines.append(more)
     return _Block(elements, lines)
 
@@ -256,12 +309,13 @@ def _report_cards(report: Report, content: Content, *, aggregates_only: bool) ->
     tries = list(range(MAX_COMMENTS, -1, -1))
     if aggregates_only:
         shown, lines = _summary_lines(report, texts)
-        blocks = [_Block([paragraph(line) for line in shown], lines)]
+        blocks = [_Block([paragraph("\n\n".join(shown))], lines)]
     else:
-        blocks = [_fit(partial(_summary, report, texts), (MAX_NAMES, 10, 5, 0), title)]
+        summary = partial(_summary, report, texts, status_texts)
+        blocks = [_fit(summary, (MAX_NAMES, 10, 5, 0), title)]
     for p in report.pejlemaerker:
         heading_text = pejlemaerke_title(p, texts)
-        summary = _distribution(p.counts, status_texts)
+        counts = _distribution(p.counts, status_texts)
         t = trend_text(p.trend, texts)
         for number, goal in enumerate(p.maalsaetninger):
             if aggregates_only:
@@ -270,9 +324,11 @@ def _report_cards(report: Report, content: Content, *, aggregates_only: bool) ->
                 block = _fit(partial(_goal, goal, texts, status_texts), tries, title)
             block.pejlemaerke = heading_text
             if number == 0:
-                opening = f"{summary}   {t.arrow} {t.label}"
-                block.elements[:0] = [{**heading(heading_text), "separator": True},
-                                      paragraph(opening)]  # fmt: skip
+                opening = f"{counts}   {t.arrow} {t.label}"
+                block.elements[:0] = [
+                    {**heading(heading_text), "separator": True, "spacing": "Large"},
+                    {**paragraph(opening, subtle=True), "spacing": "None"},
+                ]
                 block.lines[:0] = [heading_text, opening]
                 block.opens = True
             blocks.append(block)

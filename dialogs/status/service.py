@@ -199,6 +199,8 @@ class StatusService:
             previous,
             await self.reachable_leaders(leaders),
             tz=self.tz,
+            now=self.clock.now(),
+            committees={c.id for c in await self.meetings.committees()},
         )
 
     # -- changes -----------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from content import Content
 from content.models import Status
 from dialogs.cards import plain
 from dialogs.experts import cards as expert_cards
+from dialogs.mydata import cards as mydata_cards
 from dialogs.reminders import cards as reminder_cards
 from dialogs.reminders.models import CommitteeKind
 from dialogs.status import cards as status_cards
@@ -840,6 +841,10 @@ def outcomes(content: Content) -> dict[str, Outcome]:
             frozenset({reminder_tables.SNOOZES, reminder_tables.LEDGER}) | plans,
         ),
         reminder_cards.MOVED: Outcome((), frozenset()),  # only shows a form
+        reminder_cards.DELETE: Outcome(
+            (r.deleted, r.deleted_state), frozenset({reminder_tables.COMMITTEES}) | meetings
+        ),
+        reminder_cards.KEEP: Outcome((r.kept,), frozenset()),
         reminder_cards.MOVE: Outcome((r.meeting_moved,), meetings),
         reminder_cards.CANCEL: Outcome((r.meeting_cancelled,), meetings),
         status_cards.REGISTER: Outcome(
@@ -880,7 +885,7 @@ def outcomes(content: Content) -> dict[str, Outcome]:
         status_cards.SUBMIT: Outcome((s.saved,), frozenset({status_tables.REPLIES})),
         status_cards.OPEN: Outcome((), frozenset()),  # only shows the card
         status_cards.NOTE: Outcome((s.note_saved,), frozenset({status_tables.NOTES})),
-        status_cards.DELETE_DATA: Outcome(
+        mydata_cards.DELETE_DATA: Outcome(
             (content.mydata.deleted,),
             frozenset(
                 {
@@ -1352,7 +1357,7 @@ def unconfirmed_delete_cases(world: World) -> st.SearchStrategy[Case]:
     confirm = st.one_of(st.just(MISSING), flat_junk, st.sampled_from(["ja", "false", "TRUE "]))
 
     def value(extra: dict[str, Any], c: Any) -> dict[str, Any]:
-        extra = {**extra, "action": status_cards.DELETE_DATA}
+        extra = {**extra, "action": mydata_cards.DELETE_DATA}
         if c is not MISSING:
             extra["confirm"] = c
         return extra

@@ -217,9 +217,8 @@ async def test_a_vote_replaces_the_card_with_the_vote_shown(app: App) -> None:
     assert "Tak for din vurdering 👍 – Alex, 23. nov. kl. 10.00" in texts
     assert "Hjalp svaret?" not in texts
     assert texts[0] == "Om pejlemærket"  # the card as it was (its lead is the message's text)
-    votes = [a for a in actions_of(card) if a.get("verb") == "feedback"]
-    assert [a["type"] for a in votes] == ["Action.Execute", "Action.Execute"]  # still there
-    assert all(a["fallback"]["type"] == "Action.Submit" for a in votes)
+    votes = [a for a in actions_of(card) if a.get("data", {}).get("action") == "feedback"]
+    assert votes == []  # voted: no 👍/👎 left to click on the card
     assert app.replies(f"invoke-{app.turns}") == []  # nothing posted besides
 
 
@@ -249,6 +248,18 @@ async def test_a_vote_as_action_submit_still_answers_with_a_message(app: App) ->
     assert status == 201
     [reply] = app.replies(f"invoke-{app.turns}")
     assert reply["text"] == "Tak! Godt, at svaret hjalp."
+
+
+async def test_an_old_cards_submit_clicked_again_keeps_one_vote(app: App) -> None:
+    """The fallback ``Action.Submit`` of a card that was never replaced can be clicked again
+    and again (and after an ``Action.Execute`` vote): still one vote, the last one."""
+    store = app.services.store
+    await app.post(teams.execute({**VOTE, "helpful": True}, sender=ALEX))
+    for helpful in (True, True, False, False):
+        await app.post(teams.submit({**VOTE, "helpful": helpful}, sender=ALEX))
+    [vote] = (await store.all(FEEDBACK_TABLE)).values()
+    assert vote["helpful"] is False
+    assert len(await store.all(QUESTION_LOG)) == 1  # the 👎 logged its question once
 
 
 @pytest.mark.parametrize(

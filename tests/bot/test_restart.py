@@ -111,7 +111,7 @@ async def set_up(bot: LiveBot, connector: FakeConnector) -> None:
         bot, connector, LEADER_1, action="status_submit", round=round_id, page=0,
         status_2_3="delvist", comment_2_3="I gang",
     )  # fmt: skip
-    assert answered.text == "Tak – din status for Vinter 2027 er gemt (1 målsætninger):"
+    assert answered.label == "Tak – din status for Vinter 2027 er gemt (1 målsætning)."
 
 
 @pytest.mark.parametrize("how", ["sigterm", "sigkill"])

@@ -42,6 +42,7 @@ async def test_channel_message_without_mention_is_ignored(services: Services) ->
 async def test_installation_welcomes_once_and_stores_the_conversation(services: Services) -> None:
     [welcome] = await run(services, teams.installation("add"))
     assert welcome.text.startswith("Hej! Jeg er Strategibot")
+    assert "Skriv »hjælp« for at se alt" in welcome.text
     assert len(card_of(welcome)["body"][0]["actions"]) == 3
     assert await run(services, teams.bot_added(teams.PERSONAL)) == []
     stored = await services.conversations.get(teams.PERSONAL.id)
@@ -52,12 +53,19 @@ async def test_installation_welcomes_once_and_stores_the_conversation(services: 
 
 async def test_bot_added_to_a_team_welcomes_and_uninstall_forgets(services: Services) -> None:
     [welcome] = await run(services, teams.bot_added(teams.CHANNEL))
-    assert card_of(welcome)
+    assert not welcome.attachments  # one post: a text and a card would be two in a channel
+    assert "skal du @nævne mig" in welcome.text and "@Strategibot hjælp" in welcome.text
     channel = teams.CHANNEL.id.split(";")[0]  # a channel is stored as itself, not the thread
     stored = await services.conversations.get(channel)
     assert stored is not None and stored.reference.conversation.id == channel
     await run(services, teams.installation("remove", teams.CHANNEL))
     assert await services.conversations.get(channel) is None
+
+
+async def test_a_group_chat_is_welcomed_in_one_post(services: Services) -> None:
+    [welcome] = await run(services, teams.bot_added(teams.GROUP))
+    assert not welcome.attachments and "@nævne mig" in welcome.text
+    assert await run(services, teams.installation("add", teams.GROUP)) == []  # once
 
 
 async def test_every_conversation_kind_is_remembered(services: Services) -> None:

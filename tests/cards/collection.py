@@ -56,8 +56,6 @@ QA_QUESTIONS = {
     "own/status": "hvornår er fristen for status",
     "term/used-in": "hvad er livsmestring",
     "fallback/scope": "hvad er strategien for Børne- og Familieområdet",
-    "help/da": "hvad kan du svare på",
-    "help/en": "how do i use you",
     "unknown/maalsaetning": "målsætning 5.2",
     "unknown/pejlemaerke": "pejlemærke 7",
     "unknown/en": "objective 9.9",
@@ -68,7 +66,6 @@ QA_QUESTIONS = {
 }
 # Commands answer through answer_for_target, as dialogs/qa/feature.py does.
 QA_COMMANDS = {
-    "command/help": "command:help",
     "command/list_pejlemaerker": "command:list_pejlemaerker",
     "command/list_maalsaetninger": "command:list_maalsaetninger",
     "command/about": "command:about",
@@ -107,7 +104,21 @@ def qa_cards(content: Content) -> Iterator[CardItem]:
         ),
     )
     yield "own/open-round", presenter.open_round(OpenRound("Forår 2027", "9. juni 2027", False))
-    yield "welcome", presenter.welcome()
+
+
+@card_source
+def help_cards(content: Content) -> Iterator[CardItem]:
+    """``hjælp`` for every role in both languages, a how-to answer, and the welcome."""
+    from dialogs.help.cards import help_reply, howto_reply, welcome_reply
+
+    for language in ("da", "en"):
+        yield f"help/everyone/{language}", help_reply(content, (), language)
+        yield (
+            f"help/all-roles/{language}",
+            help_reply(content, ("chair", "leader", "admin"), language),
+        )
+    yield "help/howto", howto_reply(content, "Skriv »opret udvalg«.", ["opret udvalg"])
+    yield "welcome", welcome_reply(content, personal=True)
 
 
 def all_cards(content: Content) -> dict[str, CardJson]:
@@ -150,7 +161,13 @@ def reminder_cards(content: Content) -> Iterator[CardItem]:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from dialogs.reminders.cards import committee_form, moved_form, reminder_reply
+    from dialogs.reminders.cards import (
+        committee_form,
+        delete_card,
+        moved_form,
+        reminder_reply,
+        state_card,
+    )
     from dialogs.reminders.focus import rotation
     from dialogs.reminders.models import Committee, Meeting, Person
 
@@ -160,10 +177,24 @@ def reminder_cards(content: Content) -> Iterator[CardItem]:
     meeting = Meeting(id="m1", committee_id="lmu", start=datetime(2027, 1, 19, 13, tzinfo=tz))
     focus = rotation([meeting], content.strategy, content.reminders)["m1"]
     yield "reminder/lmu", reminder_reply(content, lmu, meeting, focus, "user:a")
-    summary = (content.reminders.omu_summary.format(acked=3, total=5),)
+    summary = (content.reminders.omu_summary.format(acked=3, total="5 LMU'er"),)
     yield "reminder/omu", reminder_reply(content, omu, meeting, focus, "user:a", summary)
+    now = datetime(2027, 1, 19, 11, tzinfo=tz)
+    yield (
+        "reminder/no-snooze",
+        reminder_reply(content, lmu, meeting, focus, "user:a", snooze=None, now=now, tz=tz),
+    )
+    done = "✔ Sat på dagsordenen af Megan Bowen tirsdag 19. januar kl. 9.12."
+    yield (
+        "reminder/acknowledged",
+        reminder_reply(
+            content, lmu, meeting, focus, "user:a", snooze=None, ack=False, done=done, tz=tz
+        ),
+    )
+    yield "committee/delete", delete_card(content.reminders, lmu, 2)
+    yield "committee/deleted", state_card(content.reminders.delete_gone)
     yield "committee/new", committee_form(content.reminders, None)
-    yield "committee/edit", committee_form(content.reminders, lmu)
+    yield "committee/edit", committee_form(content.reminders, lmu, "hver 2. uge tirsdag kl. 13")
     yield "meeting/moved", moved_form(content.reminders, lmu, meeting, tz)
 
 

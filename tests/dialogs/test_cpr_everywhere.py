@@ -56,6 +56,7 @@ from dialogs.experts.cards import CLOSE as EXPERT_CLOSE
 from dialogs.experts.cards import PUBLISH as EXPERT_PUBLISH
 from dialogs.experts.cards import WITHDRAW as EXPERT_WITHDRAW
 from dialogs.experts.repository import QUESTIONS as EXPERT_QUESTIONS
+from dialogs.mydata.cards import DELETE_DATA
 from dialogs.privacy import (
     REDACTED,
     SEPARATORS,
@@ -69,6 +70,8 @@ from dialogs.reminders import cli as reminders_cli
 from dialogs.reminders.cards import (
     ACK,
     CANCEL,
+    DELETE,
+    KEEP,
     MOVE,
     MOVED,
     SAVE,
@@ -82,7 +85,6 @@ from dialogs.router import Turn
 from dialogs.status import cli as status_cli
 from dialogs.status.cards import (
     CREATE_ROUND,
-    DELETE_DATA,
     LEADER_APPROVE,
     LEADER_REJECT,
     NEW_UNIT,
@@ -455,7 +457,7 @@ async def _failing_turn(h: Harness, text: str, n: int) -> str:
 async def _every_other_action(h: Harness, text: str, n: int) -> str:
     """The card actions whose data holds only ids (forged here): looked up, never kept."""
     replies = []
-    for action in (ACK, SNOOZE, MOVED, MOVE, CANCEL, OPEN, TRIO_APPROVE, TRIO_REJECT):
+    for action in (ACK, SNOOZE, MOVED, MOVE, CANCEL, OPEN, TRIO_APPROVE, TRIO_REJECT, DELETE, KEEP):
         value = {
             "action": action, "committee": text, "meeting": text, "recipient": text,
             "date": text, "time": text, "round": text, "user": text,
@@ -819,7 +821,7 @@ async def test_every_input_path_is_covered(content: Content, tmp_path: Path) -> 
     await store.close()
     typed = {"ask", "feedback", SAVE, REGISTER, SUBMIT, CREATE_ROUND, NOTE, DELETE_DATA}
     typed |= {EXPERT_ASK, EXPERT_ANSWER}
-    ids_only = {ACK, SNOOZE, MOVED, MOVE, CANCEL, OPEN, TRIO_APPROVE, TRIO_REJECT}
+    ids_only = {ACK, SNOOZE, MOVED, MOVE, CANCEL, OPEN, TRIO_APPROVE, TRIO_REJECT, DELETE, KEEP}
     ids_only |= {LEADER_APPROVE, LEADER_REJECT, EXPERT_CLOSE, EXPERT_PUBLISH, EXPERT_WITHDRAW}
     assert actions | {"ask"} == typed | ids_only
 

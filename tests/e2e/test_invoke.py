@@ -5,16 +5,19 @@ invoke endpoint (``POST /_conversation/v1/invoke``, what its UI sends).
   official card with its source, no buttons. In the personal chat the bot, which receives the
   inserted card, says nothing.
 * 👍 on an answer as ``Action.Execute``: the card is replaced by the same card showing the
-  vote; a second, different vote replaces the first.
+  vote, with no 👍/👎 left on it; a second, different vote (from the old card) replaces the
+  first, and the old card's ``Action.Submit`` fallback clicked twice keeps one vote.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.storage import read_data
 from tools.playground import PlaygroundClient
 
 from .chat import ask, button, card_texts
+from .conftest import E2EStack
 
 
 def texts(card: dict[str, Any]) -> list[str]:
@@ -64,8 +67,16 @@ async def test_a_search_and_an_insert(playground: PlaygroundClient) -> None:
     assert playground.pending(personal) == []  # an inserted card gets no answer
 
 
-async def test_a_vote_replaces_the_card_in_place(playground: PlaygroundClient) -> None:
+def votes(stack: E2EStack) -> dict[str, dict[str, Any]]:
+    """Every stored 👍/👎, by key."""
+    return read_data(stack.data_dir / "strategibot.json").get("feedback", {})
+
+
+async def test_a_vote_replaces_the_card_in_place(
+    playground: PlaygroundClient, e2e_stack: E2EStack
+) -> None:
     chat = playground.cfg.personal_chat_id
+    before = votes(e2e_stack)
     answer = await ask(playground, chat, "målsætning 2.3")
     assert "Hjalp svaret?" in card_texts(answer)
     yes = button(answer, "👍 Ja")
@@ -76,10 +87,39 @@ async def test_a_vote_replaces_the_card_in_place(playground: PlaygroundClient) -
     assert any(t.startswith("Tak for din vurdering 👍 – Alex, ") for t in shown)
     assert "Hjalp svaret?" not in shown
     assert shown[0] == "Om pejlemærket"  # the same answer, only the vote is new
+    assert not [a for a in actions(voted["value"]) if a["title"] in ("👍 Ja", "👎 Nej")]
     assert playground.pending(chat) == []  # replaced in place: no new message
+    [mine] = [k for k in votes(e2e_stack) if k not in before]  # one vote of Alex's
 
-    no = button(answer, "👎 Nej")
+    no = button(answer, "👎 Nej")  # the old card, as a second copy of it would still show
     changed = await playground.execute(chat, answer["id"], no)
     assert any(t.startswith("Tak for din vurdering 👎 – Alex, ") for t in texts(changed["value"]))
     await playground.sync()
     assert playground.pending(chat) == []
+    assert votes(e2e_stack)[mine]["helpful"] is False  # the last vote replaced the first
+
+    for _ in range(2):  # a client without Universal Actions: the old card's Action.Submit
+        await playground.submit(chat, answer["id"], no["fallback"]["data"])
+        [thanks] = await playground.wait_for_messages(chat)
+        assert (thanks["text"] or "").startswith("Tak for din tilbagemelding.")
+    now = votes(e2e_stack)
+    assert [k for k in now if k not in before] == [mine]  # still one vote, no duplicate
+    assert now[mine]["helpful"] is False
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button of a card, also in nested containers."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found

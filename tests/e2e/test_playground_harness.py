@@ -1,7 +1,8 @@
 """The e2e harness itself, against Microsoft's echo bot sample (bench/echo_bot.py).
 
 Round trips through the real Microsoft 365 Agents Playground: personal chat, a channel
-@mention (the bot gets the text verbatim, ``<at>Test Bot</at>`` included), and the harness's
+@mention (the bot gets the text verbatim, ``<at>Strategibot</at>`` included: the
+playground names the bot as ``.m365agentsplayground.yml`` does), and the harness's
 turn tracking.
 """
 
@@ -43,7 +44,7 @@ async def test_channel_mention_round_trip(playground: PlaygroundClient) -> None:
 
     [reply] = await playground.wait_for_messages(channel)
     # The playground forwards the text as typed, mention tag included.
-    assert reply["text"] == "Echo: <at>Test Bot</at> hej kanal"
+    assert reply["text"] == "Echo: <at>Strategibot</at> hej kanal"
     # A root message in a channel opens a thread; the bot answers in it.
     assert reply["conversation_id"] == sent.conversation_id
     assert sent.conversation_id.startswith(f"{channel};messageid=")
@@ -58,7 +59,7 @@ async def test_channel_message_without_mention_does_not_reach_bot(
     # A later, mentioned message is answered first: nothing came for the unmentioned one.
     await playground.send(playground.cfg.channel_id, "med mention", mention_bot=True)
     [reply] = await playground.wait_for_messages(playground.cfg.channel_id)
-    assert reply["text"] == "Echo: <at>Test Bot</at> med mention"
+    assert reply["text"] == "Echo: <at>Strategibot</at> med mention"
 
 
 async def test_group_chat_message_from_another_user(playground: PlaygroundClient) -> None:
@@ -67,7 +68,7 @@ async def test_group_chat_message_from_another_user(playground: PlaygroundClient
     sent = await playground.send(group, "hej gruppe", user="user-id-2", mention_bot=True)
 
     [reply] = await playground.wait_for_messages(group)
-    assert reply["text"] == "Echo: <at>Test Bot</at> hej gruppe"
+    assert reply["text"] == "Echo: <at>Strategibot</at> hej gruppe"
     assert await playground.wait_for_turn(sent) < 300
 
 

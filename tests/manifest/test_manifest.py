@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from PIL import Image
 from pydantic import ValidationError
 
@@ -301,3 +302,9 @@ def test_packaged_icons_are_the_committed_ones(tmp_path: Path) -> None:
         assert built[name] == (MANIFEST_DIR / name).read_bytes()
     with zipfile.ZipFile(tmp_path / "app.zip") as archive:
         assert all("/" not in name for name in archive.namelist())
+
+
+def test_the_playground_names_the_bot_as_the_manifest(manifest: dict[str, Any]) -> None:
+    """`make run` and the end-to-end tests show the bot under its real name, not "Test Bot"."""
+    playground = yaml.safe_load((ROOT / ".m365agentsplayground.yml").read_text(encoding="utf-8"))
+    assert playground["bot"]["name"] == manifest["name"]["short"] == "Strategibot"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -30,8 +31,8 @@ from scheduler.calendar import (
 TZ = ZoneInfo("Europe/Copenhagen")
 TODAY = date(2026, 1, 5)  # a Monday
 EXAMPLES = (
-    "»hver 6. uge tirsdag kl. 13«, »første torsdag i måneden kl. 9« "
-    "eller datoer som »14-01-2027 kl. 13«"
+    "»hver 6. uge tirsdag kl. 13«, »tirsdag i ulige uger kl. 14«, "
+    "»første torsdag i måneden kl. 9« eller datoer som »14-01-2027 kl. 13«"
 )
 
 
@@ -154,6 +155,94 @@ PATTERNS = [
         "hver anden uge torsdag kl. 13.00 fra 8. januar 2026",
         [(2026, 1, 6, 13, 0), (2026, 1, 8, 13, 0), (2026, 1, 20, 13, 0)],
     ),
+    # odd and even ISO weeks (5 January 2026 is in week 2)
+    (
+        "tirsdag i ulige uger kl. 14",
+        "tirsdag i ulige uger kl. 14.00 fra 13. januar 2026",
+        [(2026, 1, 13, 14, 0), (2026, 1, 27, 14, 0), (2026, 2, 10, 14, 0)],
+    ),
+    (
+        "onsdag i lige uger kl. 9",
+        "onsdag i lige uger kl. 9.00 fra 7. januar 2026",
+        [(2026, 1, 7, 9, 0), (2026, 1, 21, 9, 0), (2026, 2, 4, 9, 0)],
+    ),
+    (
+        "i uge med lige ugenummer torsdag kl. 10",
+        "torsdag i lige uger kl. 10.00 fra 8. januar 2026",
+        [(2026, 1, 8, 10, 0), (2026, 1, 22, 10, 0)],
+    ),
+    (
+        "ulige uger tirsdag kl. 14 fra 1. marts 2026 til 31. marts 2026",
+        "tirsdag i ulige uger kl. 14.00 fra 10. marts 2026 til 31. marts 2026",
+        [(2026, 3, 10, 14, 0), (2026, 3, 24, 14, 0)],
+    ),
+    (  # a lone weekday joins the series after it
+        "tirsdag og torsdag i ulige uger kl. 14",
+        "tirsdag i ulige uger kl. 14.00 fra 13. januar 2026, "
+        "torsdag i ulige uger kl. 14.00 fra 15. januar 2026",
+        [(2026, 1, 13, 14, 0), (2026, 1, 15, 14, 0), (2026, 1, 27, 14, 0)],
+    ),
+    # "hver anden"/"hver 2."/"hver tredje" weekday: without "fra", the first such day from today
+    (
+        "hver anden torsdag kl. 10",
+        "hver anden uge torsdag kl. 10.00 fra 8. januar 2026",
+        [(2026, 1, 8, 10, 0), (2026, 1, 22, 10, 0), (2026, 2, 5, 10, 0)],
+    ),
+    (
+        "hver tredje torsdag kl. 10",
+        "hver 3. uge torsdag kl. 10.00 fra 8. januar 2026",
+        [(2026, 1, 8, 10, 0), (2026, 1, 29, 10, 0), (2026, 2, 19, 10, 0)],
+    ),
+    (
+        "hver anden torsdag kl. 10 fra 15. januar 2026",
+        "hver anden uge torsdag kl. 10.00 fra 15. januar 2026",
+        [(2026, 1, 15, 10, 0), (2026, 1, 29, 10, 0)],
+    ),
+    (
+        "hver anden uge tirsdag kl. 13 fra 20. januar 2026",
+        "hver anden uge tirsdag kl. 13.00 fra 20. januar 2026",
+        [(2026, 1, 20, 13, 0), (2026, 2, 3, 13, 0)],
+    ),
+    (  # two days in the same weeks, whichever is written first
+        "hver anden uge fredag og tirsdag kl. 9",
+        "hver anden uge fredag kl. 9.00 fra 9. januar 2026, "
+        "hver anden uge tirsdag kl. 9.00 fra 6. januar 2026",
+        [(2026, 1, 6, 9, 0), (2026, 1, 9, 9, 0), (2026, 1, 20, 9, 0), (2026, 1, 23, 9, 0)],
+    ),
+    (  # "fra" written once, at the end, starts both days
+        "hver anden uge tirsdag og torsdag kl. 13 fra 2. marts 2026",
+        "hver anden uge tirsdag kl. 13.00 fra 3. marts 2026, "
+        "hver anden uge torsdag kl. 13.00 fra 5. marts 2026",
+        [(2026, 3, 3, 13, 0), (2026, 3, 5, 13, 0), (2026, 3, 17, 13, 0)],
+    ),
+    # ordinal weekdays in the month
+    (
+        "den 2. mandag i hver måned kl. 13.30",
+        "anden mandag i måneden kl. 13.30 fra 12. januar 2026",
+        [(2026, 1, 12, 13, 30), (2026, 2, 9, 13, 30), (2026, 3, 9, 13, 30)],
+    ),
+    (
+        "hver måned den 2. mandag kl. 13.30",
+        "anden mandag i måneden kl. 13.30 fra 12. januar 2026",
+        [(2026, 1, 12, 13, 30), (2026, 2, 9, 13, 30)],
+    ),
+    (
+        "første og tredje tirsdag i måneden kl. 9",
+        "første tirsdag i måneden kl. 9.00 fra 6. januar 2026, "
+        "tredje tirsdag i måneden kl. 9.00 fra 20. januar 2026",
+        [(2026, 1, 6, 9, 0), (2026, 1, 20, 9, 0), (2026, 2, 3, 9, 0), (2026, 2, 17, 9, 0)],
+    ),
+    (
+        "den 1. og 3. torsdag i måneden kl. 9",
+        "første torsdag i måneden kl. 9.00 fra 5. februar 2026, "
+        "tredje torsdag i måneden kl. 9.00 fra 15. januar 2026",
+        [(2026, 1, 15, 9, 0), (2026, 2, 5, 9, 0), (2026, 2, 19, 9, 0)],
+    ),
+    (
+        "sidste fredag i hver måned kl. 12",
+        "sidste fredag i måneden kl. 12.00 fra 30. januar 2026",
+        [(2026, 1, 30, 12, 0), (2026, 2, 27, 12, 0), (2026, 3, 27, 12, 0)],
+    ),
     # explicit dates and times
     ("14-01-2027 kl. 13", "torsdag 14. januar 2027 kl. 13.00", [(2027, 1, 14, 13, 0)]),
     ("14.1.2027 13:00", "torsdag 14. januar 2027 kl. 13.00", [(2027, 1, 14, 13, 0)]),
@@ -237,6 +326,45 @@ def test_the_description_parses_to_the_same_schedule(
             ],
         ),
         ("hver uge søndag kl. 13", ["hver uge sondag kl 13", "hver soendag 13", "hver søn kl 13"]),
+        (
+            "tirsdag i ulige uger kl. 14",
+            [
+                "ulige uger tirsdag kl. 14",
+                "Tirsdag i de ulige uger kl. 14",
+                "hver tirsdag i ulige uger kl 14",
+                "tirsdage i uger med ulige ugenummer kl. 14",
+                "i ulige uger om tirsdagen kl. 14.00",
+                "ulige ugenumre: tirsdag kl. 14",
+                "tirs. i ulige uge kl 14",
+            ],
+        ),
+        (
+            "onsdag i lige uger kl. 9",
+            [
+                "lige uger onsdag kl. 9",
+                "onsdag i uger med lige ugenummer kl. 9",
+                "onsdag lige uger 9",
+            ],
+        ),
+        (
+            "anden mandag i måneden kl. 13.30",
+            [
+                "den 2. mandag i hver måned kl. 13.30",
+                "hver måned den 2. mandag kl. 13.30",
+                "den anden mandag i måneden kl 13:30",
+                "hver 2. mandag i måneden kl. 13.30",
+                "månedligt den 2. mandag kl. 13.30",
+            ],
+        ),
+        (
+            "hver anden uge torsdag kl. 10",
+            [
+                "hver anden torsdag kl. 10",
+                "hver 2. torsdag kl. 10",
+                "hver 14. dag torsdag kl. 10",
+                "torsdag hver anden uge kl. 10",
+            ],
+        ),
         ("den 15. i hver måned kl. 10", ["d. 15. i maaneden kl 10", "den 15 hver måned 10"]),
         (
             "torsdag 14. januar 2027 kl. 13",
@@ -347,6 +475,128 @@ def test_weekly_series_keep_weekday_time_and_calendar_interval(
         assert b.date() - a.date() == timedelta(weeks=weeks)
 
 
+# --------------------------------------------------------------------------- new year, DST
+
+# Odd and even weeks are ISO week numbers, as printed in Danish calendars. So week 53 and week 1
+# are both odd: an odd-week meeting is held two weeks running at such a new year, and an
+# even-week one skips three weeks (52 → 2). Years with 52 weeks keep the two-week rhythm.
+NEW_YEAR = [
+    # (text, today, first meetings as local (y, m, d, h, mi))
+    (
+        "tirsdag i ulige uger kl. 14",  # 2026 has 53 ISO weeks
+        date(2026, 12, 1),
+        [(2026, 12, 1, 14, 0), (2026, 12, 15, 14, 0), (2026, 12, 29, 14, 0), (2027, 1, 5, 14, 0),
+         (2027, 1, 19, 14, 0)],
+    ),
+    (
+        "tirsdag i lige uger kl. 14",
+        date(2026, 12, 1),
+        [(2026, 12, 8, 14, 0), (2026, 12, 22, 14, 0), (2027, 1, 12, 14, 0), (2027, 1, 26, 14, 0)],
+    ),
+    (
+        "tirsdag i ulige uger kl. 14",  # 2027 has 52
+        date(2027, 12, 1),
+        [(2027, 12, 7, 14, 0), (2027, 12, 21, 14, 0), (2028, 1, 4, 14, 0), (2028, 1, 18, 14, 0)],
+    ),
+    (
+        "tirsdag i lige uger kl. 14",
+        date(2027, 12, 1),
+        [(2027, 12, 14, 14, 0), (2027, 12, 28, 14, 0), (2028, 1, 11, 14, 0)],
+    ),
+    (
+        "tirsdag i ulige uger kl. 14",  # 31 December 2024 is in week 1 of 2025
+        date(2024, 12, 10),
+        [(2024, 12, 17, 14, 0), (2024, 12, 31, 14, 0), (2025, 1, 14, 14, 0)],
+    ),
+    (
+        "søndag i lige uger kl. 10",  # a Sunday belongs to the week that began on Monday
+        date(2026, 12, 20),
+        [(2026, 12, 27, 10, 0), (2027, 1, 17, 10, 0)],  # 10 January is in week 1
+    ),
+    (
+        "hver anden torsdag kl. 10",
+        date(2026, 12, 20),
+        [(2026, 12, 24, 10, 0), (2027, 1, 7, 10, 0), (2027, 1, 21, 10, 0)],
+    ),
+    (  # typed on a Thursday: today is the first such Thursday
+        "hver anden torsdag kl. 10",
+        date(2026, 12, 31),
+        [(2026, 12, 31, 10, 0), (2027, 1, 14, 10, 0)],
+    ),
+    (
+        "sidste fredag i hver måned kl. 12",
+        date(2026, 12, 1),
+        [(2026, 12, 25, 12, 0), (2027, 1, 29, 12, 0), (2027, 2, 26, 12, 0)],
+    ),
+    (  # the second Monday of December has passed
+        "den 2. mandag i hver måned kl. 13.30",
+        date(2026, 12, 15),
+        [(2027, 1, 11, 13, 30), (2027, 2, 8, 13, 30)],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "today", "meetings"), NEW_YEAR)
+def test_meetings_across_the_new_year(
+    text: str, today: date, meetings: list[tuple[int, int, int, int, int]]
+) -> None:
+    schedule = parse_schedule(text, TZ, today)
+    start = local(today.year, today.month, today.day)
+    found = schedule.occurrences(start, start + timedelta(days=100))[: len(meetings)]
+    assert found == [local(*m) for m in meetings]
+    assert parse_schedule(schedule.description, TZ, today) == schedule
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "meetings"),
+    [
+        (  # summer time starts 29 March 2026 (week 13)
+            "tirsdag i ulige uger kl. 14",
+            date(2026, 3, 1),
+            [((2026, 3, 10), 1), ((2026, 3, 24), 1), ((2026, 4, 7), 2)],
+        ),
+        (  # summer time ends 25 October 2026
+            "hver anden torsdag kl. 10",
+            date(2026, 10, 12),
+            [((2026, 10, 15), 2), ((2026, 10, 29), 1), ((2026, 11, 12), 1)],
+        ),
+        (
+            "den 2. mandag i hver måned kl. 10",
+            date(2026, 3, 1),
+            [((2026, 3, 9), 1), ((2026, 4, 13), 2)],
+        ),
+    ],
+)
+def test_new_phrasings_keep_the_local_time_across_dst(
+    text: str, today: date, meetings: list[tuple[tuple[int, int, int], int]]
+) -> None:
+    """The same wall-clock time before and after the change; the UTC offset is what moves."""
+    schedule = parse_schedule(text, TZ, today)
+    found = schedule.occurrences(local(today.year, today.month, today.day), local(2027, 1, 1))
+    hour = int(text.rsplit("kl. ", 1)[1])
+    assert [(m.date(), m.hour, m.minute, m.utcoffset()) for m in found[: len(meetings)]] == [
+        (date(*day), hour, 0, timedelta(hours=offset)) for day, offset in meetings
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    odd=st.booleans(),
+    today=st.dates(date(2025, 1, 1), date(2030, 12, 31)),
+)
+def test_odd_and_even_weeks_are_iso_week_numbers(weekday: int, odd: bool, today: date) -> None:
+    """Every such weekday in the ISO weeks of that parity, and no other day, for three years."""
+    day = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"][weekday]
+    schedule = parse_schedule(f"{day} i {'ulige' if odd else 'lige'} uger kl. 9", TZ, today)
+    start = datetime(today.year, today.month, today.day, tzinfo=TZ)
+    meetings = [m.date() for m in schedule.occurrences(start, start + timedelta(days=3 * 366))]
+    every_day = (today + timedelta(days=n) for n in range(3 * 366))
+    assert meetings == [
+        d for d in every_day if d.weekday() == weekday and d.isocalendar().week % 2 == int(odd)
+    ]
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -428,6 +678,24 @@ ERRORS: list[tuple[str, ScheduleErrorCode, dict[str, str]]] = [
     ("hver 6. uge tirsdag", "no_time", {"text": "hver 6. uge tirsdag"}),
     ("hver 6. uge kl. 13", "no_weekday", {"text": "hver 6. uge"}),
     ("den 31. i hver måned kl. 10", "monthday_too_late", {"day": "31"}),
+    ("ulige uger kl. 14", "no_weekday", {"text": "ulige uger"}),
+    ("i lige uger kl. 9", "no_weekday", {"text": "i lige uger"}),
+    (
+        "tirsdg i ulige uger kl. 14",
+        "unknown_weekday",
+        {"word": "tirsdg", "suggestion": "tirsdag"},
+    ),
+    (
+        "den 2. mandg i hver måned kl. 13.30",
+        "unknown_weekday",
+        {"word": "mandg", "suggestion": "mandag"},
+    ),
+    ("tirsdag i lige uger", "no_time", {"text": "tirsdag i lige uger"}),
+    (  # 1 July 2026 is in week 27; the first odd-week Tuesday after it is 14 July
+        "tirsdag i ulige uger kl. 14 fra 1/7-2026 til 5/7-2026",
+        "ends_before_start",
+        {"text": "tirsdag i ulige uger kl. 14 fra 1/7-2026 til 5/7-2026"},
+    ),
     (
         "hver uge tirsdag kl. 13 fra 1. juli 2026 til 1. juni 2026",
         "ends_before_start",
@@ -453,7 +721,8 @@ MESSAGES = [
     (
         "møde engang imellem",
         "Jeg forstod ikke mødeplanen. Skriv fx »hver 6. uge tirsdag kl. 13«, "
-        "»første torsdag i måneden kl. 9« eller datoer som »14-01-2027 kl. 13«.",
+        "»tirsdag i ulige uger kl. 14«, »første torsdag i måneden kl. 9« "
+        "eller datoer som »14-01-2027 kl. 13«.",
     ),
     ("", f"Skriv hvornår udvalget holder møde, fx {EXAMPLES}."),
     (
@@ -494,6 +763,14 @@ MESSAGES = [
 def test_the_content_renders_the_danish_message(content: Content, text: str, message: str) -> None:
     error = raised(lambda: parse_schedule(text, TZ, TODAY))
     assert content.reminders.schedule_error(error.code, error.params) == message
+
+
+@pytest.mark.parametrize("code", sorted(SCHEDULE_ERRORS.templates))
+def test_no_message_says_fx_twice(content: Content, code: str) -> None:
+    """One example per message: "Skriv fx …" once, also where {examples} is filled in."""
+    names = SCHEDULE_ERRORS.templates[code].names - {"examples"}
+    message = content.reminders.schedule_error(code, {name: "…" for name in names})
+    assert len(re.findall(r"\bfx\b", message, flags=re.IGNORECASE)) <= 1, message
 
 
 @pytest.mark.parametrize(("text", "code", "params"), ERRORS)

@@ -135,7 +135,7 @@ async def seed(services: Services, clock: ManualClock) -> tuple[str, str]:
         {**submit, "status_2_3": "delvist", "comment_2_3": COMMENT, "next_2_3": NEXT_STEP},
         METTE,
     )
-    assert saved.text.startswith("Tak – din status for Efterår 2026 er gemt")
+    assert saved.summary.startswith("Tak – din status for Efterår 2026 er gemt")
     await click(services, {**submit, "status_1_1": "paa_sporet", "comment_1_1": BO_COMMENT}, BO)
 
     await click(services, COMMITTEE_FORM, CHRIS)

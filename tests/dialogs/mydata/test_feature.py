@@ -16,6 +16,7 @@ from bot.storage import MemoryStore
 from content import Content
 from content.models import Status
 from dialogs.intents import IntentParser
+from dialogs.mydata.cards import DELETE_DATA
 from dialogs.mydata.feature import MyDataFeature
 from dialogs.reminders import repository as reminder_tables
 from dialogs.reminders.models import Committee, CommitteeKind, Person
@@ -23,7 +24,6 @@ from dialogs.reminders.repository import ReminderRepository
 from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Turn
 from dialogs.status import repository as status_tables
-from dialogs.status.cards import DELETE_DATA
 from dialogs.status.models import MeetingNote
 from dialogs.status.repository import StatusRepository, reply_key
 from tests.dialogs.status.records import AT, leader, make_round, reply
@@ -152,7 +152,7 @@ async def test_a_leader_sees_registration_reply_notes_and_trio(
         "Det gemmer Strategibot om dig",
         "Du er tilmeldt som leder for »Bostøtte« (navn: Leder 1).",
         "Dit statussvar til »Runde r2«: 2 målsætninger, senest ændret 20. maj 2027.",
-        "1 mødenotater, du har skrevet efter LMU-møder (med dig som forfatter).",
+        "1 mødenotat, du har skrevet efter LMU-møder (med dig som forfatter).",
         "Du er med i TRIO for »LMU Test« og får mødepåmindelser.",
         content.mydata.chat,
         content.mydata.anonymous,
@@ -184,7 +184,7 @@ async def test_the_confirmation_card_lists_what_goes_and_asks_for_the_box_ticked
         "Slet mine data",
         "Du er tilmeldt som leder for »Bostøtte« (navn: Leder 1).",
         "Dit statussvar til »Runde r2«: 2 målsætninger, senest ændret 20. maj 2027.",
-        "Dit navn på 1 mødenotater (selve notaterne hører til mødet og bliver).",
+        "Dit navn på 1 mødenotat (selve notaterne hører til mødet og bliver).",
         "Du er med i TRIO for »LMU Test« og får mødepåmindelser.",
     ]
     texts = [e["text"] for e in elements(confirm, "TextBlock")]
@@ -192,6 +192,12 @@ async def test_the_confirmation_card_lists_what_goes_and_asks_for_the_box_ticked
     [toggle] = elements(confirm, "Input.Toggle")
     assert (toggle["id"], toggle["title"]) == ("confirm", "Ja, jeg vil slette mine data")
     assert (toggle["value"], toggle["valueOn"], toggle["valueOff"]) == ("false", "true", "false")
+    # Sent without a tick, Teams shows this at the box: what to do, not the label again.
+    assert toggle["isRequired"] is True
+    assert toggle["errorMessage"] == (
+        "Sæt kryds her, og tryk på knappen igen, hvis du vil slette dine data. "
+        "Intet er slettet endnu."
+    )
     [buttons] = elements(confirm, "ActionSet")
     assert [(b["title"], b["data"]) for b in buttons["actions"]] == [
         ("Slet mine data", {"action": "delete_my_data"})

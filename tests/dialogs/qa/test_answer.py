@@ -38,11 +38,27 @@ def test_explicit_numbers_are_always_right(results: dict[str, list[bool]]) -> No
     assert all(results["number"])
 
 
+# Questions about one's practice and own work (issue #10) are the hard classes: each has its
+# own floor, the rest of the answerable questions theirs.
+HARD = {"practice": 0.65, "own_work": 0.9}
+
+
 def test_answerable_questions_are_mostly_right(results: dict[str, list[bool]]) -> None:
     answerable = [
-        ok for category, oks in results.items() if category != "out_of_scope" for ok in oks
+        ok
+        for category, oks in results.items()
+        if category != "out_of_scope" and category not in HARD
+        for ok in oks
     ]
     assert sum(answerable) / len(answerable) >= 0.95
+
+
+@pytest.mark.parametrize(("category", "floor"), HARD.items())
+def test_practice_and_own_work_questions_are_mostly_right(
+    results: dict[str, list[bool]], category: str, floor: float
+) -> None:
+    oks = results[category]
+    assert sum(oks) / len(oks) >= floor
 
 
 def test_out_of_scope_questions_mostly_get_the_fallback(results: dict[str, list[bool]]) -> None:
@@ -251,3 +267,115 @@ def test_overview_and_list_of_noegleord(answerer: Answerer) -> None:
     assert answerer.reply_to("hvad er nøgleordene").target == "list:noegleord"
     assert answerer.reply_to("alle nøgleord").target == "list:noegleord"
     assert answerer.reply_to("hvad er et nøgleord").target == "term:noegleord"
+
+
+# -- issue #10: practice questions, one's own work, topics outside the strategy -----------
+
+
+class _Ranking:
+    """A stand-in for the meaning model that ranks targets by the given cosines."""
+
+    def __init__(self, *cosines: tuple[str, float]) -> None:
+        self.result = [Nearest(target, cosine) for target, cosine in cosines]
+
+    def nearest(self, question: str, k: int = 3) -> list[Nearest]:
+        return self.result[:k]
+
+
+def ranking(content: Content, *cosines: tuple[str, float]) -> Answerer:
+    return Answerer(content, cast(MeaningIndex, _Ranking(*cosines)))
+
+
+# The model's nearest targets: the first stands out from the fifth, or it does not.
+CROWD = [("fact:godkendelse", 0.851), ("term:trio", 0.848), ("fact:varighed", 0.845)]
+PRACTICE = "hvordan får vi beboerne til at tage mere ansvar selv"  # 1.3 is 4th in the index
+
+
+def test_a_practice_question_gets_the_theme_both_signals_support(content: Content) -> None:
+    standing_out = ranking(content, ("maalsaetning:1.3", 0.87), ("maalsaetning:1.2", 0.856), *CROWD)
+    answer = standing_out.answer(PRACTICE)
+    assert (answer.target, answer.hedged) == ("maalsaetning:1.3", True)
+    # Not a practice question (nobody's "vi", no frame): the near-miss is not answered.
+    assert standing_out.answer("beboerne skal tage mere ansvar selv").kind == "fallback"
+    # The model does not single 1.3 out from the crowd: no second signal.
+    flat = ranking(
+        content,
+        ("maalsaetning:1.3", 0.85),
+        ("maalsaetning:1.2", 0.8495),
+        ("term:trio", 0.849),
+        ("fact:varighed", 0.8485),
+        ("fact:godkendelse", 0.848),
+    )
+    assert flat.answer(PRACTICE).kind == "fallback"
+
+
+def test_a_practice_question_without_the_model_is_refused_honestly(answerer: Answerer) -> None:
+    answer = answerer.answer(PRACTICE)
+    assert answer.kind == "fallback"
+    assert "maalsaetning:1.3" in answer.alternatives or "maalsaetning:1.2" in answer.alternatives
+
+
+def test_practice_framing_does_not_pick_the_answer(answerer: Answerer) -> None:
+    # "i praksis", "som medarbejder" and "i hverdagen" are words of målsætninger too.
+    assert answerer.answer("hvordan kan vi i praksis arbejde med recovery").target in {
+        "term:recovery",
+        "noegleord:recovery",
+    }
+    assert (
+        answerer.answer("hvad betyder det for mig som medarbejder at vi skal give slip").target
+        == "maalsaetning:3.1"
+    )
+
+
+CLEAR = "hvordan gør vi det klart for pårørende hvad de kan forvente af os"  # 2: 0.65, 2.3: 0.4
+
+
+def test_a_decisive_model_overrules_a_bare_index_answer(content: Content) -> None:
+    decisive = ranking(content, ("maalsaetning:2.3", 0.89), ("pejlemaerke:1", 0.87), *CROWD)
+    answer = decisive.answer(CLEAR)
+    assert (answer.target, answer.hedged) == ("maalsaetning:2.3", True)
+    undecided = ranking(content, ("maalsaetning:2.3", 0.87), ("pejlemaerke:1", 0.866), *CROWD)
+    assert (undecided.answer(CLEAR).target, undecided.answer(CLEAR).hedged) == (
+        "pejlemaerke:2",
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hvornår er der lønudbetaling",
+        "kan vi give støtte over video eller i grupper på vagtplanen",
+        "hvad er skolernes mål for inklusion",
+    ],
+)
+def test_a_topic_outside_the_strategy_is_never_guessed(
+    answerer: Answerer, content: Content, question: str
+) -> None:
+    # Whatever the index finds for the rest of the words, a model that singles out the same
+    # target (or one's own status) does not make it an answer.
+    found = answerer.index.score(question)
+    targets = [m.target for m in found[:1]] + ["own:status"]
+    for target in targets:
+        sure = ranking(content, (target, 0.95), ("maalsaetning:1.1", 0.85), *CROWD)
+        assert sure.answer(question).kind == "fallback", target
+
+
+def test_own_work_is_taken_from_a_decisive_model_only_when_named(content: Content) -> None:
+    decisive = ranking(content, ("own:status", 0.93), ("fact:opfoelgning", 0.897), *CROWD)
+    answer = decisive.answer("hvornår er deadline for statusrunden")
+    assert (answer.target, answer.hedged) == ("own:status", True)
+    # A deadline, but not the status round's.
+    assert decisive.answer("hvornår er fristen for at søge kurser").kind == "fallback"
+    # An own target that the model does not single out stays below the threshold.
+    close = ranking(content, ("own:status", 0.90), ("fact:opfoelgning", 0.895), *CROWD)
+    assert close.answer("hvornår er deadline for statusrunden").kind == "fallback"
+
+
+def test_a_suspended_compound_part_is_not_a_name(answerer: Answerer) -> None:
+    # "Beboer- og Pårørenderåd": "beboerne" alone does not name the councils.
+    assert not any(
+        m.named for m in answerer.index.score("beboerne") if "paaroerenderaad" in m.target
+    )
+    assert answerer.answer("hvad er beboer- og pårørenderådet").target == "term:paaroerenderaad"
+    assert answerer.answer("hvad er beboerrådet").target == "term:paaroerenderaad"

@@ -111,3 +111,20 @@ async def test_the_overview_lists_every_maalsaetning(feature: QAFeature) -> None
     card = str(reply.card)
     for m in feature.content.strategy.maalsaetninger:
         assert f"{m.id} {m.text}" in card
+
+
+async def test_a_question_about_what_the_bot_can_do_gets_the_help_card(
+    feature: QAFeature,
+) -> None:
+    """The answerer finds free phrasings of help; the card is the help feature's, for the
+    asker, in the language asked."""
+    asked: list[tuple[str, str]] = []
+
+    async def show(turn: Turn, language: str) -> Reply:
+        asked.append((turn.user_id, language))
+        return Reply("help card")
+
+    feature.use_help(show)
+    assert await ask(feature, "hvad kan du svare på") == Reply("help card")
+    assert await ask(feature, "how do i use you") == Reply("help card")
+    assert asked == [("aad-1", "da"), ("aad-1", "en")]

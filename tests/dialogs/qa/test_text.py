@@ -7,7 +7,10 @@ from dialogs.qa.text import (
     content_tokens,
     is_definition_question,
     is_english,
+    off_topic_words,
+    speaks_as_team,
     strip_markup,
+    without_frames,
 )
 from dialogs.text import fold
 
@@ -52,3 +55,38 @@ def test_language_and_definition_detection() -> None:
     assert not is_english("TRIO")
     assert is_definition_question("hvad er et pejlemærke")
     assert not is_definition_question("hvilke pejlemærker er der")
+
+
+FRAMES = ("hvordan kan vi i praksis arbejde med", "i praksis", "som medarbejder", "i hverdagen")
+
+
+@pytest.mark.parametrize(
+    ("question", "rest"),
+    [
+        ("hvordan kan vi i praksis arbejde med inddragelse", "inddragelse"),
+        ("Hvordan kan vi i PRAKSIS arbejde med TRIO?", "TRIO?"),  # as typed: capitals kept
+        ("hvad er medansvar for mig som medarbejder i hverdagen", "hvad er medansvar for mig"),
+        ("hvordan kan vi i praksis arbejde med",) * 2,  # nothing else: it is its own topic
+        ("hvad er praksis", "hvad er praksis"),  # a frame is a whole sequence of words
+    ],
+)  # fmt: skip
+def test_practice_frames_are_removed_before_matching(question: str, rest: str) -> None:
+    stripped, framed = without_frames(question, FRAMES)
+    assert (stripped, framed) == (rest, rest != question)
+
+
+def test_off_topic_words_match_by_prefix_or_stem() -> None:
+    topics = ("løn*", "vagt", "kantine*", "sygefravær*")
+    found = off_topic_words("hvornår er der lønudbetaling til vagterne", topics)
+    assert found == {"lønudbetaling", "vagterne"}
+    assert off_topic_words("hvad er der i kantinen", topics) == {"kantinen"}
+    assert off_topic_words("sygefravaer i afdelingen", topics) == {"sygefravaer"}  # æ as ae
+    # "løn" without æ/ø/å is "lon", which starts English "long": short prefixes as written.
+    assert off_topic_words("how long does the strategy apply", topics) == frozenset()
+    assert off_topic_words("hvordan samarbejder vi med sygehuset", topics) == frozenset()
+
+
+def test_the_team_speaks_in_practice_questions() -> None:
+    assert speaks_as_team("hvordan får vi beboerne til at tage mere ansvar")
+    assert speaks_as_team("kan vores afdeling bruge foreningerne")
+    assert not speaks_as_team("hvad er medansvar")

@@ -225,7 +225,9 @@ async def test_deleting_a_committee_deletes_it_and_its_meetings_or_nothing(
     backend: Backend, clock: ManualClock, content: Content
 ) -> None:
     async def delete(services: Services) -> object:
-        return await run(services, teams.message("slet udvalg LMU Ørum"))
+        [committee] = await services.reminders.repository.committees()
+        confirm = {"action": "committee_delete", "committee": committee.id}
+        return await run(services, teams.execute(confirm))  # "Slet udvalget" on its card
 
     def check(before: dict[str, dict[str, Doc]], after: dict[str, dict[str, Doc]]) -> None:
         assert after == {COMMITTEES: {}, MEETINGS: {}}

@@ -139,9 +139,19 @@ async def test_a_pause_too_far_ahead_gets_a_clear_message(services: Services, da
     await say(services, teams.message("pause påmindelser til 1. marts"))  # no committee yet
     await say(services, teams.submit(FORM))
     text = await say(services, teams.message(f"pause påmindelser til {day}"))
-    assert text == f"Datoen »{day}« {TOO_FAR} Skriv fx »pause påmindelser til 1. marts«."
+    assert text == (
+        f"Datoen »{day}« {TOO_FAR} Hele kommandoen ser sådan ud: »pause påmindelser til 1. marts«."
+    )
     [committee] = await services.reminders.repository.committees()
     assert committee.paused_until is None
+
+
+@pytest.mark.parametrize("day", ["blabla", "32-13-2027", "1. marts 9999", "31. februar"])
+async def test_a_pause_error_gives_one_example_not_two(services: Services, day: str) -> None:
+    await say(services, teams.submit(FORM))
+    text = await say(services, teams.message(f"pause påmindelser til {day}"))
+    assert text.count("fx") <= 1, text
+    assert "»pause påmindelser til 1. marts«" in text
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogs.reminders.due import (
+    confirmation_counts,
     is_working_day,
     plan,
     reminder_key,
     send_time,
+    snooze_offer,
+    snooze_time,
     snooze_until,
     upcoming,
 )
@@ -124,3 +127,62 @@ def test_upcoming_lists_what_will_be_sent() -> None:
     meetings = [meeting("2026-12-08 13:00", "a"), meeting("2027-03-01 13:00", "b")]
     soon = upcoming(at("2026-11-23 10:00"), 30, [LMU], meetings, POLICY, TZ)
     assert {(p.meeting.id, p.send_at) for p in soon} == {("a", at("2026-12-01 09:00"))}
+
+
+# -- "Påmind mig igen": the snooze must land before the meeting -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "start", "offered", "lands"),
+    [
+        # The meeting is later today: in two hours, not tomorrow (which is after it).
+        ("2027-01-05 09:00", "2027-01-05 13:00", "hours", "2027-01-05 11:00"),
+        # Tomorrow: in two hours too (tomorrow 9.00 would be close to a 9.30 meeting).
+        ("2027-01-04 09:00", "2027-01-05 09:30", "hours", "2027-01-04 11:00"),
+        # A week ahead: the next working day at the send time.
+        ("2027-01-05 09:00", "2027-01-12 13:00", "tomorrow", "2027-01-06 09:00"),
+        # Friday, the meeting Monday at 8: Monday 9.00 is too late, two hours are not.
+        ("2027-01-08 09:00", "2027-01-11 08:00", "hours", "2027-01-08 11:00"),
+    ],
+)
+def test_the_snooze_offered_lands_before_the_meeting(
+    now: str, start: str, offered: str, lands: str
+) -> None:
+    one = meeting(start)
+    kind = snooze_offer(at(now), one, LMU, POLICY, TZ)
+    assert kind == offered
+    assert kind is not None
+    until = snooze_time(kind, at(now), LMU, POLICY, TZ)
+    assert until == at(lands) < one.start
+
+
+@pytest.mark.parametrize(
+    ("now", "start"),
+    [
+        ("2027-01-05 11:00", "2027-01-05 13:00"),  # two hours would be the meeting itself
+        ("2027-01-05 12:30", "2027-01-05 13:00"),
+        ("2027-01-05 14:00", "2027-01-05 13:00"),  # it has begun
+    ],
+)
+def test_no_snooze_when_none_lands_before_the_meeting(now: str, start: str) -> None:
+    assert snooze_offer(at(now), meeting(start), LMU, POLICY, TZ) is None
+
+
+# -- which confirmations OMU and the report count ---------------------------------------------
+
+
+def test_a_confirmation_counts_for_an_existing_committee_and_a_meeting_held_in_the_window() -> None:
+    since, now = at("2027-01-05 10:00"), at("2027-01-19 09:00")
+
+    def counts(committee: str, start: str) -> bool:
+        return confirmation_counts(committee, at(start), committees={"lmu"}, since=since, now=now)
+
+    assert counts("lmu", "2027-01-12 13:00")
+    assert counts("lmu", "2027-01-05 10:00")  # the same minute as OMU's last meeting
+    assert counts("lmu", "2027-01-19 09:00")  # just begun
+    assert not counts("lmu", "2027-01-19 13:00")  # confirmed, but not held yet
+    assert not counts("lmu", "2027-01-04 13:00")  # before OMU's last meeting
+    assert not counts("gone", "2027-01-12 13:00")  # a deleted committee
+    unbounded = confirmation_counts("x", at("2030-01-01 10:00"), committees=None, since=None,
+                                    now=None)  # fmt: skip
+    assert unbounded

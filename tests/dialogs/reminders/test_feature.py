@@ -21,6 +21,23 @@ async def say(services: Services, activity: Activity) -> str:
     return str(reply.text)
 
 
+def card_button(reply: Activity, title: str) -> dict[str, Any]:
+    """The button ``title`` of the reply's card (in its action sets, at any depth)."""
+    found = [a for a in card_actions(teams.card_of(reply)) if a.get("title") == title]
+    assert found, [a.get("title") for a in card_actions(teams.card_of(reply))]
+    return found[0]
+
+
+def card_actions(node: Any) -> list[dict[str, Any]]:
+    """Every action of a card, nested ones too."""
+    if isinstance(node, dict):
+        own = [node] if str(node.get("type", "")).startswith("Action.") else []
+        return own + [a for v in node.values() for a in card_actions(v)]
+    if isinstance(node, list):
+        return [a for v in node for a in card_actions(v)]
+    return []
+
+
 async def test_create_committee_with_the_form(services: Services) -> None:
     [form] = await run(services, teams.message("opret udvalg"))
     inputs = [
@@ -79,9 +96,15 @@ async def test_list_preview_link_pause_and_delete(services: Services) -> None:
     assert committee.channel_id == teams.CHANNEL.id.split(";")[0]
 
     paused = await say(services, teams.message("pause påmindelser til 1. marts"))
-    assert paused == "Påmindelser for »LMU Område Ørum« er sat på pause til og med 1. marts 2027."
+    assert paused == (
+        "Påmindelser for »LMU Område Ørum« er sat på pause til og med 1. marts 2027. "
+        "Skriv »genoptag påmindelser«, hvis de skal starte igen før."
+    )
 
-    assert await say(services, teams.message("slet udvalg LMU Område Ørum")) == (
+    [confirm] = await run(services, teams.message("slet udvalg LMU Område Ørum"))
+    assert len(await services.reminders.repository.committees()) == 1  # asked, not deleted
+    delete = card_button(confirm, "Slet udvalget")
+    assert await say(services, teams.submit(delete["data"])) == (
         "Udvalget »LMU Område Ørum« er slettet."
     )
     assert await services.reminders.repository.committees() == []
@@ -160,7 +183,7 @@ async def test_a_pause_is_personal_even_for_an_admin(clock: ManualClock) -> None
     await say(services, created)
     pause = teams.message("pause påmindelser til 1. marts")
     pause.from_property = admin
-    assert await say(services, pause) == (
+    assert (await say(services, pause)).startswith(
         "Påmindelser for »OMU« er sat på pause til og med 1. marts 2027."
     )
     paused = {c.name: c.paused_until for c in await services.reminders.repository.committees()}

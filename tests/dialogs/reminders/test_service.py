@@ -15,7 +15,9 @@ from dialogs.reminders.repository import ReminderRepository
 from dialogs.reminders.service import ReminderService
 from dialogs.replies import Reply
 from dialogs.store import Store
+from dialogs.text import plural
 from scheduler.clock import ManualClock
+from tests.dialogs.reminders.cardtext import all_actions, text_blocks
 
 TZ = ZoneInfo("Europe/Copenhagen")
 LMU = Committee(
@@ -93,26 +95,34 @@ async def test_due_reminders_are_sent_once_across_restarts(
 
 
 async def test_the_reminder_card(content: Content, data_file: TinyDBStore) -> None:
+    """The first screen: committee, meeting and the agenda item, line by line; the focus and
+    questions unfold under a toggle; at most six buttons."""
     clock, store = ManualClock(at("2027-01-12 09:00")), data_file
     outbox = Outbox()
     await (await service(store, clock, content, outbox)).tick()
     reply = next(r for who, r, _ in outbox.sent if who == "user:aad-chair")
     assert reply.text == "Påmindelse: LMU Område Ørum\n\nMøde tirsdag 19. januar kl. 13.00"
     assert reply.card is not None
-    texts = [e.get("text", "") for e in reply.card["body"]]
-    assert any(
-        t.startswith("Fælles langsigtet strategi for Socialområdet – fast punkt") for t in texts
-    )
-    assert any("1.1 Vi taler med og ikke om borgeren" in t for t in texts)
-    actions = [
-        a["title"] for e in reply.card["body"] if e["type"] == "ActionSet" for a in e["actions"]
+    shown = [e for e in reply.card["body"] if e.get("isVisible", True)]
+    assert text_blocks(shown)[:5] == [
+        "Påmindelse: LMU Område Ørum",
+        "Møde tirsdag 19. januar kl. 13.00",
+        "Punkt til dagsordenen (kopiér):",
+        "Fælles langsigtet strategi for Socialområdet – fast punkt",
+        "Fokus på dette møde: pejlemærke 1 »Borgeren først« – målsætning 1.1, 1.2.",
     ]
-    assert actions[:3] == [
-        "Sat på dagsordenen",
-        "Påmind mig igen i morgen",
-        "Mødet er flyttet/aflyst",
+    assert not any("1.1 Vi taler med og ikke om borgeren" in t for t in text_blocks(shown))
+    [details] = [e for e in reply.card["body"] if e.get("id") == "details"]
+    assert details["isVisible"] is False
+    assert any("1.1 Vi taler med og ikke om borgeren" in t for t in text_blocks(details))
+    [buttons] = [e["actions"] for e in reply.card["body"] if e["type"] == "ActionSet"]
+    assert [(a["type"], a["title"]) for a in buttons] == [
+        ("Action.Execute", "Sat på dagsordenen"),
+        ("Action.Execute", "Påmind mig igen i morgen"),
+        ("Action.Submit", "Mødet er flyttet/aflyst"),
+        ("Action.ToggleVisibility", "Fokus og spørgsmål"),
     ]
-    assert "Vis målsætning 1.1" in actions
+    assert "Vis målsætning 1.1" in [a.get("title") for a in all_actions(details)]
 
 
 async def test_unreachable_recipients_stay_pending_then_are_missed(
@@ -127,20 +137,66 @@ async def test_unreachable_recipients_stay_pending_then_are_missed(
     assert await svc.tick() == {"missed": 2, "unreachable": 1}
 
 
-async def test_omu_reminder_counts_lmu_acknowledgements(
-    content: Content, data_file: TinyDBStore
+async def test_omu_reminder_counts_lmu_meetings_held_since_omus_last_meeting(
+    content: Content,
 ) -> None:
-    clock, store = ManualClock(at("2027-01-19 09:00")), data_file
+    """OMU meets 5 January and 26 January; its reminder goes out 19 January at 9.00. LMU
+    Ørum's meeting of 12 January counts; its meeting of 19 January at 13.00, confirmed that
+    morning, has not been held yet; a deleted LMU's confirmation counts for nothing."""
+    store = MemoryStore()
+    await seed(store)
     repo = ReminderRepository(store)
-    meeting = (await repo.meetings("lmu"))[0]
-    await repo.acknowledge(LMU, meeting, ("1.1", "1.2"), clock.now())
-    outbox = Outbox()
+    gone = LMU.model_copy(update={"id": "gone", "name": "LMU Nedlagt"})
+    other = LMU.model_copy(update={"id": "lmu-2", "name": "LMU Grenaa", "channel_id": None})
+    for committee in (gone, other):
+        await repo.save_committee(committee)
+    await repo.save_meeting(Meeting(id="o0", committee_id="omu", start=at("2027-01-05 10:00")))
+    held = Meeting(id="m0", committee_id="lmu", start=at("2027-01-12 13:00"))
+    later = Meeting(id="m1", committee_id="lmu", start=at("2027-01-19 13:00"))
+    deleted = Meeting(id="g1", committee_id="gone", start=at("2027-01-12 13:00"))
+    before = Meeting(id="m2", committee_id="lmu-2", start=at("2027-01-04 13:00"))
+    for meeting in (held, later, deleted, before):
+        await repo.save_meeting(meeting)
+    await repo.acknowledge(LMU, held, ("1.1", "1.2"), at("2027-01-11 09:00"))
+    await repo.acknowledge(LMU, later, ("2.1",), at("2027-01-19 08:30"))
+    await repo.acknowledge(gone, deleted, ("3.1",), at("2027-01-11 09:00"))
+    await repo.acknowledge(other, before, ("4.1",), at("2027-01-03 09:00"))  # before OMU's last
+    await repo.delete_committee("gone")
+    clock, outbox = ManualClock(at("2027-01-19 09:00")), Outbox()
     await (await service(store, clock, content, outbox)).tick()
     omu = next(r for who, r, _ in outbox.sent if who == "user:aad-omu")
     assert omu.card is not None
-    texts = [e.get("text", "") for e in omu.card["body"]]
-    assert "Siden OMU's sidste møde har 1 af 1 LMU'er sat strategien på dagsordenen." in texts
+    texts = text_blocks(omu.card)
+    assert "Siden OMU's sidste møde har 1 af 2 LMU'er sat strategien på dagsordenen." in texts
     assert "LMU'ernes fokus: 1.1, 1.2." in texts
+
+
+async def test_omu_reminder_with_no_lmu_meeting_held_yet(content: Content) -> None:
+    """The reported case: none of the LMUs that exist has confirmed a meeting held; the one
+    confirmation there is came from a deleted LMU, for a meeting after OMU's meeting."""
+    store = MemoryStore()
+    await seed(store)
+    repo = ReminderRepository(store)
+    gone = LMU.model_copy(update={"id": "gone", "name": "LMU Nedlagt"})
+    await repo.save_committee(gone)
+    after_omu = Meeting(id="g1", committee_id="gone", start=at("2027-02-02 13:00"))
+    await repo.save_meeting(after_omu)
+    await repo.acknowledge(gone, after_omu, ("3.1",), at("2027-01-18 09:00"))
+    await repo.delete_committee("gone")
+    clock, outbox = ManualClock(at("2027-01-19 09:00")), Outbox()
+    await (await service(store, clock, content, outbox)).tick()
+    omu = next(r for who, r, _ in outbox.sent if who == "user:aad-omu")
+    assert omu.card is not None
+    texts = text_blocks(omu.card)
+    assert "Siden OMU's sidste møde har ingen LMU'er bekræftet strategipunktet endnu." in texts
+    assert not any("1 af" in t for t in texts)
+
+
+def test_one_lmu_is_singular(content: Content) -> None:
+    words = content.reminders
+    total = plural(1, words.lmu_one, words.lmu_many)
+    line = words.omu_summary.format(acked=1, total=total)
+    assert line == "Siden OMU's sidste møde har 1 af 1 LMU sat strategien på dagsordenen."
 
 
 async def test_next_meeting_of_a_chair_or_trio_member_with_its_focus(content: Content) -> None:

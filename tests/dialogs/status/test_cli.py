@@ -63,7 +63,7 @@ def test_import_open_list_and_export(tmp_path: Path) -> None:
     csv_file.write_bytes(LEADERS.encode("utf-8"))
     result = cli(tmp_path, "import-leaders", str(csv_file))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "2 ledere importeret, 1 rækker sprunget over."
+    assert result.stdout.strip() == "2 ledere importeret, 1 række sprunget over."
     assert result.stderr.strip() == "Række 4: Rækken mangler enhed."
 
     deadline = (date.today() + timedelta(days=14)).isoformat()

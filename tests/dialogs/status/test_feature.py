@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.app import Services
@@ -13,6 +14,7 @@ from content import Content
 from dialogs.qa.feature import QUESTION_LOG
 from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.status.repository import REPLIES, ROUNDS
+from scheduler.calendar import format_meeting
 from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import ROUND_FORM, app_services, card_of, run
@@ -62,15 +64,56 @@ async def open_round(services: Services) -> str:
     return round_.id
 
 
-def answer(round_id: str, **fields: str) -> dict[str, Any]:
+def answer(round_id: str, **fields: Any) -> dict[str, Any]:
     return {"action": "status_submit", "round": round_id, "page": 0, **fields}
+
+
+def said(activity: Activity) -> str:
+    """What a reply says once: its text, or (a form, a card saying it) its summary."""
+    return str(activity.text or activity.summary or "")
+
+
+def elements(node: Any) -> list[dict[str, Any]]:
+    """Every element of a card, however deep (containers, columns), in order."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "type" in node:
+            found.append(node)
+        for value in node.values():
+            found += elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += elements(item)
+    return found
+
+
+def inputs(card: dict[str, Any]) -> dict[str, Any]:
+    """The card's input fields by id, with their values."""
+    return {e["id"]: e.get("value") for e in elements(card["body"]) if "id" in e
+            and str(e["type"]).startswith("Input.")}  # fmt: skip
+
+
+def text_blocks(card: dict[str, Any]) -> list[str]:
+    return [e["text"] for e in elements(card["body"]) if e["type"] == "TextBlock"]
+
+
+async def execute(
+    services: Services, data: dict[str, Any], who: ChannelAccount
+) -> tuple[dict[str, Any], list[Activity]]:
+    """An ``Action.Execute`` click in ``who``'s chat: the invoke's answer, and the messages
+    sent besides."""
+    sent = await run(services, teams.execute(data, teams.chat_of(who), who))
+    [response] = [a.value for a in sent if a.type == "invokeResponse"]
+    assert isinstance(response, InvokeResponse) and response.status == 200
+    return response.body, [a for a in sent if a.type == "message"]
 
 
 async def test_register_with_the_form_and_a_new_unit(services: Services) -> None:
     [form] = await say(services, "tilmeld som leder")
     assert form.text is None and form.summary == "Tilmeld som leder"
-    choices = card_of(form)["body"][2]["choices"]
-    assert [c["value"] for c in choices][:2] == ["Bostøtte", "Botilbud"]
+    unit = card_of(form)["body"][2]
+    assert [c["value"] for c in unit["choices"]][:2] == ["Bostøtte", "Botilbud"]
+    assert not unit.get("isRequired")  # a typed unit is enough: the bot checks, not the client
     [reply] = await click(
         services,
         {"action": "leader_register", "unit": "__ny__", "new_unit": "Værested Grenaa"},
@@ -86,6 +129,28 @@ async def test_register_with_the_form_and_a_new_unit(services: Services) -> None
     assert reply.text == "Vælg en enhed, eller skriv navnet på din enhed."
 
 
+@pytest.mark.parametrize("chosen", ["", "Bostøtte", "__ny__"])
+async def test_a_typed_unit_wins_over_the_list(services: Services, chosen: str) -> None:
+    """Whatever the list shows, a unit typed in »Anden enhed« is the one registered."""
+    form = {"action": "leader_register", "unit": chosen, "new_unit": "  Værested  Grenaa "}
+    [reply] = await click(services, form, LEADER_1)
+    assert reply.text == (
+        "Tak. En administrator skal godkende, at du er leder for »Værested Grenaa«. "
+        "Du får besked her."
+    )
+    leader = await services.status.repository.leader("aad-user-1")
+    assert leader is not None and leader.unit == "Værested Grenaa"
+
+
+async def test_another_unit_chosen_but_not_typed_says_where_to_type(services: Services) -> None:
+    form = {"action": "leader_register", "unit": "__ny__", "new_unit": "  "}
+    [reply] = await click(services, form, LEADER_1)
+    assert reply.text == (
+        "Du har valgt »Anden enhed«. Skriv navnet på din enhed i feltet under listen."
+    )
+    assert await services.status.repository.leader("aad-user-1") is None
+
+
 async def test_round_cards_go_to_every_leader_once(services: Services) -> None:
     round_id = await open_round(services)
     messages = {k: v for k, v in (await queued(services)).items() if k.startswith("announce:")}
@@ -94,8 +159,9 @@ async def test_round_cards_go_to_every_leader_once(services: Services) -> None:
         f"announce:{round_id}:aad-user-2",
     ]
     card = messages[f"announce:{round_id}:aad-user-1"]["reply"]["card"]
-    ids = [e["id"] for e in card["body"] if e["type"].startswith("Input.")]
-    assert ids == ["status_1_1", "comment_1_1", "next_1_1", "status_2_3", "comment_2_3", "next_2_3"]
+    assert list(inputs(card)) == [
+        "status_1_1", "comment_1_1", "next_1_1", "status_2_3", "comment_2_3", "next_2_3",
+    ]  # fmt: skip
     assert (await services.tick())["announced"] == 0  # the ledger: never twice
 
 
@@ -144,13 +210,16 @@ async def test_submit_edit_and_free_text(services: Services) -> None:
         ),
         LEADER_1,
     )
-    assert summary.text == "Tak – din status for Efterår 2026 er gemt (2 målsætninger):"
+    # The receipt says it once: in the card, with the text as the notification only.
+    assert summary.text is None
+    assert summary.summary == "Tak – din status for Efterår 2026 er gemt (2 målsætninger)."
+    assert text_blocks(card_of(summary))[0] == summary.summary
     assert "2.3 🟡 Delvist (næste skridt: Beskriv bostøtten)" in card_of(summary)["fallbackText"]
     [edit] = await say(services, "ret min status", LEADER_1)
-    values = {e["id"]: e.get("value") for e in card_of(edit)["body"] if "id" in e}
+    values = inputs(card_of(edit))
     assert values["status_1_1"] == "paa_sporet" and values["comment_1_1"] == "Godt i gang"
     [reply] = await say(services, "status 2.3 rød: vi mangler tid", LEADER_1)
-    assert reply.text == "Tak – din status for Efterår 2026 er gemt (1 målsætninger):"
+    assert said(reply) == "Tak – din status for Efterår 2026 er gemt (1 målsætning)."
     stored = await services.status.repository.reply(round_id, "aad-user-1")
     assert stored is not None and not stored.late
     assert [(a.maalsaetning, a.status.value, a.comment) for a in stored.answers] == [
@@ -178,7 +247,7 @@ async def test_refused_submits_store_nothing(
 ) -> None:
     round_id = await open_round(services)
     [reply] = await click(services, {**answer(round_id), **value}, who)
-    assert message in reply.text
+    assert message in said(reply)
     assert await services.store.all(REPLIES) == {}
 
 
@@ -193,7 +262,9 @@ async def test_late_reply_is_kept_and_marked(services: Services, clock: ManualCl
     round_id = await open_round(services)
     clock.set(datetime(2026, 12, 10, 8, 0, tzinfo=TZ))
     [reply] = await say(services, "status 1.1 grøn", LEADER_2)
-    assert "markeret som for sent" in reply.text
+    assert "Fristen var overskredet, så svaret er markeret som for sent." in text_blocks(
+        card_of(reply)
+    )
     stored = await services.status.repository.reply(round_id, "aad-user-2")
     assert stored is not None and stored.late
 
@@ -251,7 +322,7 @@ async def test_report_for_admins_and_own_replies_for_leaders(services: Services)
     round_id = await open_round(services)
     await click(services, answer(round_id, status_2_3="delvist", comment_2_3="Bostøtten"), LEADER_1)
     replies = await say(services, "rapport", ADMIN)
-    assert replies and "Efterår 2026" in replies[0].text
+    assert replies and "Efterår 2026" in said(replies[0])
     assert "Bostøtten" in "".join(card_of(r)["fallbackText"] for r in replies)
     [own] = await say(services, "rapport", LEADER_1)
     assert "Bostøtten" in card_of(own)["fallbackText"]
@@ -264,7 +335,7 @@ async def test_my_data_and_deleting_it(services: Services) -> None:
     await click(services, answer(round_id, status_2_3="delvist", comment_2_3="Bostøtten"), LEADER_1)
     [shown] = await say(services, "mine data", LEADER_1)
     text = card_of(shown)["fallbackText"]
-    assert "leder for »Bostøtte«" in text and "»Efterår 2026«: 1 målsætninger" in text
+    assert "leder for »Bostøtte«" in text and "»Efterår 2026«: 1 målsætning," in text
     [confirm] = await say(services, "slet mine data", LEADER_1)
     assert confirm.text is None and confirm.summary == "Slet mine data"
     assert card_of(confirm)["body"][-1]["actions"][0]["data"] == {"action": "delete_my_data"}
@@ -302,3 +373,113 @@ async def test_a_leader_asks_for_the_deadline_in_their_own_words(services: Servi
     await click(services, answer(round_id, status_1_1="paa_sporet"), LEADER_1)
     [reply] = await say(services, "hvornår skal jeg aflevere min status", LEADER_1)
     assert reply.text.endswith("Du har svaret. Skriv »ret min status«, hvis du vil rette.")
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem", "emptied"),
+    [
+        (
+            {"comment_2_3": "borger 0101901234"},
+            "Feltet »Kommentar« under målsætning 2.3 ligner et CPR-nummer, så intet er gemt.",
+            ["comment_2_3"],
+        ),
+        (
+            {"next_1_1": "ring til 010190-1234"},
+            "Feltet »Næste skridt« under målsætning 1.1 ligner et CPR-nummer, så intet er gemt.",
+            ["next_1_1"],
+        ),
+        (
+            {"comment_1_1": "0101901234", "next_2_3": "010190-1234"},
+            "Felterne »Kommentar« under målsætning 1.1, »Næste skridt« under målsætning 2.3 "
+            "ligner CPR-numre, så intet er gemt.",
+            ["comment_1_1", "next_2_3"],
+        ),
+    ],
+)
+async def test_a_cpr_number_in_a_field_brings_the_card_back_naming_the_field(
+    services: Services, fields: dict[str, str], problem: str, emptied: list[str]
+) -> None:
+    """The card comes back with the field named by its målsætning and emptied, and all else
+    as typed; the number is neither stored nor sent back."""
+    round_id = await open_round(services)
+    typed = {
+        "status_1_1": "paa_sporet", "comment_1_1": "Godt i gang", "next_1_1": "Husmøde",
+        "status_2_3": "delvist", "comment_2_3": "Beskrevet", "next_2_3": "Del det",
+    }  # fmt: skip
+    [reply] = await click(services, answer(round_id, **{**typed, **fields}), LEADER_1)
+    card = card_of(reply)
+    assert said(reply).startswith(problem)
+    assert any(t.startswith(problem) for t in text_blocks(card))
+    assert "CPR" in said(reply) and "1234" not in str(card) and "1234" not in said(reply)
+    assert inputs(card) == {**typed, **dict.fromkeys(emptied, "")}
+    assert await services.store.all(REPLIES) == {}
+
+
+async def test_a_typed_status_with_a_cpr_number_names_the_field(services: Services) -> None:
+    await open_round(services)
+    [reply] = await say(services, "status 2.3 gul: borger 0101901234 er glad", LEADER_1)
+    assert reply.text == (
+        "»Kommentar« til målsætning 2.3 ligner et CPR-nummer, så intet er gemt. "
+        "Skriv beskeden igen uden nummeret."
+    )
+    assert await services.store.all(REPLIES) == {}
+
+
+async def test_gem_status_in_place_turns_the_card_into_its_receipt(
+    services: Services, clock: ManualClock
+) -> None:
+    """Action.Execute: the saved page is replaced by what was saved, for whom, when, and how
+    to change it; a refusal keeps the card, with the problem on it."""
+    round_id = await open_round(services)
+    [card] = [m["reply"]["card"] for k, m in (await queued(services)).items()
+              if k == f"announce:{round_id}:aad-user-1"]  # fmt: skip
+    [save] = [e for e in elements(card["body"]) if e["type"] == "Action.Execute"]
+    assert save["title"] == "Gem status" and save["fallback"]["type"] == "Action.Submit"
+    body, sent = await execute(
+        services, answer(round_id, status_2_3="delvist", comment_2_3="Beskrevet"), LEADER_1
+    )
+    assert sent == []  # replaced in place: no new message
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    receipt = body["value"]
+    shown = text_blocks(receipt)
+    assert shown[0] == "Tak – din status for Efterår 2026 er gemt (1 målsætning)."
+    facts = {f["title"]: f["value"] for e in elements(receipt["body"]) if e["type"] == "FactSet"
+             for f in e["facts"]}  # fmt: skip
+    assert facts == {
+        "Leder": "Mette Leder (Bostøtte)",
+        "Gemt": format_meeting(clock.now(), with_year=True, tz=TZ),
+        "Besvaret": "1 af 2 målsætninger",
+    }
+    assert "2.3 🟡 Delvist – Beskrevet" in shown[1]
+    assert any("ret min status" in t for t in shown)
+    assert inputs(receipt) == {}  # nothing left to fill in
+
+    body, sent = await execute(
+        services, answer(round_id, status_2_3="delvist", comment_2_3="0101901234"), LEADER_1
+    )
+    assert sent == [] and inputs(body["value"])["comment_2_3"] == ""
+    assert any(t.startswith("Feltet »Kommentar« under målsætning 2.3") for t in
+               text_blocks(body["value"]))  # fmt: skip
+
+
+async def test_a_page_saved_in_place_is_followed_by_the_next(services: Services) -> None:
+    """A round of every målsætning has four short pages, one pejlemærke each; saving one
+    replaces it with the receipt and sends the next page."""
+    await register(services, "tilmeld som leder Bostøtte", LEADER_1, "Bostøtte")
+    everything = {**ROUND_FORM, "scope": "all", "goals": ""}
+    await click(services, everything, ADMIN)
+    [round_] = await services.status.repository.rounds()
+    body, [following] = await execute(
+        services, answer(round_.id, status_1_1="paa_sporet"), LEADER_1
+    )
+    receipt = text_blocks(body["value"])
+    assert "Side 2 af 4 kommer herunder." in receipt
+    next_card = card_of(following)
+    assert following.summary == "Status: Efterår 2026" and following.text is None
+    assert [k for k in inputs(next_card) if k.startswith("status_")] == [
+        "status_2_1", "status_2_2", "status_2_3", "status_2_4",
+    ]  # fmt: skip
+    facts = {f["title"]: f["value"] for e in elements(next_card["body"]) if e["type"] == "FactSet"
+             for f in e["facts"]}  # fmt: skip
+    assert facts["På kortet"] == "Side 2 af 4: 2.1–2.4"
+    assert facts["Besvaret"] == "1 af 14 målsætninger"

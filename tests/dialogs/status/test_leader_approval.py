@@ -146,7 +146,7 @@ async def test_a_pending_leader_is_in_no_round_and_gets_no_card(services: Servic
     assert await services.store.all(ROUNDS) == {}
     await say(services, "tilmeld som leder Bostøtte", ADMIN)  # an admin is a leader at once
     [reply_] = await open_round(services)
-    assert reply_.text.startswith("Statusrunden »Efterår 2026« er startet. 1 ledere")
+    assert reply_.text.startswith("Statusrunden »Efterår 2026« er startet. 1 leder har")
     [round_] = await services.status.repository.rounds()
     assert round_.recipients == ("aad-user-9",)
     await services.tick()

@@ -17,6 +17,7 @@ from dialogs.status.models import Answer, StatusReply
 from dialogs.status.render import render, to_csv, to_html, to_markdown
 from dialogs.status.report import Report, build_report
 from tests.conftest import TZ
+from tests.dialogs.status.test_report_card import big_report
 from tools.sample_report import sample
 
 TRICKY = 'Plan; "vigtig" <script>alert(1)</script>\nlinje 2 | æøå ÆØÅ'
@@ -204,3 +205,15 @@ def test_chart_labels_are_text_not_formulas(content: Content) -> None:
     )
     page = to_html(report, content.report, content.status)
     assert "$\\foo$ og $x^{2$" in page and page.count("data:image/png;base64,") >= 1
+
+
+def test_a_round_without_leaders_says_so_in_every_format(content: Content) -> None:
+    """Not "0 af 0 ledere har svaret" beside "Alle har svaret": no leader was asked."""
+    empty = big_report(content, leaders=0)
+    md = to_markdown(empty, content.report, content.status)
+    page = to_html(empty, content.report, content.status)
+    for text in (md, page):
+        assert "Ingen ledere er med i runden, så der er ingen svar endnu." in text
+        assert "af 0" not in text and "Alle har svaret." not in text
+    one = big_report(content, leaders=1)
+    assert "1 af 1 leder har svaret (100 %)." in to_markdown(one, content.report, content.status)

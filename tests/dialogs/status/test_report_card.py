@@ -47,6 +47,25 @@ def texts_of(reply: Reply) -> list[str]:
     return found
 
 
+def elements(node: Any) -> list[dict[str, Any]]:
+    """Every element and action of a card, however deep."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "type" in node:
+            found.append(node)
+        for value in node.values():
+            found += elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += elements(item)
+    return found
+
+
+def hidden(card: dict[str, Any]) -> set[str]:
+    """The ids of the card's elements hidden until shown."""
+    return {e["id"] for e in elements(card) if e.get("isVisible") is False}
+
+
 def big_report(content: Content, leaders: int = 200, missing: int = 0) -> Report:
     goals = tuple(m.id for m in content.strategy.maalsaetninger)
     people = [
@@ -77,38 +96,69 @@ def test_the_sample_report_as_cards(content: Content) -> None:
     assert all(r.text == "Status på strategien for Socialområdet – Forår 2027" for r in replies)
     assert all(r.card and r.card["version"] == "1.5" for r in replies)
     assert all(size(r) < LIMIT for r in replies)
-    lines = [line for r in replies for line in texts_of(r)]
+    [card] = [r.card for r in replies]  # one card: the details are folded, not left out
+    assert card is not None
+    lines = texts_of(replies[0])
+    # First what it is about: the response and the distribution, then the rest in small.
     assert lines[:4] == [
         "Status på strategien for Socialområdet – Forår 2027",
-        "Svarfrist: 31. maj 2027",
-        "9 af 12 ledere har svaret (75 %).",
-        "1 svar kom efter svarfristen.",
+        "Svar: 9 af 12 ledere har svaret (75 %).",
+        "Fordeling: 🟢 63   🟡 38   🔴 15   ⚪ 10",
+        "Svarfrist: 31. maj 2027\n\n1 svar kom efter svarfristen.\n\n"
+        "1 svar er trukket tilbage og indgår ikke.\n\n"
+        "Udviklingen er sammenlignet med runden Efterår 2026.\n\n"
+        "LMU-møder er talt i halvåret 1. januar 2027 – 30. juni 2027.",
     ]
-    assert "1 svar er trukket tilbage og indgår ikke." in lines
-    assert "- Leder K (Aktivitets- og samværstilbud)\n- Leder L (Beskyttet beskæftigelse)" in lines
-    start = lines.index(
-        "1.1 Vi taler med og ikke om borgeren og kommunikerer i øjenhøjde"
-    )  # official wording
+    # Who is missing: counted, the names one tap away.
+    start = lines.index("Mangler at svare (3)")
+    assert lines[start + 1 : start + 3] == [
+        "Vis navne",
+        "- Leder K (Aktivitets- og samværstilbud)\n- Leder L (Beskyttet beskæftigelse)\n"
+        "- Leder J (Botilbud)",
+    ]
+    folded = hidden(card)
+    assert "people_0" in folded and "people_1" in folded
+    start = lines.index("**1.1** Vi taler med og ikke om borgeren og…")  # one short line
     assert lines[start - 2 : start] == [
         "Pejlemærke 1: Borgeren først",
         "🟢 19   🟡 10   🔴 4   ⚪ 3   ↑ bedre",
     ]
-    assert lines[start + 1 : start + 7] == [
-        "🟢 4   🟡 3   🔴 1   ⚪ 1",
-        "Svar: 9 af 12 har svaret (75 %)",
-        "Gennemsnit 0–2: 1,4 (forrige runde: 1,2)",
-        "Udvikling: ↑ bedre",
-        "LMU-møder: 2",
-        "Kommentarer og næste skridt",
+    assert lines[start + 1 : start + 4] == [
+        "🟢 4   🟡 3   🔴 1   ⚪ 1",  # the row: the start of the wording, and the distribution
+        "_Vi taler med og ikke om borgeren og kommunikerer i øjenhøjde_",  # tapped: in full
+        "Svar: 9 af 12 har svaret (75 %) · Gennemsnit 0–2: 1,4 (forrige runde: 1,2) · "
+        "Udvikling: ↑ bedre · LMU-møder: 2",
     ]
-    assert lines[start + 7] == (
+    assert lines[start + 4] == (
         "**Bostøtte** · 🟢 På sporet: Borgerne er med til husmøderne hver måned."
         "\n\nNæste skridt: Fælles dagsorden med beboerne."
     )
+    # Every målsætning's details are hidden until its row is tapped, and the row toggles them.
+    goals = [m.id.replace(".", "_") for m in report.maalsaetninger]
+    assert {f"goal_{g}" for g in goals} <= folded
+    toggled = {t for e in elements(card) if e.get("type") == "Action.ToggleVisibility"
+               for t in e["targetElements"]}  # fmt: skip
+    assert toggled == folded
     late = next(line for line in lines if line.startswith("**Bostøtte** · 🟢 På sporet · _for"))
     assert late.endswith("_for sent_: Kompetenceplan for 2027 er lavet sammen med TRIO.")
     fallback = "".join(r.card["fallbackText"] for r in replies if r.card)
     assert "Pårørendecaféen er i gang" in fallback
+
+
+def test_a_round_without_leaders_says_so_and_not_that_all_have_answered(
+    content: Content,
+) -> None:
+    report = big_report(content, leaders=0)
+    [reply] = report_cards(report, content)
+    lines = texts_of(reply)
+    assert lines[1] == "Svar: Ingen ledere er med i runden, så der er ingen svar endnu."
+    assert not any("af 0" in line or "Alle har svaret" in line for line in lines)
+
+
+def test_one_leader_is_one_leader(content: Content) -> None:
+    report = big_report(content, leaders=1)
+    lines = texts_of(report_cards(report, content)[0])
+    assert "Svar: 1 af 1 leder har svaret (100 %)." in lines
 
 
 def test_a_big_report_is_split_into_pages_under_28_kb(content: Content) -> None:
@@ -121,7 +171,7 @@ def test_a_big_report_is_split_into_pages_under_28_kb(content: Content) -> None:
     assert lines[-1][1] == f"Side {len(replies)} af {len(replies)}"
     every = [line for page in lines for line in page]
     for goal in content.strategy.maalsaetninger:
-        assert every.count(f"{goal.id} {goal.text}") == 1
+        assert every.count(f"_{goal.text}_") == 1  # the official wording, once, in full
     more = [line for line in every if line.endswith("flere i eksporten")]
     assert len(more) == 14
     shown = [200 - int(line.split()[1]) for line in more]
@@ -137,12 +187,15 @@ def test_a_big_report_is_split_into_pages_under_28_kb(content: Content) -> None:
 def test_long_lists_of_leaders_are_cut(content: Content) -> None:
     replies = report_cards(big_report(content, leaders=1, missing=150), content)
     lines = texts_of(replies[0])
-    start = lines.index("Mangler at svare")
-    names, more = lines[start + 1 : start + 3]
+    start = lines.index("Mangler at svare (150)")
+    show, names, more = lines[start + 1 : start + 4]
+    assert show == "Vis navne"
     assert names.startswith("- Leder 7 (Administration og ledelse)\n- Leder 15 (Admin")
     assert names.count("- Leder ") == 20
     assert more == "+ 130 flere"
-    assert lines[start + 3 : start + 6] == ["Ikke nået (appen er ikke installeret)", names, more]
+    assert lines[start + 4 : start + 8] == [
+        "Ikke nået (appen er ikke installeret) (150)", show, names, more,
+    ]  # fmt: skip
     assert all(size(r) < LIMIT for r in replies)
 
 
