@@ -23,11 +23,8 @@ the leader here.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
-import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,11 +35,8 @@ from tools.playground import (
     BotProcess,
     PlaygroundClient,
     PlaygroundProcess,
-    ensure_node_modules,
-    free_port,
 )
-from tools.sample_report import chromium
-from tools.screenshots import ALEX_AAD, DOCS, ROOT, SIZE, Page
+from tools.screenshots import Page, scenes_main
 
 COMMITTEE_FORM = {
     "action": "committee_save",
@@ -230,35 +224,8 @@ async def take(page: Page, playground: PlaygroundProcess, bot: BotProcess, out: 
         await shoot_card(page, out / "help-roles.png", "For administratorer")
 
 
-async def main_async(out: Path) -> None:
-    executable = chromium()
-    if executable is None:
-        raise SystemExit("Chromium is not installed (apt-get install chromium)")
-    ensure_node_modules(ROOT)
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder) / "data"
-        data.mkdir()
-        env = {"DATA_DIR": str(data), "TEST_CLOCK": "1", "ADMINS": ALEX_AAD}
-        bot = BotProcess(
-            [sys.executable, "-m", "bot"], port=free_port(), cwd=ROOT, env=env,
-            log_path=Path(folder) / "bot.log",
-        )  # fmt: skip
-        with bot, PlaygroundProcess(ROOT, bot.endpoint, log_dir=Path(folder)) as playground:
-            page = Page(executable, SIZE)
-            try:
-                await page.start()
-                await take(page, playground, bot, out)
-            finally:
-                await page.close()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.card_screens", description=__doc__)
-    parser.add_argument("--out", type=Path, default=DOCS, help="where the PNGs go")
-    args = parser.parse_args(argv)
-    asyncio.run(main_async(args.out))
-    return 0
+    return scenes_main("python -m tools.card_screens", __doc__, take, argv)
 
 
 if __name__ == "__main__":

@@ -695,6 +695,12 @@ class BotMessage(TypedDict):
     frames: list[dict[str, Any]]  # the conversation websocket's "message" objects ([] if none)
 
 
+def said(message: BotMessage) -> str:
+    """What a message says first: its text, or the notification summary of a card that says
+    the text itself (the bot sends a card's text once: see ``bot/activities.py``)."""
+    return str(message["text"] or message["raw"].get("summary") or "")
+
+
 @dataclass(frozen=True)
 class SentActivity:
     """Something sent towards the bot; pass it to :meth:`PlaygroundClient.wait_for_turn`."""

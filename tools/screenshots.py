@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +288,12 @@ async def take(page: Page, playground: PlaygroundProcess, bot: BotProcess, out: 
     await page.screenshot(out / "expert-answer.png")
 
 
-async def main_async(out: Path) -> None:
+Scenes = Callable[[Page, PlaygroundProcess, BotProcess, Path], Awaitable[None]]
+
+
+async def run_scenes(take: Scenes, out: Path) -> None:
+    """Start a fresh bot (``TEST_CLOCK=1``, Alex Wilber as the admin, a temporary data
+    folder) and the playground, open its page in headless Chromium, and run ``take``."""
     executable = chromium()
     if executable is None:
         raise SystemExit("Chromium is not installed (apt-get install chromium)")
@@ -311,12 +316,19 @@ async def main_async(out: Path) -> None:
                 await page.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__)
+def scenes_main(
+    prog: str, description: str | None, take: Scenes, argv: Sequence[str] | None
+) -> int:
+    """The command line of a screenshot script: ``--out`` (default ``docs/``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--out", type=Path, default=DOCS, help="where the PNGs go")
     args = parser.parse_args(argv)
-    asyncio.run(main_async(args.out))
+    asyncio.run(run_scenes(take, args.out))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return scenes_main("python -m tools.screenshots", __doc__, take, argv)
 
 
 if __name__ == "__main__":

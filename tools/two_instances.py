@@ -42,6 +42,7 @@ from dialogs.reminders.models import Committee, CommitteeKind, Meeting, Person
 from dialogs.reminders.repository import COMMITTEES, LEDGER, MEETINGS, ReminderRepository
 from tools.fake_connector import FakeConnector, first_message, max_per_window, personal_activity
 from tools.live_bot import ROOT, LiveBot
+from tools.playground import said
 
 GLOBAL_RATE = 30.0
 PER_CONVERSATION_RATE = 7.0
@@ -188,7 +189,7 @@ class Reminders:
     def _update(self) -> None:
         received = self.connector.received
         for r in received[self._seen :]:
-            if r.delivered and r.text.startswith(REMINDER):
+            if r.delivered and r.label.startswith(REMINDER):
                 self.delivered += 1
                 self.conversations.add(r.conversation_id)
         self._seen = len(received)
@@ -345,16 +346,12 @@ async def run_two_instances(plan: FanoutPlan, workdir: Path, database_url: str) 
         )
         if client is not None:
             chair = await client.wait_for_messages(client.cfg.personal_chat_id, timeout=60)
-            result.chair_reminders = sum(
-                1 for m in chair if str(m.get("text") or "").startswith(REMINDER)
-            )
+            result.chair_reminders = sum(1 for m in chair if said(m).startswith(REMINDER))
         await asyncio.sleep(1.0)  # anything sent twice would arrive now
         await connector.settled()
         if client is not None:
             extra = await client.drain()
-            result.chair_reminders += sum(
-                1 for m in extra if str(m.get("text") or "").startswith(REMINDER)
-            )
+            result.chair_reminders += sum(1 for m in extra if said(m).startswith(REMINDER))
         result.senders_after = (await _sender(a), await _sender(b))
         for name, bot in (("A", a), ("B", b)):
             if bot.running():
@@ -375,7 +372,7 @@ async def run_two_instances(plan: FanoutPlan, workdir: Path, database_url: str) 
         await connector.stop()
 
     received = connector.received[first:]
-    delivered = [r for r in received if r.delivered and r.text.startswith(REMINDER)]
+    delivered = [r for r in received if r.delivered and r.label.startswith(REMINDER)]
     per_conversation = Counter(r.conversation_id for r in delivered)
     if not plan.playground:
         result.chair_reminders = per_conversation.get(chair_conversation, 0)

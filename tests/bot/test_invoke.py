@@ -31,6 +31,7 @@ from bot.storage import MemoryStore
 from dialogs.qa.feature import FEEDBACK_TABLE, QUESTION_LOG
 from scheduler.clock import ManualClock
 from tests.bot import teams
+from tests.cards.walk import actions
 from tools.fake_connector import FakeConnector
 
 ADMIN = teams.user(9, "Admin Andersen")
@@ -82,21 +83,7 @@ def titles(body: dict[str, Any]) -> list[str]:
 
 def actions_of(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every action of a card, nested ones included."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card.get("body", []))
-    walk(card.get("actions", []))
-    return found
+    return actions([card.get("body", []), card.get("actions", [])])
 
 
 # -- the search message extension ------------------------------------------------------------

@@ -169,3 +169,11 @@ def test_keys_need_exactly_the_declared_codes() -> None:
     assert keys.problem({"empty": "{id}", "unknown": "{id}"}) == (
         "empty: placeholders must be none, not {id}"
     )
+
+
+def test_suggestions_are_offered_in_one_phrasing() -> None:
+    """ "Mente du måske" everywhere, never "Måske mente du" beside it."""
+    data = Path(__file__).resolve().parents[2] / "content" / "data"
+    texts = {path.name: path.read_text(encoding="utf-8") for path in data.glob("*.yaml")}
+    assert any("Mente du måske" in text for text in texts.values())
+    assert not [name for name, text in texts.items() if re.search("måske mente du", text, re.I)]

@@ -311,7 +311,7 @@ class Harness:
         await adapter.process_activity(activity, self.services.bot.on_turn)
         parts = []
         for sent in adapter.activity_buffer:
-            parts.append(sent.text or "")
+            parts.append(sent.text or sent.summary or "")  # a card saying its text: the summary
             for attachment in sent.attachments or []:
                 parts.append(str((attachment.content or {}).get("fallbackText", "")))
         return "\n".join(parts)

@@ -32,12 +32,6 @@ def card(message: BotMessage) -> dict[str, Any]:
     return content
 
 
-def said(message: BotMessage) -> str:
-    """What the message says first: its text, or the notification summary of a card that
-    says the text itself (see ``bot/activities.py``)."""
-    return str(message["text"] or message["raw"].get("summary") or "")
-
-
 def first_line(message: BotMessage) -> str:
     """The first line of the message text: what the answer answers."""
     assert message["text"], message

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage import read_data
+from tests.cards.walk import actions
 from tools.playground import PlaygroundClient
 
 from .chat import ask, button, card_texts
@@ -105,21 +106,3 @@ async def test_a_vote_replaces_the_card_in_place(
     now = votes(e2e_stack)
     assert [k for k in now if k not in before] == [mine]  # still one vote, no duplicate
     assert now[mine]["helpful"] is False
-
-
-def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every button of a card, also in nested containers."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found

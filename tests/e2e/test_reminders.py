@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from tools.playground import BotMessage, PlaygroundClient
+from tests.cards.walk import text_blocks
+from tools.playground import BotMessage, PlaygroundClient, said
 
-from .chat import COMMITTEE_FORM, actions, card, fallback, said
+from .chat import COMMITTEE_FORM, actions, card, fallback
 from .conftest import BOT_COMMAND, E2EStack, StackFactory
 
 MEGAN, ADELE = "user-id-1", "user-id-2"
@@ -39,24 +40,14 @@ def every_action(message: BotMessage) -> dict[str, dict[str, Any]]:
     return found
 
 
-def all_texts(node: Any) -> list[str]:
-    """Every TextBlock's text, at any depth."""
-    if isinstance(node, dict):
-        own = [str(node["text"])] if node.get("type") == "TextBlock" else []
-        return own + [t for value in node.values() for t in all_texts(value)]
-    if isinstance(node, list):
-        return [t for value in node for t in all_texts(value)]
-    return []
-
-
 def texts_of(message: BotMessage) -> list[str]:
     """The text blocks of the message's card, inside containers too."""
-    return all_texts(card(message))
+    return text_blocks(card(message))
 
 
 def joined_lines(node: Any) -> list[str]:
     """TextBlocks whose lines Teams would run together (a single new line in Markdown)."""
-    return [t for t in all_texts(node) if "\n" in re.sub(r"\n\n+|\n(?=- )", "", t)]
+    return [t for t in text_blocks(node) if "\n" in re.sub(r"\n\n+|\n(?=- )", "", t)]
 
 
 def committee_form(name: str, schedule: str, lead_days: int) -> dict[str, Any]:
@@ -153,7 +144,7 @@ async def test_the_agenda_item_reads_as_the_chair_pastes_it_and_execute_replaces
     assert ack["type"] == "Action.Execute" and ack["fallback"]["type"] == "Action.Submit"
     replaced = await chat.execute(alex, reminder["id"], ack)
     assert replaced["type"] == "application/vnd.microsoft.card.adaptive"
-    shown = all_texts(replaced["value"])
+    shown = text_blocks(replaced["value"])
     assert "✔ Sat på dagsordenen af Alex Wilber tirsdag 2. marts kl. 9.00." in shown
     assert AGENDA_ITEM in shown  # the same reminder, now saying what was done
     left = {a.get("verb") for a in every_action({**reminder, "attachments": [

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.cards.walk import elements
 from tools.playground import BotMessage, PlaygroundClient
 
 from .chat import actions, card, card_texts, fallback, title
@@ -25,20 +26,6 @@ MEGAN, ADELE = "user-id-1", "user-id-2"
 def own_env() -> dict[str, str]:
     """The test clock on and Alex as the admin."""
     return {"TEST_CLOCK": "1", "ADMINS": ADMIN_AAD}
-
-
-def elements(node: Any) -> list[dict[str, Any]]:
-    """Every element and action of a card, however deep (a folded container's too)."""
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if "type" in node:
-            found.append(node)
-        for value in node.values():
-            found += elements(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += elements(item)
-    return found
 
 
 def inputs(message: BotMessage) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from dialogs.qa.feature import QUESTION_LOG
 from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import app_services, card_of, run
+from tests.cards.walk import actions as walk_actions
 from tests.conftest import TZ
 
 ADMIN = teams.user(9, "Admin Andersen")
@@ -79,21 +80,8 @@ def texts(card: dict[str, Any]) -> list[str]:
 
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for key, value in node.items():
-                if key != "fallback":  # an Action.Execute's Action.Submit for old clients
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card["body"])
-    return found
+    """The card's buttons (not an Action.Execute's Action.Submit for old clients)."""
+    return walk_actions(card["body"], fallbacks=False)
 
 
 async def queued(services: Services, conversation: str) -> list[dict[str, Any]]:

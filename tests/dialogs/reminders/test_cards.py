@@ -17,8 +17,9 @@ from dialogs.reminders.models import Committee, Meeting, Person
 from dialogs.reminders.repository import ReminderRepository
 from dialogs.reminders.service import ReminderService
 from scheduler.clock import ManualClock
+from tests.cards.walk import text_blocks
 from tests.conftest import TZ
-from tests.dialogs.reminders.cardtext import single_breaks, text_blocks
+from tests.dialogs.reminders.cardtext import single_breaks
 from tests.dialogs.reminders.test_service import OMU, Outbox, seed
 
 ITEM = "Fælles langsigtet strategi for Socialområdet – fast punkt"

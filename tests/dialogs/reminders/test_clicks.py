@@ -20,8 +20,10 @@ from scheduler.calendar import parse_schedule
 from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import run
+from tests.cards.walk import actions as all_actions
+from tests.cards.walk import text_blocks
 from tests.conftest import TZ
-from tests.dialogs.reminders.cardtext import all_actions, single_breaks, text_blocks
+from tests.dialogs.reminders.cardtext import single_breaks
 
 FORM = teams.COMMITTEE_FORM  # "LMU Område Ørum", every 2nd Tuesday at 13 from 24/11/2026
 STRANGER = ChannelAccount(id="29:other", name="Sune", aad_object_id="aad-other")

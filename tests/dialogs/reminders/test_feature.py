@@ -12,6 +12,7 @@ from dialogs.reminders.repository import COMMITTEES
 from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import app_services, run
+from tests.cards.walk import actions
 
 FORM = teams.COMMITTEE_FORM
 
@@ -23,19 +24,9 @@ async def say(services: Services, activity: Activity) -> str:
 
 def card_button(reply: Activity, title: str) -> dict[str, Any]:
     """The button ``title`` of the reply's card (in its action sets, at any depth)."""
-    found = [a for a in card_actions(teams.card_of(reply)) if a.get("title") == title]
-    assert found, [a.get("title") for a in card_actions(teams.card_of(reply))]
+    found = [a for a in actions(teams.card_of(reply)) if a.get("title") == title]
+    assert found, [a.get("title") for a in actions(teams.card_of(reply))]
     return found[0]
-
-
-def card_actions(node: Any) -> list[dict[str, Any]]:
-    """Every action of a card, nested ones too."""
-    if isinstance(node, dict):
-        own = [node] if str(node.get("type", "")).startswith("Action.") else []
-        return own + [a for v in node.values() for a in card_actions(v)]
-    if isinstance(node, list):
-        return [a for v in node for a in card_actions(v)]
-    return []
 
 
 async def test_create_committee_with_the_form(services: Services) -> None:

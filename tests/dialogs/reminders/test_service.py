@@ -17,7 +17,8 @@ from dialogs.replies import Reply
 from dialogs.store import Store
 from dialogs.text import plural
 from scheduler.clock import ManualClock
-from tests.dialogs.reminders.cardtext import all_actions, text_blocks
+from tests.cards.walk import actions as all_actions
+from tests.cards.walk import text_blocks
 
 TZ = ZoneInfo("Europe/Copenhagen")
 LMU = Committee(
@@ -137,6 +138,15 @@ async def test_unreachable_recipients_stay_pending_then_are_missed(
     assert await svc.tick() == {"missed": 2, "unreachable": 1}
 
 
+async def omu_reminder_texts(store: MemoryStore, content: Content, now: datetime) -> list[str]:
+    """The text blocks of the OMU chair's reminder the job sends at ``now``."""
+    outbox = Outbox()
+    await (await service(store, ManualClock(now), content, outbox)).tick()
+    omu = next(r for who, r, _ in outbox.sent if who == "user:aad-omu")
+    assert omu.card is not None
+    return text_blocks(omu.card)
+
+
 async def test_omu_reminder_counts_lmu_meetings_held_since_omus_last_meeting(
     content: Content,
 ) -> None:
@@ -162,11 +172,7 @@ async def test_omu_reminder_counts_lmu_meetings_held_since_omus_last_meeting(
     await repo.acknowledge(gone, deleted, ("3.1",), at("2027-01-11 09:00"))
     await repo.acknowledge(other, before, ("4.1",), at("2027-01-03 09:00"))  # before OMU's last
     await repo.delete_committee("gone")
-    clock, outbox = ManualClock(at("2027-01-19 09:00")), Outbox()
-    await (await service(store, clock, content, outbox)).tick()
-    omu = next(r for who, r, _ in outbox.sent if who == "user:aad-omu")
-    assert omu.card is not None
-    texts = text_blocks(omu.card)
+    texts = await omu_reminder_texts(store, content, at("2027-01-19 09:00"))
     assert "Siden OMU's sidste møde har 1 af 2 LMU'er sat strategien på dagsordenen." in texts
     assert "LMU'ernes fokus: 1.1, 1.2." in texts
 
@@ -183,11 +189,7 @@ async def test_omu_reminder_with_no_lmu_meeting_held_yet(content: Content) -> No
     await repo.save_meeting(after_omu)
     await repo.acknowledge(gone, after_omu, ("3.1",), at("2027-01-18 09:00"))
     await repo.delete_committee("gone")
-    clock, outbox = ManualClock(at("2027-01-19 09:00")), Outbox()
-    await (await service(store, clock, content, outbox)).tick()
-    omu = next(r for who, r, _ in outbox.sent if who == "user:aad-omu")
-    assert omu.card is not None
-    texts = text_blocks(omu.card)
+    texts = await omu_reminder_texts(store, content, at("2027-01-19 09:00"))
     assert "Siden OMU's sidste møde har ingen LMU'er bekræftet strategipunktet endnu." in texts
     assert not any("1 af" in t for t in texts)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
 
 from content import Content
 from content.models import Status
@@ -23,6 +22,7 @@ from dialogs.status.cards import (
 )
 from dialogs.status.models import MAX_COMMENT, Answer, Round, StatusReply
 from tests.cards.collection import validate_cards
+from tests.cards.walk import elements
 
 AT = datetime(2027, 5, 25, 8, 0, tzinfo=UTC)
 
@@ -31,19 +31,6 @@ def every_round(content: Content) -> Round:
     ids = tuple(m.id for m in content.strategy.maalsaetninger)
     return Round(id="r1", name="Forår 2027", maalsaetninger=ids, recipients=("aad-1",),
                  deadline=date(2027, 6, 9), opened_at=AT)  # fmt: skip
-
-
-def elements(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if "type" in node:
-            found.append(node)
-        for value in node.values():
-            found += elements(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += elements(item)
-    return found
 
 
 def full_reply(content: Content, round_: Round) -> StatusReply:

@@ -19,6 +19,7 @@ from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import ROUND_FORM, app_services, card_of, run
 from tests.bot.teams import click_as as click
+from tests.cards.walk import elements
 from tests.conftest import TZ
 
 ADMIN = teams.user(9, "Admin Andersen")
@@ -71,20 +72,6 @@ def answer(round_id: str, **fields: Any) -> dict[str, Any]:
 def said(activity: Activity) -> str:
     """What a reply says once: its text, or (a form, a card saying it) its summary."""
     return str(activity.text or activity.summary or "")
-
-
-def elements(node: Any) -> list[dict[str, Any]]:
-    """Every element of a card, however deep (containers, columns), in order."""
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if "type" in node:
-            found.append(node)
-        for value in node.values():
-            found += elements(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += elements(item)
-    return found
 
 
 def inputs(card: dict[str, Any]) -> dict[str, Any]:

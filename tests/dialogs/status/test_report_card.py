@@ -14,6 +14,7 @@ from dialogs.replies import Reply
 from dialogs.status.models import Leader, Round
 from dialogs.status.report import Report, build_report
 from dialogs.status.report_card import MAX_COMMENTS, own_replies_card, report_cards
+from tests.cards.walk import elements
 from tests.dialogs.status import records
 from tests.dialogs.status.records import AT
 from tools.sample_report import sample
@@ -44,20 +45,6 @@ def texts_of(reply: Reply) -> list[str]:
                         walk(item)
 
     walk(reply.card)
-    return found
-
-
-def elements(node: Any) -> list[dict[str, Any]]:
-    """Every element and action of a card, however deep."""
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if "type" in node:
-            found.append(node)
-        for value in node.values():
-            found += elements(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += elements(item)
     return found
 
 
