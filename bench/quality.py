@@ -1,6 +1,6 @@
 """Answer quality on a question set: per category, right, fallbacks and answered out-of-scope.
 
-    .venv/bin/python bench/quality.py [--set dev|heldout|heldout-b|heldout-c|heldout-d|FILE]...
+    .venv/bin/python bench/quality.py [--set dev|heldout|heldout-b|heldout-c|heldout-d|heldout-e|FILE]...
                                       [--no-model] [--wrong]
 
 Every question goes the way a typed message goes in one chat: the intent parser, then the
@@ -44,6 +44,7 @@ SETS = {
     "heldout-b": DATA / "heldout-2026-12-01-b.yaml",
     "heldout-c": DATA / "heldout-2026-12-01-c.yaml",
     "heldout-d": DATA / "heldout-2026-12-01-d.yaml",
+    "heldout-e": DATA / "heldout-2026-12-01-e.yaml",
 }
 OUT_OF_SCOPE = "out_of_scope"
 

@@ -92,6 +92,7 @@ PRACTICE_STANDOUT = 0.005
 # The strategy's themes: what a practice question can be about (not a fact, list or command).
 _THEMES = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "section"})
 FRAMED = 0.3  # "målsætningen om …": the best målsætning needs at least this score
+FRAMED_STANDOUT = 0.02  # …or the model's nearest målsætning stands out this far (see below)
 CLOSE = 0.9  # another target within this fraction of the best is offered as a button
 SUGGEST = 0.25  # fallback suggestions need at least this score
 PERSONAL_FACTOR = 0.7  # the bot knows nothing about the asker's own leader, case or pay
@@ -293,8 +294,10 @@ class Answerer:
             ]
         ranked = _rank(matches, is_definition_question(question))
         wanted = asks_for_kind(question)
+        if ranked and ranked[0].target.startswith("own:") and ranked[0].score >= HEDGE:
+            wanted = None  # "hvilken målsætning tager vi op på mødet": the asker's own meeting
         if wanted is not None:
-            framed = self._framed(ranked, wanted)
+            framed = self._framed(ranked, wanted) or self._framed_by_meaning(asked, wanted)
             if framed is not None:
                 return self._answer(framed, ranked, language, question, framed.score < CONFIDENT)
             # "pejlemærket om digitalisering": no such theme, whatever else matches.
@@ -366,6 +369,25 @@ class Answerer:
                 if word.related:
                     return Match(f"maalsaetning:{word.related[0]}", m.score)
         return None
+
+    def _framed_by_meaning(self, question: str, wanted: str) -> Match | None:
+        """The målsætning or pejlemærke the model singles out among those of the kind the
+        question names ("hvilket mål handler om …"), when the index finds none: the asker
+        has said what kind of answer is wanted, so only that kind competes. It must stand
+        :data:`FRAMED_STANDOUT` above the :data:`STANDOUT_RANK`-th of its kind and
+        :data:`MARGIN` above the runner-up; the answer is hedged."""
+        if self.meaning is None or wanted not in ("maalsaetning", "pejlemaerke"):
+            return None
+        of_kind = [
+            n for n in self.meaning.nearest(question, k=len(self.index.targets))
+            if n.target.startswith(wanted + ":")
+        ]  # fmt: skip
+        if len(of_kind) < STANDOUT_RANK:
+            return None
+        best, runner_up, base = of_kind[0], of_kind[1], of_kind[STANDOUT_RANK - 1]
+        if best.cosine - base.cosine < FRAMED_STANDOUT or best.cosine - runner_up.cosine < MARGIN:
+            return None
+        return Match(best.target, 0.0)
 
     def _meaning_agrees(self, question: str, ranked: list[Match]) -> Match | None:
         """The entry both signals point at, or None.

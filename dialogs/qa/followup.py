@@ -28,8 +28,10 @@ _FRAME = _folded(
     "hvilke tilhører står hvor også lige bare nu and what about the one it its which does "
     "belong to is in then how"
 )
-_NEXT = _folded("næste efterfølgende next following")
-_PREVIOUS = _folded("forrige foregående previous")
+_NEXT = _folded("næste efterfølgende efter next following after")
+_PREVIOUS = _folded("forrige foregående inden previous before")
+# "før" folds to "for" as in "hvad står den for?", so it is told apart before folding.
+_BEFORE = "før"
 _FIRST = _folded("første first")
 _LAST = _folded("sidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
@@ -96,9 +98,15 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
     if previous is None or not is_followup(question):
         return None
     wanted = {fold(w) for w in words(question)}
+    before = _BEFORE in {w.lower() for w in words(question)}
+    if before:
+        wanted = (wanted - {fold(_BEFORE)}) | {fold("forrige")}
     kind, _, key = previous.partition(":")
     pejlemaerke = _pejlemaerke_of(kind, key, strategy)
     step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0
+    if wanted & (_FIRST | _LAST) and kind == "maalsaetning" and "under" in wanted:
+        # "og den sidste under det pejlemærke": the last målsætning of the same pejlemærke
+        wanted -= _PEJLEMAERKE
     if wanted & (_FIRST | _LAST) and not wanted & (_PEJLEMAERKE | _MAALSAETNING):
         # "og det sidste?": the first or last of the same kind
         if kind == "pejlemaerke":

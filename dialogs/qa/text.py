@@ -177,6 +177,12 @@ _ABOUT = r"\s+(?:om|med|omkring|der handler om|about|on)\b"
 _KIND_FRAME = (
     ("noegleord", re.compile(r"\bnogleordet\s+(?!i\b|er\b|om\b)\w")),
     ("maalsaetning", re.compile(r"\b(?:malsatning\w*|malet|mal|den|objective|goal)" + _ABOUT)),
+    # "hvilket mål siger …", "hvilken målsætning handler om …", "målsætningen der siger …"
+    (
+        "maalsaetning",
+        re.compile(r"\b(?:hvilket|hvilken|which)\s+(?:mal|malsatning|objective|goal)\b"),
+    ),
+    ("maalsaetning", re.compile(r"\b(?:malsatningen|malet)\s+(?:der|som)\b")),
     ("pejlemaerke", re.compile(r"\b(?:pejlemark\w*|principle|guiding principle)" + _ABOUT)),
 )
 

@@ -379,3 +379,30 @@ def test_a_suspended_compound_part_is_not_a_name(answerer: Answerer) -> None:
     )
     assert answerer.answer("hvad er beboer- og pårørenderådet").target == "term:paaroerenderaad"
     assert answerer.answer("hvad er beboerrådet").target == "term:paaroerenderaad"
+
+
+# -- "hvilket mål handler om …": the asker names the kind; the model picks among that kind ---
+
+WHICH_GOAL = "hvilket mål handler om gode stunder for beboerne sammen med klubberne i byen"
+
+
+def test_the_kind_asked_for_is_picked_by_the_model_when_the_index_finds_none(
+    content: Content,
+) -> None:
+    cosines = (("2.1", 0.85), ("3.1", 0.849), ("4.3", 0.848), ("2.2", 0.847))
+    goals = [(f"maalsaetning:{n}", c) for n, c in cosines]
+    stands_out = ranking(content, ("term:civilsamfund", 0.9), ("maalsaetning:1.4", 0.88), *goals)
+    answer = stands_out.answer(WHICH_GOAL)
+    assert (answer.target, answer.hedged) == ("maalsaetning:1.4", True)
+    # No målsætning stands out from the others of its kind: the honest fallback.
+    crowded = ranking(content, ("maalsaetning:1.4", 0.852), ("maalsaetning:1.3", 0.851), *goals)
+    assert crowded.answer(WHICH_GOAL).kind == "fallback"
+    # Without the model, the index alone decides: no guess.
+    assert Answerer(content).answer(WHICH_GOAL).kind == "fallback"
+
+
+def test_a_question_about_ones_own_meeting_is_not_taken_for_a_målsætning(
+    bot_answerer: Answerer,
+) -> None:
+    answer = bot_answerer.answer("hvilken målsætning tager vi op på mødet på torsdag")
+    assert answer.target == "own:meeting"

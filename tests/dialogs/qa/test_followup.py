@@ -24,6 +24,11 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("og det næste pejlemærke", "pejlemaerke:1", "pejlemaerke:2"),
         ("og målsætningerne?", "noegleord:recovery", "pejlemaerke:1"),
         ("what about the next one", "maalsaetning:1.1", "maalsaetning:1.2"),
+        ("og den før", "maalsaetning:4.1", "maalsaetning:3.3"),  # "før" is not "står for"
+        ("og den efter", "maalsaetning:2.3", "maalsaetning:2.4"),
+        ("hvad står den for", "maalsaetning:4.1", "maalsaetning:4.1"),
+        ("og den sidste under det pejlemærke", "maalsaetning:2.1", "maalsaetning:2.4"),
+        ("og den første under pejlemærket", "maalsaetning:2.3", "maalsaetning:2.1"),
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.qa.text import (
+    asks_for_kind,
     canonical,
     content_tokens,
     is_definition_question,
@@ -90,3 +91,19 @@ def test_the_team_speaks_in_practice_questions() -> None:
     assert speaks_as_team("hvordan får vi beboerne til at tage mere ansvar")
     assert speaks_as_team("kan vores afdeling bruge foreningerne")
     assert not speaks_as_team("hvad er medansvar")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("målsætningen om kerneopgaven", "maalsaetning"),
+        ("hvilket mål siger at vi skal kunne det der kræves", "maalsaetning"),
+        ("hvilken målsætning handler om journalføring", "maalsaetning"),
+        ("målsætningen der siger at rammerne skal følge med", "maalsaetning"),
+        ("which objective is about volunteers", "maalsaetning"),
+        ("pejlemærket om helhed", "pejlemaerke"),
+        ("hvad betyder recovery", None),
+    ],
+)
+def test_a_question_may_name_the_kind_of_answer_it_wants(question: str, kind: str | None) -> None:
+    assert asks_for_kind(question) == kind
