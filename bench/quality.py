@@ -1,6 +1,6 @@
 """Answer quality on a question set: per category, right, fallbacks and answered out-of-scope.
 
-    .venv/bin/python bench/quality.py [--set dev|heldout|heldout-b|heldout-c|heldout-d|heldout-e|FILE]...
+    .venv/bin/python bench/quality.py [--set dev|heldout|heldout-b|heldout-c|heldout-d|heldout-e|heldout-f|FILE]...
                                       [--no-model] [--wrong]
 
 Every question goes the way a typed message goes in one chat: the intent parser, then the
@@ -45,6 +45,7 @@ SETS = {
     "heldout-c": DATA / "heldout-2026-12-01-c.yaml",
     "heldout-d": DATA / "heldout-2026-12-01-d.yaml",
     "heldout-e": DATA / "heldout-2026-12-01-e.yaml",
+    "heldout-f": DATA / "heldout-2026-12-01-f.yaml",
 }
 OUT_OF_SCOPE = "out_of_scope"
 

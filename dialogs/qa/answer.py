@@ -29,6 +29,7 @@ from dialogs.qa.references import find_reference
 from dialogs.qa.smalltalk import SmallTalk
 from dialogs.qa.text import (
     WEAK_RAW,
+    addresses_the_bot,
     asks_for_kind,
     canonical,
     content_tokens,
@@ -293,6 +294,12 @@ class Answerer:
                 for m in matches
             ]
         ranked = _rank(matches, is_definition_question(question))
+        if (practice or speaks_as_team(question)) and not addresses_the_bot(question):
+            # "hvordan kan vi bruge frivillige hos os": the team's work, not the bot's help.
+            # A practice frame ("hvordan sørger vi for at …") never asks for a command; "vi"
+            # alone may ("hvad kan vi bruge dig til"), so a sure command match stays.
+            floor = float("inf") if practice else SURE
+            ranked = [m for m in ranked if not m.target.startswith("command:") or m.score >= floor]
         wanted = asks_for_kind(question)
         if ranked and ranked[0].target.startswith("own:") and ranked[0].score >= HEDGE:
             wanted = None  # "hvilken målsætning tager vi op på mødet": the asker's own meeting

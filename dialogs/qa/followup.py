@@ -118,6 +118,9 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
         return None
     if wanted <= _FRAME | _AGAIN and wanted & _AGAIN:
         return previous  # "hvad står den for?", "hvad betyder det?": the same thing again
+    if wanted & _PEJLEMAERKE and wanted & (_FIRST | _LAST) and "under" not in wanted:
+        numbers = [p.number for p in strategy.pejlemaerker]  # "og det sidste pejlemærke?"
+        return f"pejlemaerke:{numbers[0] if wanted & _FIRST else numbers[-1]}"
     if wanted & _PEJLEMAERKE:
         if pejlemaerke is None:
             return None

@@ -146,6 +146,15 @@ def speaks_as_team(text: str) -> bool:
     return any(w in _TEAM for w in words(text))
 
 
+_THE_BOT = frozenset({"du", "dig", "din", "dit", "botten", "bot", "strategibot", "you"})
+
+
+def addresses_the_bot(text: str) -> bool:
+    """True when the asker speaks to or of the bot ("hvad kan vi bruge dig til", "hvordan
+    bruger vi botten"): a question about what it can do, whoever asks."""
+    return any(w in _THE_BOT for w in words(text))
+
+
 def is_english(text: str) -> bool:
     """True when ``text`` reads as English rather than Danish (few words are enough)."""
     tokens = words(text)

@@ -406,3 +406,18 @@ def test_a_question_about_ones_own_meeting_is_not_taken_for_a_målsætning(
 ) -> None:
     answer = bot_answerer.answer("hvilken målsætning tager vi op på mødet på torsdag")
     assert answer.target == "own:meeting"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hvordan kan vi bruge frivillige hos os i praksis",
+        "hvordan sørger vi for at borgerne ved hvad de kan få af hjælp hos os",
+    ],
+)
+def test_the_teams_own_work_is_not_a_request_for_the_bots_help(
+    bot_answerer: Answerer, question: str
+) -> None:
+    assert bot_answerer.answer(question).kind != "help"
+    for about_the_bot in ("hvad kan du hjælpe med", "hvordan bruger vi botten"):
+        assert bot_answerer.answer(about_the_bot).kind == "help"

@@ -29,6 +29,8 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("hvad står den for", "maalsaetning:4.1", "maalsaetning:4.1"),
         ("og den sidste under det pejlemærke", "maalsaetning:2.1", "maalsaetning:2.4"),
         ("og den første under pejlemærket", "maalsaetning:2.3", "maalsaetning:2.1"),
+        ("og det sidste pejlemærke?", "maalsaetning:1.2", "pejlemaerke:4"),
+        ("og det første pejlemærke", "pejlemaerke:3", "pejlemaerke:1"),
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:
