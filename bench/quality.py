@@ -1,7 +1,8 @@
 """Answer quality on a question set: per category, right, fallbacks and answered out-of-scope.
 
-    .venv/bin/python bench/quality.py [--set dev|heldout|heldout-b|heldout-c|heldout-d|heldout-e|heldout-f|FILE]...
-                                      [--no-model] [--wrong]
+    .venv/bin/python bench/quality.py [--set NAME|FILE]... [--no-model] [--wrong]
+
+NAME is ``dev`` or a held-out set: ``heldout``, ``heldout-b`` … ``heldout-f``.
 
 Every question goes the way a typed message goes in one chat: the intent parser, then the
 answerer with the chat's previous answer (items with ``context`` ask those questions first).
