@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/quality.py [--set NAME|FILE]... [--no-model] [--wrong]
 
-NAME is ``dev`` or a held-out set: ``heldout``, ``heldout-b`` … ``heldout-f``.
+NAME is ``dev`` or a held-out set: ``heldout``, ``heldout-b`` … ``heldout-g``.
 
 Every question goes the way a typed message goes in one chat: the intent parser, then the
 answerer with the chat's previous answer (items with ``context`` ask those questions first).
@@ -47,6 +47,7 @@ SETS = {
     "heldout-d": DATA / "heldout-2026-12-01-d.yaml",
     "heldout-e": DATA / "heldout-2026-12-01-e.yaml",
     "heldout-f": DATA / "heldout-2026-12-01-f.yaml",
+    "heldout-g": DATA / "heldout-2026-12-01-g.yaml",  # own work: one's meetings and status
 }
 OUT_OF_SCOPE = "out_of_scope"
 
