@@ -241,7 +241,6 @@ class DanishMessages(_Texts):
     other_tenant: str
     cpr_question: str
     cpr_field: Annotated[str, Placeholders("field")]
-    cpr_goal_field: Annotated[str, Placeholders("field", "id")]
     cpr_lookup: Annotated[str, Placeholders("field")]
     cpr_message: str
     cpr_option: Annotated[str, Placeholders("option")]

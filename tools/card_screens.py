@@ -27,9 +27,6 @@ import asyncio
 import base64
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import aiohttp
 
 from tools.playground import (
     BotProcess,
@@ -147,22 +144,11 @@ async def shoot_card(page: Page, path: Path, text: str = "") -> float:
     return float(box["height"])
 
 
-async def set_clock(bot: BotProcess, now: str) -> dict[str, Any]:
-    """Move the bot's test clock and run its job once."""
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{bot.base_url}/_test/clock", json={"now": now}) as response,
-    ):
-        response.raise_for_status()
-        result: dict[str, Any] = await response.json()
-        return result
-
-
 async def take(page: Page, playground: PlaygroundProcess, bot: BotProcess, out: Path) -> None:
     """The scenes: see the module docstring."""
     await page.open(playground.browser_url)
     await page.click("Hide log panel")
-    await set_clock(bot, "2027-01-04T10:00:00+01:00")
+    await bot.set_clock("2027-01-04T10:00:00+01:00")
     async with PlaygroundClient(playground.base_url) as client:  # after the page: it sees all
         chat = client.cfg.personal_chat_id
         await client.send(chat, "hej")
@@ -173,7 +159,7 @@ async def take(page: Page, playground: PlaygroundProcess, bot: BotProcess, out: 
         [form] = await client.wait_for_messages(chat)
         await client.submit(chat, form["id"], COMMITTEE_FORM)
         await client.wait_for_messages(chat)
-        await set_clock(bot, "2027-01-05T09:00:00+01:00")
+        await bot.set_clock("2027-01-05T09:00:00+01:00")
         await client.wait_for_messages(chat)
         await page.wait_for("LMU Bostøtten")
         await shoot_card(page, out / "reminder-card.png", "LMU Bostøtten")
@@ -182,7 +168,7 @@ async def take(page: Page, playground: PlaygroundProcess, bot: BotProcess, out: 
         await shoot_card(page, out / "reminder-done.png", "Sat på dagsordenen af")
 
         # A round of all 14 målsætninger, with Alex (admin) as the leader of Bostøtte.
-        await set_clock(bot, "2027-05-25T10:00:00+02:00")
+        await bot.set_clock("2027-05-25T10:00:00+02:00")
         await client.send(chat, "tilmeld som leder Bostøtte")
         await client.wait_for_messages(chat)
         await client.send(chat, "ny statusrunde")

@@ -326,6 +326,20 @@ class BotProcess:
         """Whether the process is alive."""
         return self._proc is not None and self._proc.poll() is None
 
+    async def set_clock(self, now: str) -> dict[str, Any]:
+        """``POST /_test/clock`` (a bot started with ``TEST_CLOCK=1``): move the bot's clock
+        to ``now`` (ISO 8601) and run its scheduled job at once; the answer, with the job's
+        ``outcomes``."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"{self.base_url}/_test/clock", json={"now": now}) as response,
+        ):
+            if response.status != 200:
+                raise PlaygroundError(f"/_test/clock answered {response.status}: "
+                                      f"{await response.text()}")  # fmt: skip
+            result: dict[str, Any] = await response.json()
+            return result
+
     def log_tail(self, limit: int = 4000) -> str:
         """The end of the bot's log ("" when it logs to the console)."""
         return tail(self.log_path, limit) if self.log_path is not None else ""

@@ -227,10 +227,7 @@ async def take(page: Page, playground: PlaygroundProcess, bot: BotProcess, out: 
     """The screenshots: see the module docstring."""
     await page.open(playground.browser_url)
     await page.click("Hide log panel")
-    async with aiohttp.ClientSession() as http:
-        moved = {"now": "2027-01-05T10:00:00+01:00"}
-        async with http.post(f"{bot.base_url}/_test/clock", json=moved) as response:
-            response.raise_for_status()
+    await bot.set_clock("2027-01-05T10:00:00+01:00")
     async with PlaygroundClient(playground.base_url) as client:  # after the page: it sees all
         cfg = client.cfg
         await client.send(cfg.personal_chat_id, "hej")

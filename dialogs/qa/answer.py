@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from content.models import Content
-from dialogs.intents import ASK, IntentParser
+from dialogs.intents import ASK, IntentParser, Language
 from dialogs.qa.followup import is_followup, resolve_followup
 from dialogs.qa.index import Index, Match, build_entries
 from dialogs.qa.references import find_reference
@@ -64,7 +64,6 @@ Kind = Literal[
     "unknown",
     "fallback",
 ]
-Language = Literal["da", "en"]
 
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
 # A confident score below SURE yields to the entry the meaning model is decisive about.

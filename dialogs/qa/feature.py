@@ -43,7 +43,7 @@ class _FeedbackSubmit(BaseModel):
     helpful: bool
     target: str = Field(min_length=1, max_length=100)
     question: str = Field("", max_length=1000)
-    language: Literal["da", "en"] = "da"
+    language: Language = "da"
 
 
 class QAFeature:

@@ -168,10 +168,15 @@ class RemindersFeature:
         """Who clicked (their name in Teams) and when, for a card that says what happened."""
         return plain(turn.user_name) or self.texts.someone, format_meeting(turn.now, tz=self.tz)
 
-    def _paused(self, committee: Committee, turn: Turn) -> bool:
-        """The committee's pause has not ended yet."""
-        today = turn.now.astimezone(self.tz).date()
-        return committee.paused_until is not None and committee.paused_until >= today
+    def _pause_end(self, committee: Committee, turn: Turn) -> date | None:
+        """The last day of the committee's pause, if it has not ended yet."""
+        until = committee.paused_until
+        return until if until is not None and until >= turn.now.astimezone(self.tz).date() else None
+
+    async def _ahead(self, committee: Committee, now: datetime) -> list[Meeting]:
+        """The committee's meetings still to come (not cancelled), in order."""
+        meetings = await self.repository.meetings(committee.id)
+        return [m for m in meetings if m.start > now and not m.cancelled]
 
     async def _mine(self, turn: Turn) -> list[Committee]:
         """The committees the user chairs; every committee for an admin."""
@@ -194,8 +199,7 @@ class RemindersFeature:
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
         schedule = committee.schedule
         if not schedule:
-            ahead = [m for m in await self.repository.meetings(committee.id)
-                     if m.start > turn.now and not m.cancelled]  # fmt: skip
+            ahead = await self._ahead(committee, turn.now)
             schedule = _schedule_text(ahead, self.tz)
         return [committee_form(self.texts, committee, schedule)]
 
@@ -282,17 +286,13 @@ class RemindersFeature:
             return _notice(t.mine_none)
         lines = []
         for committee in sorted(committees, key=lambda c: c.name):
-            ahead = [
-                m for m in await self.repository.meetings(committee.id)
-                if m.start > turn.now and not m.cancelled
-            ]  # fmt: skip
+            ahead = await self._ahead(committee, turn.now)
             nxt = format_meeting(ahead[0].start) if ahead else t.mine_no_meeting
             line = t.mine_line.format(
                 name=plain(committee.name), kind=committee.kind.value, next=nxt
             )
-            if self._paused(committee, turn) and committee.paused_until is not None:
-                until = format_date(committee.paused_until, with_year=True)
-                line = t.mine_paused.format(line=line, date=until)
+            if until := self._pause_end(committee, turn):
+                line = t.mine_paused.format(line=line, date=format_date(until, with_year=True))
             lines.append(line)
         body = [
             bullets(lines),
@@ -305,11 +305,9 @@ class RemindersFeature:
         t = self.texts
         mine = await self._mine(turn)
         paused = [
-            t.preview_paused.format(
-                name=plain(c.name), date=format_date(c.paused_until, with_year=True)
-            )
+            t.preview_paused.format(name=plain(c.name), date=format_date(until, with_year=True))
             for c in sorted(mine, key=lambda c: c.name)
-            if self._paused(c, turn) and c.paused_until is not None
+            if (until := self._pause_end(c, turn))
         ]
         coming = await self.service.preview(PREVIEW_DAYS, {c.id for c in mine})
         if not coming:
@@ -336,8 +334,7 @@ class RemindersFeature:
             return _notice(self.texts.not_found.format(name=plain(intent.argument)))
         if not self._may_change(turn, committee):
             return _notice(self.texts.not_allowed.format(name=plain(committee.name)))
-        ahead = [m for m in await self.repository.meetings(committee.id)
-                 if m.start > turn.now and not m.cancelled]  # fmt: skip
+        ahead = await self._ahead(committee, turn.now)
         return [delete_card(self.texts, committee, len(ahead))]
 
     async def confirm_delete(self, turn: Turn, value: Mapping[str, Any]) -> list[Reply]:
@@ -403,7 +400,7 @@ class RemindersFeature:
         """ "genoptag påmindelser": end the pause of the user's committees; the reminders
         the pause skipped for meetings still ahead come after all."""
         t = self.texts
-        paused = [c for c in await self._chaired(turn) if self._paused(c, turn)]
+        paused = [c for c in await self._chaired(turn) if self._pause_end(c, turn)]
         if not paused:
             return _notice(t.resume_none)
         for committee in paused:

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from tools.playground import (
@@ -113,13 +112,7 @@ class E2EStack:
     async def set_clock(self, now: str) -> dict[str, Any]:
         """``POST /_test/clock`` (a bot started with ``TEST_CLOCK=1``): move the bot's clock
         and run the scheduled job at once; the answer, with the job's ``outcomes``."""
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(f"{self.bot.base_url}/_test/clock", json={"now": now}) as response,
-        ):
-            assert response.status == 200, await response.text()
-            result: dict[str, Any] = await response.json()
-            return result
+        return await self.bot.set_clock(now)
 
 
 class StackFactory:
