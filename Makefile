@@ -57,7 +57,7 @@ run: install
 ## the quality figures.
 test: install chromium postgresql lint typecheck
 	STRATEGIBOT_ALLOW_NO_POSTGRES=0 $(PY) -m pytest
-	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c --set heldout-d --set heldout-e --set heldout-f --set heldout-g
+	$(PY) bench/quality.py
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
@@ -75,7 +75,7 @@ unit: $(PY_STAMP)
 ## bodies, /healthz pollers), a crash mid-way, and PostgreSQL (submits, start-up, two
 ## instances with the sender killed mid fan-out, the crash).
 bench: install postgresql
-	$(PY) bench/quality.py --set dev --set heldout --set heldout-b --set heldout-c --set heldout-d --set heldout-e --set heldout-f --set heldout-g
+	$(PY) bench/quality.py
 	$(PY) bench/speed.py
 	$(PY) bench/fanout.py
 	$(PY) bench/storage.py

@@ -2,7 +2,10 @@
 
     .venv/bin/python bench/quality.py [--set NAME|FILE]... [--no-model] [--wrong]
 
-NAME is ``dev`` or a held-out set: ``heldout``, ``heldout-b`` … ``heldout-g``.
+NAME is a set of labelled examples in ``content/data/examples/`` (``dev``, ``a`` … ``g``);
+without ``--set``, all of them. The answerer learns phrasings from those examples, so a set is
+scored with its own examples left out: the figure is what a new question set of the same kind
+would get. A FILE outside that folder is scored against all examples.
 
 Every question goes the way a typed message goes in one chat: the intent parser, then the
 answerer with the chat's previous answer (items with ``context`` ask those questions first).
@@ -32,23 +35,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
 from content import load_content  # noqa: E402
+from content.loader import DATA_DIR, EXAMPLES  # noqa: E402
 from dialogs.qa.answer import Answer, Answerer  # noqa: E402
+from dialogs.qa.examples import ExampleIndex  # noqa: E402
 from dialogs.qa.index import meaning_texts  # noqa: E402
 from dialogs.qa.meaning import load_meaning  # noqa: E402
 
-DATA = ROOT / "tests" / "data"
-# dev is tuned on. The held-out sets were each written by an author who saw neither the
-# answerer nor the content, and scored once; after that they are history, not targets.
-SETS = {
-    "dev": DATA / "questions.yaml",
-    "heldout": DATA / "heldout-2026-12-01.yaml",
-    "heldout-b": DATA / "heldout-2026-12-01-b.yaml",
-    "heldout-c": DATA / "heldout-2026-12-01-c.yaml",
-    "heldout-d": DATA / "heldout-2026-12-01-d.yaml",
-    "heldout-e": DATA / "heldout-2026-12-01-e.yaml",
-    "heldout-f": DATA / "heldout-2026-12-01-f.yaml",
-    "heldout-g": DATA / "heldout-2026-12-01-g.yaml",  # own work: one's meetings and status
-}
 OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -121,7 +113,7 @@ def report(name: str, tallies: dict[str, Tally]) -> None:
 def main() -> None:
     """Score the chosen set(s) and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", action="append", help="a name in SETS or a YAML file")
+    parser.add_argument("--set", action="append", help="an examples set (dev, a …) or a YAML file")
     parser.add_argument("--no-model", action="store_true", help="lexical signal only")
     parser.add_argument("--wrong", action="store_true", help="list the wrong answers")
     args = parser.parse_args()
@@ -132,14 +124,17 @@ def main() -> None:
         if args.no_model
         else load_meaning(meaning_texts(content), Settings().meaning_cache_dir)
     )
-    answerer = Answerer(content, meaning)
     model = "lexical only" if meaning is None else "lexical + meaning model"
     print(f"answerer: {model}, built in {time.perf_counter() - started:.1f} s")
-    for name in args.set or ["dev"]:
-        path = SETS.get(name, Path(name))
+    sources = sorted({e.source for e in content.examples}, key=lambda s: (s != "dev", s))
+    for name in args.set or sources:
+        path = DATA_DIR / EXAMPLES / f"{name}.yaml" if name in sources else Path(name)
+        examples = ExampleIndex(e for e in content.examples if e.source != name)
+        answerer = Answerer(content, meaning, examples)
         items = yaml.safe_load(path.read_text(encoding="utf-8"))
         tallies, wrong = score(answerer, items)
-        report(f"{name}: {path.name}, {len(items)} questions", tallies)
+        left_out = ", its own examples left out" if name in sources else ""
+        report(f"{name}: {path.name}, {len(items)} questions{left_out}", tallies)
         if args.wrong:
             print("\nWrong answers:")
             print("\n".join(wrong) or "  none")

@@ -18,7 +18,7 @@ What it does:
    (concurrent, ABBA order), so machine noise hits both alike.
 4. Prints p50/p99 latency, replies/s, bot CPU per request and replies received vs expected, the
    Strategibot/echo ratios next to their targets, and the in-process latency of the pure answerer
-   over ``tests/data/questions.yaml``.
+   over ``content/data/examples/dev.yaml``.
 
 Timings are reported, never asserted: the exit status is non-zero only when something is broken
 (a bot does not start, a request fails, a reply is missing or is the bot's error message).
@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from tools.fake_connector import FakeConnector  # noqa: E402
 from tools.live_bot import BotExited, LiveBot  # noqa: E402
 
-QUESTIONS_FILE = ROOT / "tests" / "data" / "questions.yaml"
+QUESTIONS_FILE = ROOT / "content" / "data" / "examples" / "dev.yaml"
 ECHO_SCRIPT = ROOT / "bench" / "echo_bot.py"
 
 STRATEGI = "strategibot"
@@ -404,8 +404,9 @@ def time_answerer(passes: int) -> AnswererTimes:
     started = time.perf_counter()
     content = load_content()
     meaning = load_meaning(meaning_texts(content), Settings().meaning_cache_dir)
-    answerer = Answerer(content, meaning)
-    lexical = Answerer(content)
+    # No answer cache: each pass does the work (the model keeps its own query cache).
+    answerer = Answerer(content, meaning, cache_size=0)
+    lexical = Answerer(content, cache_size=0)
     load_s = time.perf_counter() - started
     calls = 0
     if meaning is not None:

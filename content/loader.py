@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from content.models import (
     Content,
     Conversation,
+    Example,
     ExpertTexts,
     Facts,
     Glossary,
@@ -24,6 +25,7 @@ from content.models import (
 from content.report_texts import ReportTexts
 
 DATA_DIR = Path(__file__).parent / "data"
+EXAMPLES = "examples"  # a folder of labelled questions, one YAML list per set
 # libyaml's safe loader where PyYAML was built with it (about ten times faster), else Python's.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -76,9 +78,8 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
     The result is immutable, so it is kept per directory while no file's size or time
     changes: tests and the command line load it many times."""
     try:
-        stamp = tuple(
-            (s.st_mtime_ns, s.st_size) for s in (data_dir.joinpath(n).stat() for n in _FILES)
-        )
+        paths = [data_dir / n for n in _FILES] + _example_files(data_dir)
+        stamp = tuple((s.st_mtime_ns, s.st_size) for s in (p.stat() for p in paths))
     except OSError:
         stamp = ()
     cached = _LOADED.get(data_dir)
@@ -105,7 +106,25 @@ def _load(data_dir: Path) -> Content:
             report=loaded["report.yaml"],
             mydata=loaded["mydata.yaml"],
             experts=loaded["experts.yaml"],
+            examples=_load_examples(data_dir),
         )
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ContentError(f"content cross-check: {first['msg']}") from exc
+
+
+def _example_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / EXAMPLES).glob("*.yaml"))
+
+
+def _load_examples(data_dir: Path) -> tuple[Example, ...]:
+    """Every labelled question in ``examples/*.yaml``; the file's name is its source."""
+    examples: list[Example] = []
+    for path in _example_files(data_dir):
+        items = _load_file(path, _ExampleFile).root
+        examples.extend(Example(source=path.stem, **item) for item in items)
+    return tuple(examples)
+
+
+class _ExampleFile(RootModel[list[dict[str, Any]]]):
+    """An examples file: a YAML list of ``q``/``expect``/``category`` (``context``) items."""

@@ -884,6 +884,29 @@ class ExpertTexts(_Texts):
     held_answers: Annotated[str, Placeholders("count")]
 
 
+# What an example may be labelled with besides an entry of the strategy, the facts or the
+# glossary: the replies that are not an entry.
+EXAMPLE_REPLIES = frozenset({"fallback", "unknown", "smalltalk", "help", "about"})
+
+
+class Example(_Strict):
+    """A question as an employee asked it, labelled with the answer it should get.
+
+    The answerer reads phrasings from the examples (see ``dialogs/qa/examples.py``); the
+    quality bench scores each set with its own examples left out."""
+
+    source: str = Field(min_length=1)  # the file it comes from ("dev", "a" …)
+    q: str = Field(min_length=1)
+    expect: tuple[str, ...] = Field(min_length=1)  # the first is the answer it teaches
+    category: str = Field(min_length=1)
+    context: tuple[str, ...] = ()  # questions asked before it in the same chat
+
+    @field_validator("expect", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+
 class Content(_Strict):
     """All content, cross-checked."""
 
@@ -898,6 +921,7 @@ class Content(_Strict):
     report: ReportTexts
     mydata: MyDataTexts
     experts: ExpertTexts
+    examples: tuple[Example, ...] = ()
 
     @model_validator(mode="after")
     def _check_cross_references(self) -> Self:
@@ -910,7 +934,33 @@ class Content(_Strict):
         for n in self.strategy.noegleord:
             if n.term is not None and n.term not in term_ids:
                 raise ValueError(f"noegleord {n.id}: unknown glossary term {n.term}")
+        known = self.answer_ids()
+        for example in self.examples:
+            unknown = [e for e in example.expect if e not in known]
+            if unknown:
+                raise ValueError(
+                    f"examples/{example.source}.yaml: {example.q!r} expects unknown {unknown[0]}"
+                )
         return self
+
+    def answer_ids(self) -> frozenset[str]:
+        """Every answer a question can get, as an id: ``maalsaetning:2.3``, ``term:lmu``,
+        ``own:meeting``, ``list:noegleord``, ``fallback`` …"""
+        strategy = self.strategy
+        return frozenset(
+            {
+                *(f"maalsaetning:{m.id}" for m in strategy.maalsaetninger),
+                *(f"pejlemaerke:{p.number}" for p in strategy.pejlemaerker),
+                *(f"noegleord:{n.id}" for n in strategy.noegleord),
+                *(f"term:{t.id}" for t in self.terms),
+                *(f"fact:{f.id}" for f in self.facts),
+                *(f"own:{t.id}" for t in self.conversation.own_work),
+                *(f"list:{c.intent.removeprefix('list_')}" for c in self.commands
+                  if c.intent.startswith("list_")),
+                "section:samarbejde",
+                *EXAMPLE_REPLIES,
+            }
+        )  # fmt: skip
 
     def term(self, ident: str) -> Term | None:
         """The glossary term with this id, if any."""

@@ -163,3 +163,15 @@ def test_only_the_composition_root_knows_every_feature() -> None:
         and any(unit_of(name).startswith("dialogs.") for name in imports_of(path))
     }
     assert knows <= {"bot.app", "bot.__main__"}
+
+
+def test_every_content_file_is_packaged() -> None:
+    """``pip install .`` (the container) ships only what ``package-data`` names."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["content"]
+    shipped = {p for pattern in patterns for p in (root / "content").glob(pattern)}
+    data = {p for p in (root / "content" / "data").rglob("*") if p.is_file()}
+    assert data and data <= shipped, sorted(str(p) for p in data - shipped)

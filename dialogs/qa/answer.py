@@ -2,28 +2,36 @@
 answer in the chat.
 
 Order: small talk; an explicit reference ("målsætning 2.3", "det tredje pejlemærke"); a
-follow-up to the previous answer ("og den næste?"); a question about another area's or
-municipality's strategy (an honest fallback); otherwise the question, without its practice
-framing ("hvordan kan vi i praksis …", content data), is scored against every entry of the
-:class:`~dialogs.qa.index.Index`. A question framed as "målsætningen om …" only considers
-målsætninger. Above :data:`CONFIDENT` the bot answers (below :data:`SURE` it yields to an
-entry the meaning model is decisive about, with a hedge). A question naming a topic outside
-the strategy (løn, vagtplan …, content data) gets no more than that: no guess. Otherwise it
-answers with a hedge when the meaning model, an independent second signal, agrees with the
-index, or, for a practice question, when both signals together single out a theme of the
-strategy; else it gives an honest fallback with the closest topics as suggestions.
+follow-up to the previous answer ("og den næste?", "af hvem?"); a question about another
+area's or municipality's strategy (an honest fallback). Otherwise two answers are weighed.
+
+The index's: the question, without its practice framing ("hvordan kan vi i praksis …",
+content data), is scored against every entry of the :class:`~dialogs.qa.index.Index`. A
+question framed as "målsætningen om …" only considers målsætninger. Above :data:`CONFIDENT`
+the index answers (below :data:`SURE` it yields to an entry the meaning model is decisive
+about, with a hedge). A question naming a topic outside the strategy (løn, vagtplan …, content
+data) gets no more than that: no guess. Otherwise it answers with a hedge when the meaning
+model, an independent second signal, agrees with the index, or, for a practice question, when
+both signals together single out a theme of the strategy; else an honest fallback with the
+closest topics as suggestions.
+
+The examples': the most similar of the labelled questions in ``content/data/examples/``
+(:mod:`dialogs.qa.examples`), which says how employees ask for each answer. A near-copy of an
+example gets its answer; a close one gets it unless the index is sure (see
+:meth:`Answerer._weigh_examples`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from content.models import Content
 from dialogs.intents import ASK, IntentParser, Language
-from dialogs.qa.followup import is_followup, resolve_followup
+from dialogs.qa.examples import ExampleIndex, NearestExample
+from dialogs.qa.followup import asks_in_english, is_followup, refers_back, resolve_followup
 from dialogs.qa.index import Index, Match, build_entries
 from dialogs.qa.references import find_reference
 from dialogs.qa.smalltalk import SmallTalk
@@ -65,6 +73,13 @@ Kind = Literal[
     "fallback",
 ]
 
+# A labelled example this similar (cosine of n-gram vectors) is the same question: its answer
+# wins. From EXAMPLE_CLOSE it is asked alike: its answer wins unless the index is sure.
+EXAMPLE_SAME = 0.85
+EXAMPLE_CLOSE = 0.4
+EXAMPLE_WEAK = 0.25  # …and from here when another signal seconds it:
+SECONDED_DEPTH = 2  # the index's answer or suggestions, or the model's nearest two entries
+ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
 # A confident score below SURE yields to the entry the meaning model is decisive about.
 SURE = 0.7
@@ -221,13 +236,24 @@ class Answerer:
     bot answers on the index alone and never hedges.
     """
 
-    def __init__(self, content: Content, meaning: MeaningIndex | None = None) -> None:
+    def __init__(
+        self,
+        content: Content,
+        meaning: MeaningIndex | None = None,
+        examples: ExampleIndex | None = None,
+        cache_size: int = ANSWER_CACHE_SIZE,
+    ) -> None:
+        """``examples`` defaults to all of the content's; the quality bench leaves a set out.
+        ``cache_size`` answers are kept (none: the speed bench times the work itself)."""
         self.content = content
+        self.examples = ExampleIndex.of(content) if examples is None else examples
         self.index = index_of(content)
         self.meaning = meaning
         self.smalltalk = SmallTalk(content.conversation.smalltalk)
         self._own_subjects = own_subjects(content)
         self._commands = IntentParser(content.commands)
+        self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
+        self._cache_size = cache_size
 
     def reply_to(self, text: str, previous: str | None = None) -> Answer:
         """What a typed message gets: a command's answer, or :meth:`answer`."""
@@ -251,7 +277,21 @@ class Answerer:
 
     def answer(self, question: str, previous: str | None = None) -> Answer:
         """The answer to ``question``; ``previous`` is the chat's last answered target, for
-        follow-ups. Pure: same text and previous target, same answer."""
+        follow-ups. Pure: same text and previous target, same answer, so the last answers
+        are kept (a reply's buttons ask their own texts again, and people ask alike)."""
+        key = (question, previous)
+        hit = self._answers.get(key)
+        if hit is not None:
+            self._answers.move_to_end(key)
+            return hit
+        found = self._compute(question, previous)
+        self._answers[key] = found
+        while len(self._answers) > self._cache_size:
+            self._answers.popitem(last=False)
+        return found
+
+    def _compute(self, question: str, previous: str | None) -> Answer:
+        """:meth:`answer`, uncached."""
         language: Language = "en" if is_english(question) else "da"
         topic = self.smalltalk.match(question)
         if topic is not None:
@@ -273,14 +313,62 @@ class Answerer:
         if followup is not None:
             chosen = answer_for_target(followup)
             return Answer(chosen.kind, chosen.key, language, question=question)
+        if previous is not None and refers_back(question):
+            # "af hvem?", "hvordan gør vi det i praksis?": the previous answer again; "hvor
+            # står det?" after a glossary word: the nøgleord it explains, where it stands.
+            word = self._noegleord_of(previous) if is_where_question(question) else None
+            chosen = answer_for_target(previous if word is None else f"noegleord:{word}")
+            again: Language = "en" if asks_in_english(question) else language
+            return Answer(chosen.kind, chosen.key, again, question=question)
         if is_followup(question):
             # "og den næste?" with nothing (or nothing with a next) before it.
             return Answer("fallback", language=language, question=question)
         if names_other_scope(question, self.index.named):
             return Answer("fallback", language=language, question=question, reason="scope")
+        return self._weigh_examples(question, language)
+
+    def _weigh_examples(self, question: str, language: Language) -> Answer:
+        """The index's answer weighed against the most similar labelled example.
+
+        An example at :data:`EXAMPLE_SAME` is the same question: its answer. Otherwise the
+        index's sure answer stands, and a question naming a topic outside the strategy gets
+        no more than the index gives. Then a close example (:data:`EXAMPLE_CLOSE`) answers,
+        and a weak one (:data:`EXAMPLE_WEAK`) when another signal seconds it.
+        """
+        foreign = off_topic_words(question, self.content.conversation.off_topics)
+        by_index = self._by_index(question, language, foreign)
+        example = self.examples.nearest(question)
+        if example is None:
+            return by_index
+        if example.similarity >= EXAMPLE_SAME:
+            return self._from_example(example, by_index)
+        if by_index.kind != "fallback" and not by_index.hedged and by_index.confidence >= SURE:
+            return by_index
+        if foreign:
+            return by_index  # "fristen for at søge ferie": asked like an example, but not one
+        if example.similarity >= EXAMPLE_CLOSE or (
+            example.similarity >= EXAMPLE_WEAK
+            and example.target != "fallback"
+            and self._seconded(example.target, by_index, question)
+        ):
+            return self._from_example(example, by_index)
+        return by_index
+
+    def _seconded(self, target: str, by_index: Answer, question: str) -> bool:
+        """A weakly similar example's answer that another signal also points at: the index's
+        answer or suggestions, or one of the meaning model's :data:`SECONDED_DEPTH` nearest."""
+        if target == by_index.target or target in by_index.alternatives:
+            return True
+        if self.meaning is None:
+            return False
+        nearest = self.meaning.nearest(question, k=SECONDED_DEPTH)
+        return any(n.target == target for n in nearest)
+
+    def _by_index(self, question: str, language: Language, foreign: frozenset[str]) -> Answer:
+        """The answer from the index and the meaning model: the strategy's own words.
+        ``foreign`` are the question's words of topics outside the strategy."""
         conversation = self.content.conversation
         asked, practice = without_frames(question, conversation.practice_frames)
-        foreign = off_topic_words(question, conversation.off_topics)
         matches = self.index.score(asked, foreign)
         if is_personal(question):
             matches = [
@@ -329,6 +417,33 @@ class Answerer:
         if agreed is not None:
             return self._answer(agreed, ranked, language, question, hedged=True)
         return self._fallback(ranked, language, question)
+
+    def _from_example(self, example: NearestExample, by_index: Answer) -> Answer:
+        """The answer of a similar example, unless the index's is the same thing (a term
+        rather than the nøgleord it explains); what the index found is offered beside it, and
+        a hedge says so when the example is only close and the index points elsewhere."""
+        chosen_match = Match(example.target, 0.0)
+        if self._same_thing(chosen_match, Match(by_index.target, 0.0)):
+            return by_index
+        offered = [by_index.target] if by_index.kind != "fallback" else []
+        others = tuple(
+            t
+            for t in dict.fromkeys([*offered, *by_index.alternatives])
+            if t != example.target and not self._same_thing(chosen_match, Match(t, 0.0))
+        )
+        if example.target == "fallback":  # asked like a question the strategy does not answer
+            return replace(by_index, kind="fallback", key="", alternatives=others[:3], hedged=False)
+        chosen = answer_for_target(example.target)
+        hedged = example.similarity < EXAMPLE_SAME and by_index.target != example.target
+        return Answer(
+            chosen.kind,
+            chosen.key,
+            by_index.language,
+            example.similarity,
+            others[: 1 if hedged else 2],
+            question=by_index.question,
+            hedged=hedged,
+        )
 
     def _fallback(self, ranked: list[Match], language: Language, question: str) -> Answer:
         """The honest fallback, with the closest topics as suggestions."""
@@ -471,6 +586,13 @@ class Answerer:
             if best is None or fused > best[0]:
                 best = (fused, m)
         return best[1] if best is not None and best[0] >= PRACTICE_SURE else None
+
+    def _noegleord_of(self, target: str) -> str | None:
+        """The nøgleord a glossary term explains (``term:recovery`` → ``recovery``), if any."""
+        kind, _, key = target.partition(":")
+        if kind != "term":
+            return None
+        return next((n.id for n in self.content.strategy.noegleord if n.term == key), None)
 
     def _same_thing(self, a: Match, b: Match) -> bool:
         """Two entries that answer alike: a list and the glossary word for it, or a term

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from content.models import Strategy
-from dialogs.qa.text import acronyms
+from dialogs.qa.text import acronyms, canonical, content_tokens
 from dialogs.text import fold, words
 
 EXPIRY = timedelta(minutes=15)  # after this, "og den næste?" is a new question
@@ -25,8 +25,8 @@ def _folded(text: str) -> frozenset[str]:
 # Every word of a follow-up must be one of these: a frame, a pointer or a kind of thing.
 _FRAME = _folded(
     "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
-    "hvilke tilhører står hvor også lige bare nu and what about the one it its which does "
-    "belong to is in then how"
+    "hvilke tilhører står hvor også lige bare nu har der and what about the one it its which "
+    "does belong to is in then how"
 )
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
@@ -40,7 +40,7 @@ _MAALSAETNING = _folded(
     "målsætningen målsætning målsætningerne målsætninger mål objective objectives"
 )
 _NOEGLEORD = _folded("nøgleordene nøgleord keywords keyword")
-_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets and it its giv mig")
+_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets and it its giv mig hører")
 _KNOWN = (
     _FRAME
     | _NEXT
@@ -53,6 +53,45 @@ _KNOWN = (
     | _AGAIN
     | _folded("giv mig vis show me")
 )
+
+
+# "hvordan gør vi det i praksis?", "af hvem?", "kan du sige det med andre ord?": a pointer
+# back, or only question words, and no topic of its own (these words are no topic: they ask
+# for the same thing again, in practice, by whom, when, in other words or in English).
+_BACK = frozenset({"det", "den", "dem", "dette", "denne", "it", "that", "this"})
+_QUESTION_ONLY = frozenset({"hvem", "hvornår", "hvorfor", "hvordan", "who", "when", "why"})
+_NO_TOPIC = frozenset(
+    canonical(w)
+    for w in _folded(
+        "praksis hverdagen hverdag konkret konkrete eksempel eksempler andre ord sige forklare "
+        "forklar uddyb uddybe gøre gør bruge bruges betyde betyder mener strategien strategi "
+        "bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset forhold "
+        "english engelsk practice example examples words other explain "
+        "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket"
+    )
+)
+_ENGLISH_AGAIN = frozenset({"english", "engelsk"})
+
+
+def refers_back(question: str) -> bool:
+    """True for a question about the previous answer that names no topic of its own: "af
+    hvem?", "hvordan gør vi det i praksis på et bosted?", "kan du sige det med andre ord?"."""
+    raw = {w.lower() for w in words(question)}
+    if not raw or len(raw) > 12 or acronyms(question):
+        return False
+    pointing = bool(raw & (_BACK | _ENGLISH_AGAIN)) or raw <= _QUESTION_ONLY | {
+        "af",
+        "og",
+        "så",
+        "and",
+    }
+    topics = [t for t in content_tokens(question) if t not in _NO_TOPIC]
+    return pointing and not topics
+
+
+def asks_in_english(question: str) -> bool:
+    """ "and in english?": the previous answer again, in English."""
+    return bool({w.lower() for w in words(question)} & _ENGLISH_AGAIN)
 
 
 class RecentTargets:

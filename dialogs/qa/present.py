@@ -151,7 +151,9 @@ class Presenter:
         body: list[dict[str, Any]] = render(answer)
         if answer.hedged:
             text = self.en if answer.language == "en" else self.da
-            lead_line = text.hedge_lead.format(subject=self.subject(answer.target))
+            # The answer's heading follows and names the pejlemærke: say its number only.
+            subject = self.subject(answer.target, named=False)
+            lead_line = text.hedge_lead.format(subject=subject)
             body = [paragraph(lead_line), *body]
         return body
 
@@ -207,15 +209,16 @@ class Presenter:
         key = answer.key
         return any(key in (n.id, n.term) for n in self.content.strategy.noegleord)
 
-    def subject(self, target: str) -> str:
-        """What ``target`` is about, as it reads inside a sentence ("målsætning 2.3")."""
+    def subject(self, target: str, named: bool = True) -> str:
+        """What ``target`` is about, as it reads inside a sentence ("målsætning 2.3",
+        "pejlemærke 4: Helhed og fremtidssikring"; without its name unless ``named``)."""
         kind, _, key = target.partition(":")
         if kind == "maalsaetning":
             return self.da.label_show_maalsaetning.format(id=key).lower()
         if kind == "pejlemaerke":
             p = self.content.strategy.pejlemaerke(int(key))
-            name = p.name if p else key
-            return f"{self.da.label_pejlemaerke.lower()} {key}: {name}"
+            number = f"{self.da.label_pejlemaerke.lower()} {key}"
+            return f"{number}: {p.name}" if named and p else number
         return f"»{self.answerer.button_text(target)}«"
 
     def _reply(self, body: list[dict[str, Any]]) -> Reply:

@@ -172,7 +172,8 @@ def is_question_word_typo(word: str) -> bool:
 
 
 _WHERE = re.compile(
-    r"\b(?:navner|navnes|navnt|star der (?:noget|ngt)|hvor (?:bruges|star|navnes|bruger)"
+    r"\b(?:navner|navnes|navnt|star der (?:noget|ngt)"
+    r"|hvor (?:i \w+ )?(?:bruges|star|navnes|bruger)"
     r"|does the strategy mention|where does)\b"
 )
 

@@ -49,7 +49,8 @@ def _texts(value: object, path: str = "") -> list[tuple[str, str]]:
 
 
 def test_no_garbled_danish_in_any_user_facing_text(content: Content) -> None:
-    texts = _texts(content.model_dump(mode="json"))
+    # The examples are what users type ("maalsaetning 2.3"); the bot never shows them.
+    texts = _texts(content.model_dump(mode="json", exclude={"examples"}))
     assert len(texts) > 500
     for path, text in texts:
         assert not GARBLED.search(text), f"{path}: {text}"
@@ -57,7 +58,7 @@ def test_no_garbled_danish_in_any_user_facing_text(content: Content) -> None:
 
 def test_no_angle_bracket_placeholders_that_teams_would_drop(content: Content) -> None:
     """Teams and the Playground read "<udvalg>" as markup and show nothing in its place."""
-    for path, text in _texts(content.model_dump(mode="json")):
+    for path, text in _texts(content.model_dump(mode="json", exclude={"examples"})):
         assert not re.search(r"<[a-zæøå]+>", text), f"{path}: {text}"
 
 
@@ -89,3 +90,19 @@ def test_a_noegleord_pointing_at_an_unknown_term_is_refused(data: Path) -> None:
     edit(data / "strategy.yaml", "term: olfa,", "term: no-such-term,")
     with pytest.raises(ContentError, match="unknown glossary term no-such-term"):
         load_content(data)
+
+
+def test_an_example_with_an_unknown_answer_names_its_file_and_question(data: Path) -> None:
+    (data / "examples" / "new.yaml").write_text(
+        '- q: "hvad er målsætning 2.9"\n  expect: maalsaetning:2.9\n  category: number\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match=r"examples/new\.yaml: 'hvad er målsætning 2\.9'"):
+        load_content(data)
+
+
+def test_examples_are_read_from_every_file_with_their_source(content: Content) -> None:
+    sources = {e.source for e in content.examples}
+    assert {"dev", "a", "g"} <= sources
+    lists = [e for e in content.examples if len(e.expect) > 1]
+    assert lists and all(isinstance(e.expect, tuple) for e in lists)

@@ -88,24 +88,14 @@ def test_no_question_of_the_quality_sets_becomes_a_command_it_did_not_expect(
     parser: IntentParser,
 ) -> None:
     """The phrasings added for commands take no strategy question from the answerer."""
-    import yaml
-
-    from tests.conftest import TESTS
+    from content import load_content
 
     taken, read = [], 0
-    for path in sorted((TESTS / "data").glob("*.yaml")):
-        items = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(items, list):
-            continue
-        for item in items:
-            if not isinstance(item, dict) or "q" not in item:
-                continue
-            expect = item.get("expect")
-            expected = expect if isinstance(expect, list) else [expect]
-            read += 1
-            name = parser.parse(item["q"]).name
-            if name == "howto" or (name == "help" and "help" not in expected):
-                taken.append((path.name, item["q"], name))
+    for example in load_content().examples:
+        read += 1
+        name = parser.parse(example.q).name
+        if name == "howto" or (name == "help" and "help" not in example.expect):
+            taken.append((example.source, example.q, name))
     assert read > 1000 and taken == []
 
 

@@ -1,32 +1,33 @@
-"""The answerer against the development question set in ``tests/data/questions.yaml``."""
+"""The answerer against the development question set (``content/data/examples/dev.yaml``),
+scored with the dev examples left out of the example index: what a new set of questions of
+the same kind gets, not what the answerer has already seen."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 from typing import cast
 
 import pytest
-import yaml
 
-from content import Content
+from content import Content, load_content
 from dialogs.qa.answer import Answerer, answer_for_target
+from dialogs.qa.examples import ExampleIndex
 from dialogs.qa.index import build_entries
 from dialogs.qa.meaning import MeaningIndex, Nearest
 
-QUESTIONS = yaml.safe_load(
-    (Path(__file__).parents[2] / "data" / "questions.yaml").read_text(encoding="utf-8")
-)
+QUESTIONS = [e for e in load_content().examples if e.source == "dev"]
 
 
 @pytest.fixture(scope="module")
-def results(bot_answerer: Answerer) -> dict[str, list[bool]]:
-    """Right or not, per category, for the answerer as the bot builds it (model included)."""
+def results(content: Content, meaning: MeaningIndex) -> dict[str, list[bool]]:
+    """Right or not, per category, for the answerer as the bot builds it (model included),
+    with the dev set's own examples left out."""
+    others = ExampleIndex(e for e in content.examples if e.source != "dev")
+    answerer = Answerer(content, meaning, others)
     by_category: dict[str, list[bool]] = defaultdict(list)
     for item in QUESTIONS:
-        expected = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
-        answer = bot_answerer.reply_in_chat([*item.get("context", []), item["q"]])
-        by_category[item["category"]].append(answer.target in expected)
+        answer = answerer.reply_in_chat([*item.context, item.q])
+        by_category[item.category].append(answer.target in item.expect)
     return by_category
 
 
@@ -144,14 +145,22 @@ class _Meaning:
 
 
 def with_meaning(content: Content, target: str, cosine: float, runner_up: float = 0.0) -> Answerer:
-    return Answerer(content, cast(MeaningIndex, _Meaning(target, cosine, runner_up)))
+    """The index and a stand-in model, without examples: the two signals on their own."""
+    meaning = cast(MeaningIndex, _Meaning(target, cosine, runner_up))
+    return Answerer(content, meaning, ExampleIndex([]))
 
 
 NEAR_MISS = "kan vi give støtte over video eller i grupper"  # 3.2, below CONFIDENT lexically
 
 
-def test_a_near_miss_is_refused_without_a_second_signal(answerer: Answerer) -> None:
-    answer = answerer.answer(NEAR_MISS)
+@pytest.fixture(scope="module")
+def index_only(content: Content) -> Answerer:
+    """The index alone: no meaning model, no examples."""
+    return Answerer(content, None, ExampleIndex([]))
+
+
+def test_a_near_miss_is_refused_without_a_second_signal(index_only: Answerer) -> None:
+    answer = index_only.answer(NEAR_MISS)
     assert answer.kind == "fallback"
     assert "maalsaetning:3.2" in answer.alternatives
 
@@ -283,7 +292,8 @@ class _Ranking:
 
 
 def ranking(content: Content, *cosines: tuple[str, float]) -> Answerer:
-    return Answerer(content, cast(MeaningIndex, _Ranking(*cosines)))
+    """The index and a stand-in model, without examples: the two signals on their own."""
+    return Answerer(content, cast(MeaningIndex, _Ranking(*cosines)), ExampleIndex([]))
 
 
 # The model's nearest targets: the first stands out from the fifth, or it does not.
@@ -309,8 +319,10 @@ def test_a_practice_question_gets_the_theme_both_signals_support(content: Conten
     assert flat.answer(PRACTICE).kind == "fallback"
 
 
-def test_a_practice_question_without_the_model_is_refused_honestly(answerer: Answerer) -> None:
-    answer = answerer.answer(PRACTICE)
+def test_a_practice_question_without_the_model_is_refused_honestly(
+    index_only: Answerer,
+) -> None:
+    answer = index_only.answer(PRACTICE)
     assert answer.kind == "fallback"
     assert "maalsaetning:1.3" in answer.alternatives or "maalsaetning:1.2" in answer.alternatives
 
@@ -397,8 +409,8 @@ def test_the_kind_asked_for_is_picked_by_the_model_when_the_index_finds_none(
     # No målsætning stands out from the others of its kind: the honest fallback.
     crowded = ranking(content, ("maalsaetning:1.4", 0.852), ("maalsaetning:1.3", 0.851), *goals)
     assert crowded.answer(WHICH_GOAL).kind == "fallback"
-    # Without the model, the index alone decides: no guess.
-    assert Answerer(content).answer(WHICH_GOAL).kind == "fallback"
+    # Without the model (and examples), the index alone decides: no guess.
+    assert Answerer(content, None, ExampleIndex([])).answer(WHICH_GOAL).kind == "fallback"
 
 
 def test_a_question_about_ones_own_meeting_is_not_taken_for_a_målsætning(
@@ -421,3 +433,13 @@ def test_the_teams_own_work_is_not_a_request_for_the_bots_help(
     assert bot_answerer.answer(question).kind != "help"
     for about_the_bot in ("hvad kan du hjælpe med", "hvordan bruger vi botten"):
         assert bot_answerer.answer(about_the_bot).kind == "help"
+
+
+def test_a_repeated_question_is_answered_from_the_cache(content: Content) -> None:
+    answerer = Answerer(content, None, ExampleIndex([]), cache_size=2)
+    first = answerer.answer("hvad er TRIO")
+    assert answerer.answer("hvad er TRIO") is first
+    assert answerer.answer("hvad er TRIO", "term:lmu") is not first  # another chat state
+    answerer.answer("hvad er LMU")
+    assert answerer.answer("hvad er TRIO") is not first  # the oldest of three is gone
+    assert answerer.answer("hvad er TRIO") == first
