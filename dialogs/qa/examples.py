@@ -84,9 +84,8 @@ class ExampleIndex:
         order = np.argsort(indices, kind="stable")
         self._rows: npt.NDArray[np.intp] = owners[order]
         self._weights: npt.NDArray[np.float64] = (weights / norms[owners])[order]
-        self._starts: npt.NDArray[np.intp] = np.concatenate(([0], np.cumsum(frequency))).astype(
-            np.intp
-        )
+        self._starts: npt.NDArray[np.intp] = np.zeros(len(frequency) + 1, dtype=np.intp)
+        self._starts[1:] = np.cumsum(frequency)  # feature i's entries: starts[i]:starts[i + 1]
 
     @classmethod
     def of(cls, content: Content) -> ExampleIndex:
