@@ -18,11 +18,16 @@ from dialogs.text import fold, words
 MIN_RATIO = 88  # whole-message similarity (0-100) that still counts as the phrasing
 # Words that may stand around a phrasing without changing it: "hvem har egentlig lavet dig".
 _FILLER = frozenset(
-    "egentlig egentligt lige så nu mon strategibot bot du dig jo da altså og men eller hvad".split()  # noqa: SIM905
+    (  # noqa: SIM905 - a word list reads best as words
+        "egentlig egentligt lige så nu mon strategibot bot botten du dig jo da altså og men "
+        "eller hvad super mange rigtig virkelig en et"
+    ).split()
 )
+MAX_FILLER = 3  # "er du et menneske eller en bot": a phrasing and at most this many fillers
 
 
-_PARTS = re.compile(r"[,.!?;]+\s*|\s+og\s+(?=farvel|tak|hej)")
+# Sentence parts; a point between digits ("2.3") is a number, not the end of a part.
+_PARTS = re.compile(r"(?:[,!?;]|\.(?!\d))+\s*|\s+og\s+(?=farvel|tak|hej)")
 
 
 def _key(text: str) -> str:
@@ -60,9 +65,9 @@ class SmallTalk:
         mine = key.split()
         for phrasing, topic in self._topic.items():
             parts = phrasing.split()
-            if len(parts) >= 2 and set(parts) <= set(mine):
+            if set(parts) <= set(mine):
                 extra = [w for w in mine if w not in parts]
-                if len(extra) <= 2 and all(w in _FILLER for w in extra):
+                if len(extra) <= MAX_FILLER and all(w in _FILLER for w in extra):
                     return topic
         return None
 
@@ -84,5 +89,7 @@ class SmallTalk:
                 for _ in parts:  # drop as many words of the original text
                     rest = rest.lstrip(" ,.!:;-")
                     rest = rest.split(maxsplit=1)[1] if len(rest.split(maxsplit=1)) > 1 else ""
-                return rest.lstrip(" ,.!:;-")
+                rest = rest.lstrip(" ,.!:;-")
+                # "godmorgen bot": only words that change nothing follow; all of it is small talk
+                return text if all(fold(w) in _FILLER for w in words(rest)) else rest
         return text

@@ -60,3 +60,25 @@ def test_a_greeting_in_front_of_a_question_is_dropped(smalltalk: SmallTalk) -> N
     )
     assert smalltalk.without_greeting("god morgen! hvad er LMU") == "hvad er LMU"
     assert smalltalk.without_greeting("hvad er LMU") == "hvad er LMU"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("godmorgen bot", "greeting"), ("hej du", "greeting"), ("super tak for hjælpen", "thanks"),
+     ("er du et menneske eller en bot", "robot"), ("hvem er du egentlig", "who")],
+)  # fmt: skip
+def test_small_talk_with_words_that_change_nothing(
+    smalltalk: SmallTalk, text: str, topic: str
+) -> None:
+    assert smalltalk.match(text) == topic
+
+
+@pytest.mark.parametrize("text", ["hvad så med 2.3", "tak men hvad er trio", "hvad er en bot"])
+def test_a_question_with_small_talk_words_is_not_small_talk(
+    smalltalk: SmallTalk, text: str
+) -> None:
+    assert smalltalk.match(text) is None
+
+
+def test_a_greeting_before_a_number_keeps_the_number(smalltalk: SmallTalk) -> None:
+    assert smalltalk.without_greeting("godmorgen bot, hvad er 2.3") == "hvad er 2.3"
