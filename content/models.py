@@ -210,6 +210,7 @@ class UnansweredReportTexts(_Texts):
     column_question: str
     reason_fallback: str
     reason_thumbs_down: str
+    teach: str  # after the list: how to teach the bot a question's answer
 
 
 class DanishMessages(_Texts):

@@ -96,7 +96,7 @@ class CrashResult:
     after_kill: Check = field(default_factory=Check)
     after_restart: Check = field(default_factory=Check)
     left_files: list[str] = field(default_factory=list)  # in DATA_DIR after the kill
-    temp_files_left: list[str] = field(default_factory=list)  # after the restart (none)
+    temp_files_left: list[str] = field(default_factory=list)  # after restart and stop (none)
     restart_seconds: float = 0.0
     storage: dict[str, Any] = field(default_factory=dict)  # /healthz after the restart
     kill_code: int = 0
@@ -138,7 +138,7 @@ class CrashResult:
             f"{k.unconfirmed_present} unconfirmed but present",
             (
                 f"  restart                         {self.restart_seconds:.1f} s with torn .tmp "
-                f"files added (left after start-up: {len(self.temp_files_left)}), quarantined: "
+                f"files added (left after restart: {len(self.temp_files_left)}), quarantined: "
                 f"{self.storage.get('quarantined')}"
                 if self.backend == "tinydb"
                 else f"  restart                         {self.restart_seconds:.1f} s"
@@ -342,9 +342,10 @@ async def run_crash(
 
         result.restart_seconds = await bot.start()
         result.storage = (await bot.healthz())["storage"]
-        if bot.data_dir.is_dir():
-            result.temp_files_left = sorted(p.name for p in bot.data_dir.rglob("*.tmp"))
         await bot.terminate()
+        if bot.data_dir.is_dir():
+            # After a clean stop: while it runs, the bot's own writes have their .tmp files.
+            result.temp_files_left = sorted(p.name for p in bot.data_dir.rglob("*.tmp"))
         data = await read_stored(bot, database_url)
         result.after_restart = check(data, submissions, confirmations.confirmed)
     finally:

@@ -300,4 +300,4 @@ def format_groups(groups: Sequence[QuestionGroup], texts: UnansweredReportTexts)
         lines.append(f"{count}  {_pad(row[1], widths[1])}  {_pad(row[2], widths[2])}  {row[3]}")
         if group is not None:
             lines.extend(f"{'':{indent}}– {_clip(example)}" for example in group.examples)
-    return lines
+    return [*lines, "", texts.teach]

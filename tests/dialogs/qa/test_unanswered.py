@@ -156,6 +156,8 @@ def test_questions_command_prints_groups(
         "                                          – hvem sider i lmu",
         "    1  2026-11-24  1 ikke forstået        Hvad står der om stjernestunder?",
         "    1  2026-11-23  1 👎                   Hvad bliver vejret i morgen",
+        "",
+        load_content().messages.da.unanswered_report.teach,  # how to teach the bot an answer
     ]
 
 
