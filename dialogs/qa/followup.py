@@ -31,7 +31,8 @@ _FRAME = _folded(
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
 # "før" folds to "for" as in "hvad står den for?", so it is told apart before folding.
-_BEFORE = "før"
+_BEFORE = frozenset({"før", "foer"})
+_DEFINITE = _folded("pejlemærket målsætningen")  # "hvad med pejlemærket?" after an answer
 _FIRST = _folded("første first")
 _LAST = _folded("sidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
@@ -117,29 +118,31 @@ class RecentTargets:
         return found[0]
 
 
-def is_followup(question: str) -> bool:
+def is_followup(question: str, after_answer: bool = False) -> bool:
     """True when ``question`` names nothing of its own: only frame words and pointers such
-    as "næste" or "pejlemærket" ("og den næste?")."""
+    as "næste" or "pejlemærket" ("og den næste?"). Right ``after_answer``, the definite
+    "pejlemærket" points back by itself ("hvad med pejlemærket?")."""
     if acronyms(question):
         return False  # "hvad betyder MED?" names a topic
     tokens = [fold(w) for w in words(question)]
     kinds = _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
+    pointing = _POINTING | _DEFINITE if after_answer else _POINTING
     return (
         0 < len(tokens) <= 8
         and all(t in _KNOWN for t in tokens)
         and any(t in kinds | _AGAIN | _FIRST | _LAST for t in tokens)
-        and any(t in _POINTING for t in tokens)  # "og …", "den …": not "hvad er nøgleordene"
+        and any(t in pointing for t in tokens)  # "og …", "den …": not "hvad er nøgleordene"
     )
 
 
 def resolve_followup(question: str, previous: str | None, strategy: Strategy) -> str | None:
     """The target a follow-up points at, or ``None`` if ``question`` is not a follow-up."""
-    if previous is None or not is_followup(question):
+    if previous is None or not is_followup(question, after_answer=True):
         return None
     wanted = {fold(w) for w in words(question)}
-    before = _BEFORE in {w.lower() for w in words(question)}
+    before = bool(_BEFORE & {w.lower() for w in words(question)})
     if before:
-        wanted = (wanted - {fold(_BEFORE)}) | {fold("forrige")}
+        wanted = (wanted - {fold(w) for w in _BEFORE}) | {fold("forrige")}
     kind, _, key = previous.partition(":")
     pejlemaerke = _pejlemaerke_of(kind, key, strategy)
     step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0

@@ -443,3 +443,8 @@ def test_a_repeated_question_is_answered_from_the_cache(content: Content) -> Non
     answerer.answer("hvad er LMU")
     assert answerer.answer("hvad er TRIO") is not first  # the oldest of three is gone
     assert answerer.answer("hvad er TRIO") == first
+
+
+def test_the_definite_pejlemaerke_is_a_follow_up_only_after_an_answer(answerer: Answerer) -> None:
+    assert answerer.reply_to("hvad med pejlemærket?", "maalsaetning:3.2").target == "pejlemaerke:3"
+    assert answerer.reply_to("hvad med pejlemærket?").kind != "fallback"  # nothing to follow

@@ -31,6 +31,9 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("og den første under pejlemærket", "maalsaetning:2.3", "maalsaetning:2.1"),
         ("og det sidste pejlemærke?", "maalsaetning:1.2", "pejlemaerke:4"),
         ("og det første pejlemærke", "pejlemaerke:3", "pejlemaerke:1"),
+        ("hvad med pejlemærket?", "maalsaetning:3.2", "pejlemaerke:3"),  # definite: points back
+        ("hvad med pejlemaerket?", "term:olfa", "pejlemaerke:4"),
+        ("og den foer?", "maalsaetning:3.3", "maalsaetning:3.2"),  # "før" without ø
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:
