@@ -76,7 +76,7 @@ Kind = Literal[
 # A labelled example this similar (cosine of n-gram vectors) is the same question: its answer
 # wins. From EXAMPLE_CLOSE it is asked alike: its answer wins unless the index is sure.
 EXAMPLE_SAME = 0.85
-EXAMPLE_CLOSE = 0.4
+EXAMPLE_CLOSE = 0.375
 EXAMPLE_WEAK = 0.25  # …and from here when another signal seconds it:
 SECONDED_DEPTH = 2  # the index's answer or suggestions, or the model's nearest two entries
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
