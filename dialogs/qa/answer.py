@@ -37,6 +37,7 @@ from dialogs.qa.references import find_reference
 from dialogs.qa.smalltalk import SmallTalk
 from dialogs.qa.text import (
     WEAK_RAW,
+    acronyms,
     addresses_the_bot,
     asks_for_kind,
     canonical,
@@ -51,6 +52,7 @@ from dialogs.qa.text import (
     speaks_of_self,
     without_frames,
 )
+from dialogs.text import words
 
 if TYPE_CHECKING:
     from dialogs.qa.meaning import MeaningIndex
@@ -169,6 +171,13 @@ class Answer:
         if self.kind in ("smalltalk", "fallback"):
             return self.kind
         return f"{self.kind}:{self.key}" if self.key else self.kind
+
+
+def _names_alike(question: str, example: str) -> bool:
+    """False when the question names an abbreviation ("KB", "MED") that the example does not:
+    "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads."""
+    named = acronyms(question)
+    return not named or named <= {w.lower() for w in words(example)}
 
 
 def answer_for_target(target: str, question: str = "", language: Language = "da") -> Answer:
@@ -338,7 +347,7 @@ class Answerer:
         foreign = off_topic_words(question, self.content.conversation.off_topics)
         by_index = self._by_index(question, language, foreign)
         example = self.examples.nearest(question)
-        if example is None:
+        if example is None or not _names_alike(question, example.question):
             return by_index
         if example.similarity >= EXAMPLE_SAME:
             return self._from_example(example, by_index)

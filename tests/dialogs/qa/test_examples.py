@@ -135,3 +135,9 @@ def test_a_question_with_a_topic_of_its_own_is_not_a_follow_up(content: Content)
         "maalsaetning:3.1"
     )
     assert answerer(content).answer("hvad er lmu", "fact:godkendelse").target == "term:lmu"
+
+
+def test_an_example_about_another_abbreviation_is_not_asked_alike(content: Content) -> None:
+    vpu = example("VPU forkortelse?", "term:vpu")
+    assert answerer(content, vpu).answer("KB forkortelse?").target == "term:kb"
+    assert answerer(content, vpu).answer("VPU forkortelse").target == "term:vpu"
