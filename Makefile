@@ -54,10 +54,10 @@ run: install
 	$(PY) -m tools.run_local $(if $(ADMIN),--admin) $(if $(VERBOSE),--verbose)
 
 ## Lint, type-check, every test (end-to-end and PostgreSQL included: never skipped here) and
-## the quality figures.
+## the quality figures of the three newest example sets (`make bench` prints all of them).
 test: install chromium postgresql lint typecheck
 	STRATEGIBOT_ALLOW_NO_POSTGRES=0 $(PY) -m pytest
-	$(PY) bench/quality.py
+	$(PY) bench/quality.py --set h --set i --set j
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .

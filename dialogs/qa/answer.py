@@ -339,7 +339,8 @@ class Answerer:
     def _weigh_examples(self, question: str, language: Language) -> Answer:
         """The index's answer weighed against the most similar labelled example.
 
-        An example at :data:`EXAMPLE_SAME` is the same question: its answer. Otherwise the
+        A question that is an entry's own name gets that entry. An example at
+        :data:`EXAMPLE_SAME` is the same question: its answer. Otherwise the
         index's sure answer stands, and a question naming a topic outside the strategy gets
         no more than the index gives. Then a close example (:data:`EXAMPLE_CLOSE`) answers,
         and a weak one (:data:`EXAMPLE_WEAK`) when another signal seconds it.
@@ -347,8 +348,14 @@ class Answerer:
         foreign = off_topic_words(question, self.content.conversation.off_topics)
         by_index = self._by_index(question, language, foreign)
         example = self.examples.nearest(question)
-        if example is None or not _names_alike(question, example.question):
+        if (
+            example is None
+            or not _names_alike(question, example.question)
+            or names_other_scope(example.question, self.index.named)
+        ):  # an example about Randers' strategy says nothing the scope rule does not
             return by_index
+        if by_index.target in self.index.named_by(question):
+            return by_index  # the question is the entry's own name: a button's text, say
         if example.similarity >= EXAMPLE_SAME:
             return self._from_example(example, by_index)
         if by_index.kind != "fallback" and not by_index.hedged and by_index.confidence >= SURE:

@@ -26,7 +26,7 @@ from dialogs.qa.text import (
     proper_names,
     topic_words,
 )
-from dialogs.text import fold
+from dialogs.text import fold, words
 
 # A match in the body counts less than one in a phrasing; a glossary definition mentions
 # many neighbouring words, so a match there counts least.
@@ -51,6 +51,7 @@ class Entry:
     phrasings: tuple[frozenset[str], ...]
     body: frozenset[str]
     spellings: tuple[tuple[str, str], ...] = ()  # (folded word, its token), for typo repair
+    names: frozenset[str] = frozenset()  # its phrasings as whole texts (see Index.named_by)
     tokens: frozenset[str] = field(init=False)
     body_weight: float = field(init=False)
 
@@ -95,8 +96,17 @@ def _entry(target: str, phrasings: Iterable[str], body: Iterable[str]) -> Entry:
         if not w.isdigit()
     }
     return Entry(
-        target, phrases, frozenset().union(*(_tokens(text) for text in body)), tuple(spellings)
+        target,
+        phrases,
+        frozenset().union(*(_tokens(text) for text in body)),
+        tuple(spellings),
+        frozenset(_whole(text) for text in phrasings),
     )
+
+
+def _whole(text: str) -> str:
+    """A text compared as a whole: its words, folded, in order."""
+    return " ".join(fold(w) for w in words(text))
 
 
 def entry_texts(content: Content) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -166,6 +176,12 @@ class Index:
             self._by_initial.setdefault(word[0], []).append(word)
         # Danish compounds end in their head word: "mestring" is what "livsmestring" is.
         self._compounds = sorted({t for t in self.idf if len(t) >= 2 * MIN_HEAD})
+
+    def named_by(self, question: str) -> frozenset[str]:
+        """The targets one of whose phrasings is all the question says: its name, a synonym
+        or a typical question ("Tværgående samarbejde", a button's text)."""
+        whole = _whole(question)
+        return frozenset(e.target for e in self.entries if whole and whole in e.names)
 
     def _correct(self, word: str) -> str | None:
         """The token of the known word one edit (two for long words) from ``word``; swapping

@@ -141,3 +141,18 @@ def test_an_example_about_another_abbreviation_is_not_asked_alike(content: Conte
     vpu = example("VPU forkortelse?", "term:vpu")
     assert answerer(content, vpu).answer("KB forkortelse?").target == "term:kb"
     assert answerer(content, vpu).answer("VPU forkortelse").target == "term:vpu"
+
+
+def test_an_example_about_another_municipality_teaches_nothing_else(content: Content) -> None:
+    randers = example("hvad er strategien for socialområdet i randers kommune", "fallback")
+    assert answerer(content, randers).answer("hvad er strategien for vores kommune").kind != (
+        "fallback"
+    )
+    assert answerer(content, randers).answer("hvad er strategien i randers kommune").kind == (
+        "fallback"
+    )
+
+
+def test_an_entrys_own_name_beats_an_example_that_says_otherwise(content: Content) -> None:
+    theme = example("tværgående samarbejde", "maalsaetning:4.3")
+    assert answerer(content, theme).answer("Tværgående samarbejde").target == "section:samarbejde"
