@@ -61,15 +61,19 @@ _KNOWN = (
 # for the same thing again, in practice, by whom, when, in other words or in English).
 _BACK = frozenset({"det", "den", "dem", "dette", "denne", "it", "that", "this"})
 _QUESTION_ONLY = frozenset({"hvem", "hvornår", "hvorfor", "hvordan", "who", "when", "why"})
-_NO_TOPIC = frozenset(
-    canonical(w)
-    for w in _folded(
-        "praksis hverdagen hverdag konkret konkrete eksempel eksempler andre ord sige forklare "
-        "forklar uddyb uddybe gøre gør bruge bruges betyde betyder mener strategien strategi "
-        "bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset forhold "
-        "english engelsk practice example examples words other explain "
-        "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket"
-    )
+_BARE = _QUESTION_ONLY | {"af", "og", "så", "and"}  # "af hvem?", "og hvornår?"
+
+
+def _canonical(text: str) -> frozenset[str]:
+    return frozenset(canonical(w) for w in text.split())
+
+
+_NO_TOPIC = _canonical(
+    "praksis hverdagen hverdag konkret konkrete eksempel eksempler andre ord sige forklare "
+    "forklar uddyb uddybe gøre gør bruge bruges betyde betyder mener strategien strategi "
+    "bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset forhold "
+    "english engelsk practice example examples words other explain "
+    "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket"
 )
 _ENGLISH_AGAIN = frozenset({"english", "engelsk"})
 
@@ -80,12 +84,7 @@ def refers_back(question: str) -> bool:
     raw = {w.lower() for w in words(question)}
     if not raw or len(raw) > 12 or acronyms(question):
         return False
-    pointing = bool(raw & (_BACK | _ENGLISH_AGAIN)) or raw <= _QUESTION_ONLY | {
-        "af",
-        "og",
-        "så",
-        "and",
-    }
+    pointing = bool(raw & (_BACK | _ENGLISH_AGAIN)) or raw <= _BARE
     topics = [t for t in content_tokens(question) if t not in _NO_TOPIC]
     return pointing and not topics
 
