@@ -4,7 +4,7 @@
 # strategibot.json lives on the /data volume. Back that volume up.
 # With DATABASE_URL=postgresql://… the data is in PostgreSQL instead (psycopg's binary wheel
 # brings libpq, so the same image serves both), and several containers may run at once:
-# one of them sends the reminders. /data then only holds the embeddings cache.
+# one of them sends the reminders. /data then only holds the Q&A classifier's cache.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -25,7 +25,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOST=0.0.0.0 \
     PORT=3978 \
     DATA_DIR=/data \
-    MEANING_CACHE_DIR=/data/cache \
+    CACHE_DIR=/data/cache \
     TIMEZONE=Europe/Copenhagen
 RUN groupadd --system --gid 10001 strategibot \
     && useradd --system --uid 10001 --gid strategibot --no-create-home \

@@ -443,7 +443,6 @@ def main() -> int:
     _more_files(SLOW_BODIES + 512)
     conversations = args.conversations or (2_000 if args.quick else 20_000)
     seconds = args.seconds or (8.0 if args.quick else 20.0)
-    os.environ.setdefault("MEANING_MODEL", "true")
     with tempfile.TemporaryDirectory(prefix="strategibot-edge-") as tmp:
         return asyncio.run(run(conversations, seconds, Path(tmp)))
 

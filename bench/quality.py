@@ -1,6 +1,6 @@
 """Answer quality on a question set: per category, right, fallbacks and answered out-of-scope.
 
-    .venv/bin/python bench/quality.py [--set NAME|FILE]... [--no-model] [--wrong]
+    .venv/bin/python bench/quality.py [--set NAME|FILE]... [--no-examples] [--wrong]
 
 NAME is a set of labelled examples in ``content/data/examples/`` (``dev``, ``a`` … ``g``);
 without ``--set``, all of them. The answerer learns phrasings from those examples, so a set is
@@ -9,7 +9,7 @@ would get. A FILE outside that folder is scored against all examples.
 
 Every question goes the way a typed message goes in one chat: the intent parser, then the
 answerer with the chat's previous answer (items with ``context`` ask those questions first).
-The meaning model is loaded as in the bot, unless ``--no-model``.
+``--no-examples`` scores the index alone, the baseline.
 
 - right: the answer's target is one of the expected ones;
 - false fallback: an answerable question got "Det kan jeg desværre ikke svare på", although
@@ -33,13 +33,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.settings import Settings  # noqa: E402
 from content import load_content  # noqa: E402
 from content.loader import DATA_DIR, EXAMPLES  # noqa: E402
 from dialogs.qa.answer import Answer, Answerer  # noqa: E402
 from dialogs.qa.examples import ExampleIndex  # noqa: E402
-from dialogs.qa.index import meaning_texts  # noqa: E402
-from dialogs.qa.meaning import load_meaning  # noqa: E402
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -114,27 +111,32 @@ def main() -> None:
     """Score the chosen set(s) and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", action="append", help="an examples set (dev, a …) or a YAML file")
-    parser.add_argument("--no-model", action="store_true", help="lexical signal only")
+    parser.add_argument("--no-examples", action="store_true", help="the index alone")
     parser.add_argument("--wrong", action="store_true", help="list the wrong answers")
     args = parser.parse_args()
     content = load_content()
-    started = time.perf_counter()
-    meaning = (
-        None
-        if args.no_model
-        else load_meaning(meaning_texts(content), Settings().meaning_cache_dir)
-    )
-    model = "lexical only" if meaning is None else "lexical + meaning model"
-    print(f"answerer: {model}, built in {time.perf_counter() - started:.1f} s")
     sources = sorted({e.source for e in content.examples}, key=lambda s: (s != "dev", s))
     for name in args.set or sources:
         path = DATA_DIR / EXAMPLES / f"{name}.yaml" if name in sources else Path(name)
-        examples = ExampleIndex(e for e in content.examples if e.source != name)
-        answerer = Answerer(content, meaning, examples)
+        started = time.perf_counter()
+        examples = ExampleIndex(
+            () if args.no_examples else (e for e in content.examples if e.source != name)
+        )
+        examples.learn()
+        answerer = Answerer(content, examples)
         items = yaml.safe_load(path.read_text(encoding="utf-8"))
         tallies, wrong = score(answerer, items)
-        left_out = ", its own examples left out" if name in sources else ""
-        report(f"{name}: {path.name}, {len(items)} questions{left_out}", tallies)
+        if args.no_examples:
+            learnt = ", the index alone"
+        elif name in sources:
+            learnt = ", its own examples left out"
+        else:
+            learnt = ""
+        report(
+            f"{name}: {path.name}, {len(items)} questions{learnt} "
+            f"(examples learnt in {time.perf_counter() - started:.1f} s)",
+            tallies,
+        )
         if args.wrong:
             print("\nWrong answers:")
             print("\n".join(wrong) or "  none")

@@ -38,8 +38,6 @@ from dialogs.intents import IntentParser
 from dialogs.mydata.feature import MyDataFeature
 from dialogs.qa.answer import Answerer
 from dialogs.qa.feature import QAFeature
-from dialogs.qa.index import meaning_texts
-from dialogs.qa.meaning import load_meaning
 from dialogs.qa.search import Search
 from dialogs.reminders.feature import RemindersFeature
 from dialogs.reminders.repository import ReminderRepository
@@ -341,12 +339,7 @@ def create_app(
     features = build_features(settings, store, clock, content, delivery)
     reminders, status = features.reminders, features.status
 
-    meaning = (
-        load_meaning(meaning_texts(content), settings.meaning_cache_dir)
-        if settings.meaning_model
-        else None
-    )
-    qa = QAFeature(content, store, Answerer(content, meaning), meetings=reminders, rounds=status)
+    qa = QAFeature(content, store, Answerer(content), meetings=reminders, rounds=status)
     experts = ExpertsFeature(
         content,
         ExpertService(
@@ -446,6 +439,7 @@ async def _tell_admins_about_quarantine(services: Services) -> None:
 
 async def _start(app: web.Application) -> None:
     services = app[SERVICES]
+    services.qa.answerer.learn(services.settings.cache_dir)  # not on the first question
     await services.conversations.build_index()
     await _tell_admins_about_quarantine(services)
     # Leaders and TRIO members stored before approvals existed are approved (logged once).

@@ -139,15 +139,10 @@ class Settings(BaseSettings):
         description="Comments are kept for this many status rounds, then purged.",
     )
     test_clock: bool = Field(False, validation_alias=AliasChoices("TEST_CLOCK", "test_clock"))
-    meaning_model: bool = Field(
-        True,
-        validation_alias=AliasChoices("MEANING_MODEL", "meaning_model"),
-        description="Load the embedding model as the Q&A's second signal (off: lexical only).",
-    )
-    meaning_cache_dir: Path = Field(
+    cache_dir: Path = Field(
         Path.home() / ".cache" / "strategibot",
-        validation_alias=AliasChoices("MEANING_CACHE_DIR", "meaning_cache_dir"),
-        description="Where the content's embeddings are cached, by content hash.",
+        validation_alias=AliasChoices("CACHE_DIR", "cache_dir"),
+        description="Where the Q&A's trained classifier is kept, named by a hash of its examples.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO",
@@ -176,7 +171,7 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must start with postgresql:// (or be empty for TinyDB)")
         return value
 
-    @field_validator("meaning_cache_dir")
+    @field_validator("cache_dir")
     @classmethod
     def _home(cls, value: Path) -> Path:
         return value.expanduser()

@@ -8,40 +8,38 @@ area's or municipality's strategy (an honest fallback). Otherwise two answers ar
 The index's: the question, without its practice framing ("hvordan kan vi i praksis …",
 content data), is scored against every entry of the :class:`~dialogs.qa.index.Index`. A
 question framed as "målsætningen om …" only considers målsætninger. Above :data:`CONFIDENT`
-the index answers (below :data:`SURE` it yields to an entry the meaning model is decisive
-about, with a hedge). A question naming a topic outside the strategy (løn, vagtplan …, content
-data) gets no more than that: no guess. Otherwise it answers with a hedge when the meaning
-model, an independent second signal, agrees with the index, or, for a practice question, when
-both signals together single out a theme of the strategy; else an honest fallback with the
-closest topics as suggestions.
+the index answers; below, an honest fallback with the closest topics as suggestions.
 
-The examples': the most similar of the labelled questions in ``content/data/examples/``
-(:mod:`dialogs.qa.examples`), which says how employees ask for each answer. A near-copy of an
-example gets its answer; a close one gets it unless the index is sure (see
+The examples': the labelled questions in ``content/data/examples/``
+(:mod:`dialogs.qa.examples`), which say how employees ask for each answer, the second,
+independent signal. A near-copy of an example gets its answer. Unless the index is sure or the
+question names a topic outside the strategy (løn, vagtplan …, content data), the classifier
+trained on the examples answers, with a hedge when the index points elsewhere (see
 :meth:`Answerer._weigh_examples`).
+
+An embedding model (multilingual-e5-small) was the second signal before: beside the
+classifier it added 0.1 point cross-validated and cost 35–90 ms a question, so it is gone.
 """
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import Literal
 
 from content.models import Content
 from dialogs.intents import ASK, IntentParser, Language
-from dialogs.qa.examples import ExampleIndex, NearestExample
+from dialogs.qa.examples import ExampleIndex
 from dialogs.qa.followup import asks_in_english, is_followup, refers_back, resolve_followup
 from dialogs.qa.index import Index, Match, build_entries
 from dialogs.qa.references import find_reference
 from dialogs.qa.smalltalk import SmallTalk
 from dialogs.qa.text import (
-    WEAK_RAW,
     acronyms,
     addresses_the_bot,
     asks_for_kind,
-    canonical,
-    content_tokens,
     is_definition_question,
     is_english,
     is_personal,
@@ -53,9 +51,6 @@ from dialogs.qa.text import (
     without_frames,
 )
 from dialogs.text import words
-
-if TYPE_CHECKING:
-    from dialogs.qa.meaning import MeaningIndex
 
 Kind = Literal[
     "maalsaetning",
@@ -76,46 +71,20 @@ Kind = Literal[
 ]
 
 # A labelled example this similar (cosine of n-gram vectors) is the same question: its answer
-# wins. From EXAMPLE_CLOSE it is asked alike: its answer wins unless the index is sure.
+# wins, however sure the index is.
 EXAMPLE_SAME = 0.85
-EXAMPLE_CLOSE = 0.375
-EXAMPLE_WEAK = 0.25  # …and from here when another signal seconds it:
-SECONDED_DEPTH = 2  # the index's answer or suggestions, or the model's nearest two entries
+CLASSIFIED = -0.4  # the examples' classifier answers from this decision value on…
+CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answers
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
-# A confident score below SURE yields to the entry the meaning model is decisive about.
-SURE = 0.7
+SURE = 0.7  # a sure index answer stands unless an example is a near-copy
 HEDGE = 0.3  # "nævner strategien noget om X?" is answered from here (see is_where_question)
-# The meaning model agrees when its nearest target is the index's best, the index gives that
-# at least AGREE_FLOOR, and the model's cosine for it is STANDOUT above its STANDOUT_RANK-th.
-AGREE_FLOOR = 0.3
-STANDOUT_RANK = 5
-STANDOUT = 0.02
-# A decisive meaning model: this far ahead of its runner-up and DECISIVE_STANDOUT above the
-# STANDOUT_RANK-th, for a target within the index's first DECISIVE_DEPTH with DECISIVE_FLOOR.
-MARGIN = 0.015
-DECISIVE_STANDOUT = 0.025
-DECISIVE_DEPTH = 4
-DECISIVE_FLOOR = 0.15
-# A practice question ("hvordan får vi beboerne til at tage mere ansvar"): the theme whose
-# index score plus PRACTICE_WEIGHT × the model's standout reaches PRACTICE_SURE, among the
-# index's first PRACTICE_DEPTH themes a phrasing scores PRACTICE_FLOOR, that the model puts
-# before its STANDOUT_RANK-th nearest by at least PRACTICE_STANDOUT.
-PRACTICE_WEIGHT = 8.0
-PRACTICE_SURE = 0.35
-PRACTICE_FLOOR = 0.15
-PRACTICE_DEPTH = 8
-PRACTICE_STANDOUT = 0.005
-# The strategy's themes: what a practice question can be about (not a fact, list or command).
-_THEMES = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "section"})
 FRAMED = 0.3  # "målsætningen om …": the best målsætning needs at least this score
-FRAMED_STANDOUT = 0.02  # …or the model's nearest målsætning stands out this far (see below)
 CLOSE = 0.9  # another target within this fraction of the best is offered as a button
 SUGGEST = 0.25  # fallback suggestions need at least this score
 PERSONAL_FACTOR = 0.7  # the bot knows nothing about the asker's own leader, case or pay
 # "hvornår er næste møde i Områdeudvalget" is not about the asker's own meetings.
 NOT_OWN_FACTOR = 0.6
-OWN_SUBJECT = 0.2  # the share of an own-work topic's phrasings a word of its subject is in
 TIE = 0.02  # scores this close are ties, broken by the kind's priority
 DEFINITION_TIE = 0.3  # "hvad betyder X": a glossary entry this close to the best wins
 
@@ -144,9 +113,8 @@ _KEYLESS: dict[str, Kind] = {
     "fallback": "fallback",
     "unknown": "unknown",
 }
-_QUESTION_TOKENS = frozenset(canonical(w) for w in WEAK_RAW)
 # Kinds that a follow-up ("og den næste?") can refer back to.
-REMEMBERED = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "fact"})
+REMEMBERED = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "fact", "own"})
 
 
 @dataclass(frozen=True)
@@ -211,20 +179,6 @@ def _rank(matches: list[Match], definition: bool = False) -> list[Match]:
 _INDEXES: dict[int, tuple[Content, Index]] = {}
 
 
-def own_subjects(content: Content) -> dict[str, frozenset[str]]:
-    """What each own-work topic is about: the tokens in at least :data:`OWN_SUBJECT` of its
-    phrasings, question words left out ("status", "statusrunde"; "møde", "påmindelse").
-    The meaning model takes a question to one's own work only when it names one of them."""
-    subjects: dict[str, frozenset[str]] = {}
-    for topic in content.conversation.own_work:
-        counts = Counter(
-            t for p in topic.phrasings for t in set(content_tokens(p)) if t not in _QUESTION_TOKENS
-        )
-        least = OWN_SUBJECT * len(topic.phrasings)
-        subjects[f"own:{topic.id}"] = frozenset(t for t, n in counts.items() if n >= least)
-    return subjects
-
-
 def index_of(content: Content) -> Index:
     """The index of ``content``, built once per content object (content is immutable, and an
     index is read-only after it is built); tests build many apps over one content."""
@@ -239,16 +193,11 @@ def index_of(content: Content) -> Index:
 
 
 class Answerer:
-    """Answers questions about the strategy; build once, call :meth:`answer` per question.
-
-    ``meaning`` is the optional second signal (see :mod:`dialogs.qa.meaning`); without it the
-    bot answers on the index alone and never hedges.
-    """
+    """Answers questions about the strategy; build once, call :meth:`answer` per question."""
 
     def __init__(
         self,
         content: Content,
-        meaning: MeaningIndex | None = None,
         examples: ExampleIndex | None = None,
         cache_size: int = ANSWER_CACHE_SIZE,
     ) -> None:
@@ -257,12 +206,15 @@ class Answerer:
         self.content = content
         self.examples = ExampleIndex.of(content) if examples is None else examples
         self.index = index_of(content)
-        self.meaning = meaning
         self.smalltalk = SmallTalk(content.conversation.smalltalk)
-        self._own_subjects = own_subjects(content)
         self._commands = IntentParser(content.commands)
         self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
         self._cache_size = cache_size
+
+    def learn(self, cache_dir: Path | None = None) -> None:
+        """Train the examples' classifier now (at start-up), so that no question waits;
+        see :meth:`ExampleIndex.learn`."""
+        self.examples.learn(cache_dir)
 
     def reply_to(self, text: str, previous: str | None = None) -> Answer:
         """What a typed message gets: a command's answer, or :meth:`answer`."""
@@ -337,52 +289,50 @@ class Answerer:
         return self._weigh_examples(question, language)
 
     def _weigh_examples(self, question: str, language: Language) -> Answer:
-        """The index's answer weighed against the most similar labelled example.
+        """The index's answer weighed against the labelled examples.
 
-        A question that is an entry's own name gets that entry. An example at
-        :data:`EXAMPLE_SAME` is the same question: its answer. Otherwise the
-        index's sure answer stands, and a question naming a topic outside the strategy gets
-        no more than the index gives. Then a close example (:data:`EXAMPLE_CLOSE`) answers,
-        and a weak one (:data:`EXAMPLE_WEAK`) when another signal seconds it.
+        A question that is an entry's own name gets that entry. A near-copy of an example
+        (:data:`EXAMPLE_SAME`) gets its answer. Otherwise the index's sure answer stands, and a
+        question naming a topic outside the strategy gets no more than the index gives. Then
+        the examples' classifier answers from :data:`CLASSIFIED` on, and from
+        :data:`CLASSIFIED_WEAK` when another signal seconds it.
         """
         foreign = off_topic_words(question, self.content.conversation.off_topics)
         by_index = self._by_index(question, language, foreign)
         example = self.examples.nearest(question)
-        if (
-            example is None
-            or not _names_alike(question, example.question)
+        if example is not None and (
+            not _names_alike(question, example.question)
             or names_other_scope(example.question, self.index.named)
         ):  # an example about Randers' strategy says nothing the scope rule does not
             return by_index
         if by_index.target in self.index.named_by(question):
             return by_index  # the question is the entry's own name: a button's text, say
-        if example.similarity >= EXAMPLE_SAME:
-            return self._from_example(example, by_index)
+        if example is not None and example.similarity >= EXAMPLE_SAME:
+            return self._from_example(example.target, example.similarity, by_index, sure=True)
         if by_index.kind != "fallback" and not by_index.hedged and by_index.confidence >= SURE:
             return by_index
         if foreign:
             return by_index  # "fristen for at søge ferie": asked like an example, but not one
-        if example.similarity >= EXAMPLE_CLOSE or (
-            example.similarity >= EXAMPLE_WEAK
-            and example.target != "fallback"
-            and self._seconded(example.target, by_index, question)
+        guess = self.examples.classify(question)
+        if guess is not None and (
+            guess.score >= CLASSIFIED
+            or (
+                guess.score >= CLASSIFIED_WEAK
+                and guess.target != "fallback"
+                and self._seconded(guess.target, by_index)
+            )
         ):
-            return self._from_example(example, by_index)
+            return self._from_example(guess.target, guess.score, by_index, sure=False)
         return by_index
 
-    def _seconded(self, target: str, by_index: Answer, question: str) -> bool:
-        """A weakly similar example's answer that another signal also points at: the index's
-        answer or suggestions, or one of the meaning model's :data:`SECONDED_DEPTH` nearest."""
-        if target == by_index.target or target in by_index.alternatives:
-            return True
-        if self.meaning is None:
-            return False
-        nearest = self.meaning.nearest(question, k=SECONDED_DEPTH)
-        return any(n.target == target for n in nearest)
+    @staticmethod
+    def _seconded(target: str, by_index: Answer) -> bool:
+        """The index has ``target`` as its answer or among its suggestions."""
+        return target == by_index.target or target in by_index.alternatives
 
     def _by_index(self, question: str, language: Language, foreign: frozenset[str]) -> Answer:
-        """The answer from the index and the meaning model: the strategy's own words.
-        ``foreign`` are the question's words of topics outside the strategy."""
+        """The answer from the index: the strategy's own words. ``foreign`` are the
+        question's words of topics outside the strategy."""
         conversation = self.content.conversation
         asked, practice = without_frames(question, conversation.practice_frames)
         matches = self.index.score(asked, foreign)
@@ -407,55 +357,43 @@ class Answerer:
         if ranked and ranked[0].target.startswith("own:") and ranked[0].score >= HEDGE:
             wanted = None  # "hvilken målsætning tager vi op på mødet": the asker's own meeting
         if wanted is not None:
-            framed = self._framed(ranked, wanted) or self._framed_by_meaning(asked, wanted)
+            framed = self._framed(ranked, wanted)
             if framed is not None:
                 return self._answer(framed, ranked, language, question, framed.score < CONFIDENT)
             # "pejlemærket om digitalisering": no such theme, whatever else matches.
             return self._fallback(ranked, language, question)
         if ranked and ranked[0].score >= CONFIDENT:
-            top = ranked[0]
-            if top.score < SURE and not foreign:
-                # Disagreement: a near-threshold index answer yields to the entry the model
-                # is decisive about ("det klart for pårørende …": 2.3, not pejlemærke 2's text).
-                decisive = self._meaning_decisive(asked, ranked)
-                if decisive is not None and decisive.target != top.target:
-                    return self._answer(decisive, ranked, language, question, hedged=True)
-            return self._answer(top, ranked, language, question, hedged=False)
+            return self._answer(ranked[0], ranked, language, question, hedged=False)
         if foreign:
             # A topic outside the strategy ("lønudbetaling"): a sure answer or none, no guess.
             return self._fallback(ranked, language, question)
         if ranked and ranked[0].score >= HEDGE and is_where_question(question):
             # "nævner strategien noget om X?": where X stands is the answer, even if tied.
             return self._answer(ranked[0], ranked, language, question, hedged=False)
-        agreed = self._meaning_agrees(asked, ranked)
-        if agreed is None and (practice or speaks_as_team(question)):
-            agreed = self._practice_theme(asked, ranked)
-        if agreed is not None:
-            return self._answer(agreed, ranked, language, question, hedged=True)
         return self._fallback(ranked, language, question)
 
-    def _from_example(self, example: NearestExample, by_index: Answer) -> Answer:
-        """The answer of a similar example, unless the index's is the same thing (a term
+    def _from_example(self, target: str, confidence: float, by_index: Answer, sure: bool) -> Answer:
+        """The examples' answer ``target``, unless the index's is the same thing (a term
         rather than the nøgleord it explains); what the index found is offered beside it, and
-        a hedge says so when the example is only close and the index points elsewhere."""
-        chosen_match = Match(example.target, 0.0)
+        a hedge says so when the examples are not ``sure`` and the index points elsewhere."""
+        chosen_match = Match(target, 0.0)
         if self._same_thing(chosen_match, Match(by_index.target, 0.0)):
             return by_index
         offered = [by_index.target] if by_index.kind != "fallback" else []
         others = tuple(
             t
             for t in dict.fromkeys([*offered, *by_index.alternatives])
-            if t != example.target and not self._same_thing(chosen_match, Match(t, 0.0))
+            if t != target and not self._same_thing(chosen_match, Match(t, 0.0))
         )
-        if example.target == "fallback":  # asked like a question the strategy does not answer
+        if target == "fallback":  # asked like a question the strategy does not answer
             return replace(by_index, kind="fallback", key="", alternatives=others[:3], hedged=False)
-        chosen = answer_for_target(example.target)
-        hedged = example.similarity < EXAMPLE_SAME and by_index.target != example.target
+        chosen = answer_for_target(target)
+        hedged = not sure and by_index.target != target
         return Answer(
             chosen.kind,
             chosen.key,
             by_index.language,
-            example.similarity,
+            confidence,
             others[: 1 if hedged else 2],
             question=by_index.question,
             hedged=hedged,
@@ -506,102 +444,6 @@ class Answerer:
                 if word.related:
                     return Match(f"maalsaetning:{word.related[0]}", m.score)
         return None
-
-    def _framed_by_meaning(self, question: str, wanted: str) -> Match | None:
-        """The målsætning or pejlemærke the model singles out among those of the kind the
-        question names ("hvilket mål handler om …"), when the index finds none: the asker
-        has said what kind of answer is wanted, so only that kind competes. It must stand
-        :data:`FRAMED_STANDOUT` above the :data:`STANDOUT_RANK`-th of its kind and
-        :data:`MARGIN` above the runner-up; the answer is hedged."""
-        if self.meaning is None or wanted not in ("maalsaetning", "pejlemaerke"):
-            return None
-        of_kind = [
-            n for n in self.meaning.nearest(question, k=len(self.index.targets))
-            if n.target.startswith(wanted + ":")
-        ]  # fmt: skip
-        if len(of_kind) < STANDOUT_RANK:
-            return None
-        best, runner_up, base = of_kind[0], of_kind[1], of_kind[STANDOUT_RANK - 1]
-        if best.cosine - base.cosine < FRAMED_STANDOUT or best.cosine - runner_up.cosine < MARGIN:
-            return None
-        return Match(best.target, 0.0)
-
-    def _meaning_agrees(self, question: str, ranked: list[Match]) -> Match | None:
-        """The entry both signals point at, or None.
-
-        The model's cosines are close together for any question (0.82–0.90), so what counts is
-        how far its nearest target stands out from the :data:`STANDOUT_RANK`-th nearest: for a
-        question outside the strategy no target does. Either the model's nearest target is the
-        index's best (index score ≥ :data:`AGREE_FLOOR`, standing out by :data:`STANDOUT`), or
-        the model is decisive (see :meth:`_meaning_decisive`). One's own meetings and status
-        are only ever taken on a decisive model: "hvad er status på min sag" is not about the
-        status round.
-        """
-        if self.meaning is None or not ranked:
-            return None
-        nearest = self.meaning.nearest(question, k=STANDOUT_RANK)
-        if not nearest:
-            return None
-        best = nearest[0]
-        top = ranked[0]
-        if (
-            not best.target.startswith("own:")
-            and top.target == best.target
-            and top.score >= AGREE_FLOOR
-            and best.cosine - nearest[-1].cosine >= STANDOUT
-        ):
-            return top
-        return self._meaning_decisive(question, ranked)
-
-    def _meaning_decisive(self, question: str, ranked: list[Match]) -> Match | None:
-        """The index's entry the model is decisive about, or None: the model's nearest target,
-        ahead of its runner-up by :data:`MARGIN` and of its :data:`STANDOUT_RANK`-th by
-        :data:`DECISIVE_STANDOUT`, among the index's first :data:`DECISIVE_DEPTH` entries
-        with at least :data:`DECISIVE_FLOOR`."""
-        if self.meaning is None:
-            return None
-        nearest = self.meaning.nearest(question, k=STANDOUT_RANK)
-        if not nearest:
-            return None
-        best, cosine = nearest[0].target, nearest[0].cosine
-        margin = cosine - nearest[1].cosine if len(nearest) > 1 else cosine
-        if margin < MARGIN or cosine - nearest[-1].cosine < DECISIVE_STANDOUT:
-            return None
-        subjects = self._own_subjects.get(best)
-        if subjects is not None and subjects.isdisjoint(content_tokens(question)):
-            return None  # "fristen for at søge kurser" is not the status round's deadline
-        return next(
-            (m for m in ranked[:DECISIVE_DEPTH] if m.target == best and m.score >= DECISIVE_FLOOR),
-            None,
-        )
-
-    def _practice_theme(self, question: str, ranked: list[Match]) -> Match | None:
-        """The theme a practice question is about, or None.
-
-        Teams and employees describe their work in their own words ("beboerne", "foreningerne
-        i byen"), so the index finds the right målsætning below its threshold, often under a
-        passage that shares a word. Both signals are summed: the index score, and how far
-        the meaning model's cosine stands out from its :data:`STANDOUT_RANK`-th nearest. The
-        theme needs some index support (:data:`PRACTICE_FLOOR`): the model alone never answers.
-        """
-        if self.meaning is None:
-            return None
-        nearest = self.meaning.nearest(question, k=STANDOUT_RANK)
-        if len(nearest) < STANDOUT_RANK:
-            return None
-        base = nearest[STANDOUT_RANK - 1].cosine
-        standout = {n.target: n.cosine - base for n in nearest[: STANDOUT_RANK - 1]}
-        best: tuple[float, Match] | None = None
-        for m in ranked[:PRACTICE_DEPTH]:
-            kind = m.target.partition(":")[0]
-            if kind not in _THEMES or m.score < PRACTICE_FLOOR or not m.named:
-                continue
-            if m.target not in standout or standout[m.target] < PRACTICE_STANDOUT:
-                continue  # the model does not single it out: no second signal
-            fused = m.score + PRACTICE_WEIGHT * standout[m.target]
-            if best is None or fused > best[0]:
-                best = (fused, m)
-        return best[1] if best is not None and best[0] >= PRACTICE_SURE else None
 
     def _noegleord_of(self, target: str) -> str | None:
         """The nøgleord a glossary term explains (``term:recovery`` → ``recovery``), if any."""

@@ -2,20 +2,34 @@
 
 The strategy's own wording rarely matches how people ask ("hvordan får vi nye kolleger til at
 blive" is about pejlemærke 4 without a word of it). The examples in ``content/data/examples/``
-are questions written the way employees type them, each labelled with its answer; a new
-question close to one of them most likely wants the same answer. Closeness is the cosine of
-TF-IDF vectors over character 3–5-grams (robust to typos, missing æ/ø/å and inflection) plus
-the question's canonical words. Pure numpy, built in milliseconds, no model: it answers the
-same with or without the meaning model.
+are questions written the way employees type them, each labelled with its answer. Two
+readings of them:
+
+- :meth:`ExampleIndex.nearest`: the most similar example. A near-copy of an example wants the
+  same answer. Similarity is the cosine of TF-IDF vectors over character 3–5-grams (robust to
+  typos, missing æ/ø/å and inflection) plus the question's canonical words.
+- :meth:`ExampleIndex.classify`: a linear classifier over the same vectors (scikit-learn's
+  ``LinearSVC``), trained on all examples at once. It learns which words and word parts speak
+  for each answer, so a question in new words ("vi mister hele tiden kolleger") still finds the
+  answer its words are typical of, where the nearest single example may be about something
+  else. Cross-validated over the example sets it answered 95.0 % of them right; the nearest
+  example 90.7 %.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
+import os
 import re
+import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -24,12 +38,16 @@ from content.models import Content, Example
 from dialogs.qa.text import canonical
 from dialogs.text import fold
 
+log = logging.getLogger(__name__)
+
 GRAMS = (3, 4, 5)
 WORD_WEIGHT = 2  # a whole canonical word counts as much as two of its n-grams
 # Replies an example cannot teach: small talk needs its topic, "unknown" its number.
 _UNTEACHABLE = frozenset({"smalltalk", "unknown"})
+SVM_C = 1.0  # the classifier's regularisation (cross-validated: 0.5 and 2 did no better)
 _NOT_LETTERS = re.compile(r"[^a-z0-9.]+")
-_BUILT: dict[int, tuple[Content, ExampleIndex]] = {}  # see ExampleIndex.of
+_BUILT: dict[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], ExampleIndex] = {}
+"""Built indexes by their examples; see :meth:`ExampleIndex.of`."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,65 @@ class NearestExample:
     target: str
     similarity: float
     question: str
+
+
+@dataclass(frozen=True)
+class Classified:
+    """The classifier's answer and its decision value: above 0 the answer's side of the line,
+    below 0 the best of answers that all say no."""
+
+    target: str
+    score: float
+
+
+@dataclass(frozen=True)
+class _Classifier:
+    """A trained linear classifier: one weight row per feature, one column per answer."""
+
+    targets: tuple[str, ...]
+    weights: npt.NDArray[np.float32]  # (features, answers)
+    intercepts: npt.NDArray[np.float32]  # (answers,)
+
+
+def _sklearn_version() -> str:
+    try:
+        return metadata.version("scikit-learn")
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def _read(path: Path) -> _Classifier | None:
+    """A classifier written by :func:`_write`, or None when there is none or it is unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return _Classifier(
+                tuple(str(t) for t in stored["targets"]),
+                np.ascontiguousarray(stored["weights"], dtype=np.float32),
+                np.asarray(stored["intercepts"], dtype=np.float32),
+            )
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _write(path: Path, classifier: _Classifier) -> None:
+    """Write atomically (a temporary file, then a rename); a cache that cannot be written is
+    only a slower next start."""
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as file:
+            temporary = file.name
+            np.savez(
+                file,
+                targets=np.array(classifier.targets),
+                weights=classifier.weights,
+                intercepts=classifier.intercepts,
+            )
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.warning("The examples' classifier could not be cached in %s: %s", path.parent, exc)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _features(text: str) -> Counter[str]:
@@ -81,6 +158,9 @@ class ExampleIndex:
         norms = np.sqrt(np.bincount(owners, weights=weights**2, minlength=len(rows)))
         # Stored by feature (each feature's rows and weights together): a question reads only
         # the rows that share one of its features.
+        self._matrix = (owners, indices, weights / norms[owners])  # for the classifier
+        self._model: _Classifier | None = None  # see learn
+        self._learnt = False
         order = np.argsort(indices, kind="stable")
         self._rows: npt.NDArray[np.intp] = owners[order]
         self._weights: npt.NDArray[np.float64] = (weights / norms[owners])[order]
@@ -89,17 +169,88 @@ class ExampleIndex:
 
     @classmethod
     def of(cls, content: Content) -> ExampleIndex:
-        """All of the content's examples, indexed once per content (it is immutable; tests
-        and the bench build many answerers over one content)."""
-        built = _BUILT.get(id(content))
-        if built is None or built[0] is not content:
+        """All of the content's examples, indexed once for the same examples: content is
+        immutable, and tests and the bench build many answerers over content loaded anew
+        (the classifier trains in about a second)."""
+        key = tuple((e.q, e.expect, e.context) for e in content.examples)
+        built = _BUILT.get(key)
+        if built is None:
             if len(_BUILT) >= 4:
                 _BUILT.clear()
-            built = _BUILT[id(content)] = (content, cls(content.examples))
-        return built[1]
+            built = _BUILT[key] = cls(content.examples)
+        return built
 
     def __len__(self) -> int:
         return len(self._targets)
+
+    def learn(self, cache_dir: Path | None = None) -> None:
+        """Train the classifier now (at start-up), so that no question waits for it.
+
+        Training takes a few seconds with scikit-learn's import; with ``cache_dir`` the
+        weights are kept there, named by a hash of exactly what they were trained on, so the
+        next start with the same examples reads them in milliseconds.
+        """
+        if self._learnt:
+            return
+        self._learnt = True
+        if len(set(self._targets)) < 2:
+            return
+        path = None if cache_dir is None else cache_dir / f"classifier-{self._digest()}.npz"
+        self._model = None if path is None else _read(path)
+        if self._model is None:
+            try:
+                self._model = self._train()
+            except (ImportError, ValueError) as exc:  # scikit-learn missing or broken
+                log.warning("Answering without the examples' classifier: %s", exc)
+                return
+            if path is not None:
+                _write(path, self._model)
+
+    def _digest(self) -> str:
+        """A hash of exactly what the classifier is trained on, and how."""
+        digest = hashlib.sha256()
+        for part in self._matrix:
+            digest.update(np.ascontiguousarray(part).tobytes())
+        digest.update("\n".join(self._targets).encode())
+        digest.update(f"C={SVM_C} scikit-learn={_sklearn_version()}".encode())
+        return digest.hexdigest()[:32]
+
+    def _train(self) -> _Classifier:
+        from scipy.sparse import csr_matrix
+        from sklearn.svm import LinearSVC
+
+        owners, columns, values = self._matrix
+        matrix = csr_matrix((values, (owners, columns)), shape=(len(self), len(self._vocabulary)))
+        svm = LinearSVC(C=SVM_C, random_state=0).fit(matrix, self._targets)
+        coefficients = np.asarray(svm.coef_, dtype=np.float32)
+        intercepts = np.asarray(svm.intercept_, dtype=np.float32)
+        if coefficients.shape[0] == 1:  # two answers: one row for the second, negated for the first
+            coefficients = np.vstack([-coefficients, coefficients])
+            intercepts = np.concatenate([-intercepts, intercepts])
+        return _Classifier(
+            tuple(str(c) for c in svm.classes_), np.ascontiguousarray(coefficients.T), intercepts
+        )
+
+    def classify(self, question: str) -> Classified | None:
+        """The answer the examples' classifier gives, or None when the question shares no
+        feature with any example. Features never seen in an example are left out."""
+        self.learn()
+        classifier = self._model
+        if classifier is None:
+            return None
+        known: dict[int, float] = {}
+        for gram, count in _features(question).items():
+            i = self._vocabulary.get(gram)
+            if i is not None:
+                known[i] = (1.0 + math.log(count)) * self._idf[i]
+        if not known:
+            return None
+        columns = np.fromiter(known, dtype=np.intp, count=len(known))
+        values = np.fromiter(known.values(), dtype=np.float32, count=len(known))
+        values /= math.sqrt(float(values @ values))
+        scores = values @ classifier.weights[columns] + classifier.intercepts
+        best = int(np.argmax(scores))
+        return Classified(classifier.targets[best], float(scores[best]))
 
     def nearest(self, question: str) -> NearestExample | None:
         """The most similar example, or None when there are none or the question has no

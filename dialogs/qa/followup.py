@@ -56,10 +56,12 @@ _KNOWN = (
 )
 
 
-# "hvordan gør vi det i praksis?", "af hvem?", "kan du sige det med andre ord?": a pointer
-# back, or only question words, and no topic of its own (these words are no topic: they ask
-# for the same thing again, in practice, by whom, when, in other words or in English).
-_BACK = frozenset({"det", "den", "dem", "dette", "denne", "it", "that", "this"})
+# "hvordan gør vi det i praksis?", "af hvem?", "kan du sige det med andre ord?", "giv et
+# eksempel fra hverdagen", "og hvad skal vi tale om der?": a pointer back, only question
+# words or a request to elaborate, and no topic of its own (these words are no topic: they ask
+# for the same thing again, in practice, by whom, when, in other words, in English, or what
+# to talk about there).
+_BACK = frozenset({"det", "den", "dem", "dette", "denne", "der", "it", "that", "this", "there"})
 _QUESTION_ONLY = frozenset({"hvem", "hvornår", "hvorfor", "hvordan", "who", "when", "why"})
 _BARE = _QUESTION_ONLY | {"af", "og", "så", "and"}  # "af hvem?", "og hvornår?"
 
@@ -73,20 +75,27 @@ _NO_TOPIC = _canonical(
     "forklar uddyb uddybe gøre gør bruge bruges betyde betyder mener strategien strategi "
     "bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset forhold "
     "english engelsk practice example examples words other explain "
-    "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket"
+    "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket "
+    "tale snakke fokusere fokus drøfte"
+)
+_ELABORATE = _canonical(
+    "praksis hverdagen konkret eksempel eksempler uddyb uddybe forklar practice example explain"
 )
 _ENGLISH_AGAIN = frozenset({"english", "engelsk"})
 
 
 def refers_back(question: str) -> bool:
     """True for a question about the previous answer that names no topic of its own: "af
-    hvem?", "hvordan gør vi det i praksis på et bosted?", "kan du sige det med andre ord?"."""
+    hvem?", "hvordan gør vi det i praksis på et bosted?", "kan du sige det med andre ord?",
+    "giv et eksempel fra hverdagen"."""
     raw = {w.lower() for w in words(question)}
     if not raw or len(raw) > 12 or acronyms(question):
         return False
-    pointing = bool(raw & (_BACK | _ENGLISH_AGAIN)) or raw <= _BARE
-    topics = [t for t in content_tokens(question) if t not in _NO_TOPIC]
-    return pointing and not topics
+    tokens = content_tokens(question)
+    pointing = (
+        bool(raw & (_BACK | _ENGLISH_AGAIN)) or raw <= _BARE or any(t in _ELABORATE for t in tokens)
+    )
+    return pointing and all(t in _NO_TOPIC for t in tokens)
 
 
 def asks_in_english(question: str) -> bool:

@@ -135,13 +135,6 @@ def entry_texts(content: Content) -> list[tuple[str, tuple[str, ...], tuple[str,
     return texts
 
 
-def meaning_texts(content: Content) -> list[tuple[str, str]]:
-    """(target, text) pairs for the meaning model: every phrasing, and a term's definition."""
-    pairs = [(target, text) for target, phrasings, _ in entry_texts(content) for text in phrasings]
-    pairs += [(f"term:{t.id}", f"{t.term}: {t.definition}") for t in content.terms]
-    return pairs
-
-
 def build_entries(content: Content) -> list[Entry]:
     """One entry per target: målsætninger, pejlemærker, nøgleord, terms, facts, lists."""
     return [_entry(target, phrasings, body) for target, phrasings, body in entry_texts(content)]

@@ -64,7 +64,7 @@ class App:
 
 @pytest.fixture
 async def app(clock: ManualClock, connector: FakeConnector) -> AsyncIterator[App]:
-    settings = Settings(_env_file=None, admins=ADMIN.aad_object_id, meaning_model=False)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, admins=ADMIN.aad_object_id)  # type: ignore[call-arg]
     application = create_app(settings, MemoryStore(), clock)
     async with TestClient(TestServer(application)) as client:
         yield App(client, application[SERVICES], connector)
@@ -321,7 +321,7 @@ def test_botbuilders_own_path_serialises_twice_and_fails() -> None:
 async def test_the_handler_returns_the_body_unserialised(clock: ManualClock) -> None:
     """``on_invoke_activity`` answers with a plain dict, written to HTTP as it is; an
     ``on_adaptive_card_invoke`` body would have been a msrest model serialised twice."""
-    services = teams.app_services(clock, meaning_model=False)
+    services = teams.app_services(clock)
     activity = teams.execute({**VOTE, "helpful": True}, sender=ALEX)
     adapter = TestAdapter(template_or_conversation=Activity().deserialize(activity.serialize()))
     found: list[InvokeResponse] = []

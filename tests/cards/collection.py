@@ -84,7 +84,7 @@ def qa_answers(content: Content) -> dict[str, Answer]:
     answers = {name: answerer.answer(question) for name, question in QA_QUESTIONS.items()}
     for name, target in QA_COMMANDS.items():
         answers[name] = answer_for_target(target, target.partition(":")[2])
-    # A hedged answer needs the meaning model to agree; its card is the same either way.
+    # A hedged answer, built directly: which question gets one depends on the examples.
     answers["maalsaetning/hedged"] = Answer(
         "maalsaetning", "3.2", hedged=True, alternatives=("term:tilbudsvifte",)
     )

@@ -345,7 +345,7 @@ async def _harness(tmp_path: Path, content: Content) -> Harness:
     data_dir.mkdir()
     inputs.mkdir()
     store = RecordingStore(data_dir / "strategibot.json")
-    settings = Settings(_env_file=None, admins="aad-user-9", meaning_model=False)
+    settings = Settings(_env_file=None, admins="aad-user-9")
     app = create_app(settings, store, ManualClock(NOW), content)
     services = app[SERVICES]
     h = Harness(services, store, data_dir, inputs, content)
@@ -816,7 +816,7 @@ async def test_every_input_path_is_covered(content: Content, tmp_path: Path) -> 
     }  # fmt: skip
     assert commands == by_path
     store = TinyDBStore(tmp_path / "strategibot.json")
-    app = create_app(Settings(_env_file=None, meaning_model=False), store, ManualClock(NOW))
+    app = create_app(Settings(_env_file=None), store, ManualClock(NOW))
     actions = set(app[SERVICES].bot.dispatcher.router.actions)
     await store.close()
     typed = {"ask", "feedback", SAVE, REGISTER, SUBMIT, CREATE_ROUND, NOTE, DELETE_DATA}

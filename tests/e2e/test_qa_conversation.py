@@ -1,7 +1,5 @@
 """Q&A as a conversation, end to end in the Agents Playground: small talk, follow-ups in the
 same chat, hedged answers, questions about the asker's own meetings and rounds, and scope.
-
-The hedged answer needs the meaning (embedding) model, which the bot loads by default.
 """
 
 from __future__ import annotations
@@ -109,6 +107,9 @@ async def test_a_chair_asks_what_the_next_meeting_is_about(playground: Playgroun
     shown = "\n".join([reply["text"] or "", *card_texts(reply)])
     assert "LMU Bostøtte" in shown
     assert "Fokus: pejlemærke" in shown
+    # A follow-up about the meeting gets the same meeting, not a målsætning about talking.
+    again = await ask(playground, chat, "og hvad skal vi tale om der?", user=CHAIR)
+    assert (again["text"] or "").startswith("Dit næste møde")
 
 
 async def test_without_a_committee_the_meeting_question_is_explained(

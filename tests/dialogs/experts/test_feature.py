@@ -38,7 +38,7 @@ QUESTION = "Hvem betaler for kørsel til dagtilbud?"
 
 @pytest.fixture
 def services(clock: ManualClock) -> Services:
-    return app_services(clock, admins=ADMIN.aad_object_id, meaning_model=False)
+    return app_services(clock, admins=ADMIN.aad_object_id)
 
 
 def experts_of(services: Services) -> ExpertsFeature:

@@ -1,10 +1,14 @@
-"""The nearest labelled example (``dialogs/qa/examples.py``) and how the answerer weighs it."""
+"""The labelled examples (``dialogs/qa/examples.py``): the nearest one, the classifier, and how
+the answerer weighs them."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from content import Content
+from content import Content, load_content
 from content.models import Example
 from dialogs.qa.answer import Answerer
 from dialogs.qa.examples import ExampleIndex
@@ -54,14 +58,15 @@ def test_the_first_of_several_accepted_answers_is_taught() -> None:
 
 def test_the_content_examples_are_indexed_once_per_content(content: Content) -> None:
     assert ExampleIndex.of(content) is ExampleIndex.of(content)
+    assert ExampleIndex.of(load_content()) is ExampleIndex.of(content)  # the same examples
     assert len(ExampleIndex.of(content)) > 1500
 
 
-# -- how the answerer weighs the nearest example against the index --------------------------
+# -- how the answerer weighs the examples against the index ---------------------------------
 
 
 def answerer(content: Content, *examples: Example) -> Answerer:
-    return Answerer(content, None, ExampleIndex(examples))
+    return Answerer(content, ExampleIndex(examples))
 
 
 def test_a_near_copy_of_an_example_gets_its_answer_over_the_index(content: Content) -> None:
@@ -71,11 +76,27 @@ def test_a_near_copy_of_an_example_gets_its_answer_over_the_index(content: Conte
     assert (taught.answer(question).target, taught.answer(question).hedged) == ("term:med", False)
 
 
-def test_a_close_example_answers_what_the_index_refuses(content: Content) -> None:
-    question = "hvordan får vi nye kolleger til at blive hos os på værkstedet"
-    assert answerer(content).answer(question).kind == "fallback"
-    answer = answerer(content, KOLLEGER).answer(question)
+# Not an example, nor near one: the nearest example is about what the strategy promises
+# pårørende, but "siger op" and "hos os" speak for keeping one's colleagues (pejlemærke 4).
+QUITTING = "folk siger op hele tiden hos os, hvad gør strategien ved det"
+
+
+def test_the_classifier_finds_what_the_words_speak_for(content: Content) -> None:
+    index = ExampleIndex.of(content)
+    nearest, guess = index.nearest(QUITTING), index.classify(QUITTING)
+    assert nearest is not None and nearest.target != "pejlemaerke:4"
+    assert guess is not None and guess.target == "pejlemaerke:4"
+    answer = Answerer(content).answer(QUITTING)
     assert (answer.target, answer.hedged) == ("pejlemaerke:4", True)
+    assert answerer(content).answer(QUITTING).kind == "fallback"  # the index alone
+
+
+def test_the_classifier_needs_two_answers_and_a_shared_feature() -> None:
+    assert ExampleIndex([KOLLEGER]).classify(KOLLEGER.q) is None
+    two = ExampleIndex([KOLLEGER, LOEN])
+    assert two.classify("xyzzy") is None
+    found = two.classify("hvornår får jeg løn")
+    assert found is not None and found.target == "fallback"
 
 
 def test_an_example_outside_the_strategy_gives_the_honest_fallback(content: Content) -> None:
@@ -117,6 +138,9 @@ def test_a_term_stays_a_term_when_the_example_names_its_noegleord(content: Conte
         ("kan du sige det med andre ord", "maalsaetning:1.1", "maalsaetning:1.1"),
         ("hvor i strategien står det", "term:recovery", "noegleord:recovery"),
         ("hvilke nøgleord har det", "pejlemaerke:3", "pejlemaerke:3"),
+        ("giv et eksempel fra hverdagen", "pejlemaerke:2", "pejlemaerke:2"),
+        ("og hvad skal vi tale om der?", "own:meeting", "own:meeting"),
+        ("og hvad hvis jeg ikke når det", "own:status", "own:status"),
     ],
 )
 def test_a_question_that_only_points_back_gets_the_previous_answer(
@@ -156,3 +180,48 @@ def test_an_example_about_another_municipality_teaches_nothing_else(content: Con
 def test_an_entrys_own_name_beats_an_example_that_says_otherwise(content: Content) -> None:
     theme = example("tværgående samarbejde", "maalsaetning:4.3")
     assert answerer(content, theme).answer("Tværgående samarbejde").target == "section:samarbejde"
+
+
+# -- the classifier's weights, kept between starts -------------------------------------------
+
+FRIVILLIGE = example("kan frivillige komme på besøg hos beboerne", "maalsaetning:1.4")
+THREE = (KOLLEGER, LOEN, FRIVILLIGE)
+
+
+def test_the_trained_classifier_is_read_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trained = ExampleIndex(THREE)
+    trained.learn(tmp_path)
+    ExampleIndex(THREE[:2]).learn(tmp_path)  # other examples: another classifier, another file
+    assert len(list(tmp_path.glob("classifier-*.npz"))) == 2
+    question = "må frivillige besøge os"
+    monkeypatch.setitem(sys.modules, "sklearn.svm", None)  # training would fail now
+    again = ExampleIndex(THREE)
+    again.learn(tmp_path)
+    assert again.classify(question) == trained.classify(question) is not None
+
+
+def test_an_unreadable_cache_is_trained_anew(tmp_path: Path) -> None:
+    ExampleIndex(THREE).learn(tmp_path)
+    [kept] = tmp_path.glob("classifier-*.npz")
+    kept.write_bytes(b"not a zip file")
+    fresh = ExampleIndex(THREE)
+    fresh.learn(tmp_path)
+    found = fresh.classify("må frivillige besøge os")
+    assert found is not None and found.target == "maalsaetning:1.4"
+    assert kept.read_bytes()[:2] == b"PK"  # written again
+
+
+def test_without_scikit_learn_the_bot_answers_on_the_index_alone(
+    content: Content, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn.svm", None)
+    examples = ExampleIndex(THREE)
+    examples.learn()
+    assert examples.classify("må frivillige besøge os") is None
+    assert [r.getMessage() for r in caplog.records if "classifier" in r.getMessage()] == [
+        "Answering without the examples' classifier: import of sklearn.svm halted; "
+        "None in sys.modules"
+    ]
+    assert Answerer(content, examples).answer("hvad er TRIO").target == "term:trio"

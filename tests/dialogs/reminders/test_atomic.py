@@ -162,7 +162,7 @@ async def world(
     backend: Backend, clock: ManualClock, content: Content, watched: Collection[str]
 ) -> tuple[Services, Crashing]:
     store = Crashing(await backend(), watched)
-    services = app_services(clock, store, content, meaning_model=False)
+    services = app_services(clock, store, content)
     [reply] = await run(services, teams.submit(FORM))
     assert str(reply.text).startswith("Udvalget »LMU Ørum« er gemt med 53 møder"), reply.text
     return services, store
@@ -259,7 +259,7 @@ async def test_opening_a_round_and_purging_old_comments_is_one_change(
     later = clock.now() + timedelta(hours=1)  # the newer round
     for n in itertools.count():
         store = Crashing(await backend(), watched)
-        services = app_services(clock, store, content, meaning_model=False, status_keep_rounds=1)
+        services = app_services(clock, store, content, status_keep_rounds=1)
         await setup(services)
         before = await tables(store.inner, *watched)
         store.fail_at, store.steps = n, 0

@@ -221,7 +221,7 @@ async def test_the_minutely_run_reads_what_is_due_not_what_is_stored(
     clock: ManualClock, content: Content
 ) -> None:
     store = CountingStore()
-    services = app_services(clock, store, content, meaning_model=False)
+    services = app_services(clock, store, content)
     repository, now = services.reminders.repository, clock.now()
     await chats(services, range(40))
     changes = []
@@ -263,7 +263,7 @@ async def test_a_reminder_falls_due_without_the_plans_being_read_again(
     clock: ManualClock, content: Content
 ) -> None:
     store = CountingStore()
-    services = app_services(clock, store, content, meaning_model=False)
+    services = app_services(clock, store, content)
     await chats(services, [1])
     committee = Committee(id="lmu", name="LMU", kind="LMU", chair=Person(user_id="aad-user-1"))
     # Sent at 9.00 on Wednesday 25 November, seven days before the meeting.
@@ -287,7 +287,7 @@ async def test_a_reminder_another_instance_claimed_is_taken_over_when_the_claim_
 ) -> None:
     """The index keeps a meeting in view until its reminders have outcomes: a claim alone
     (its holder may die between claiming and sending) does not take it out of view."""
-    services = app_services(clock, content=content, meaning_model=False)
+    services = app_services(clock, content=content)
     await chats(services, [1])
     committee = Committee(id="lmu", name="LMU", kind="LMU", chair=Person(user_id="aad-user-1"))
     meeting = Meeting(id="m", committee_id="lmu", start=datetime(2026, 12, 2, 13, tzinfo=TZ))
