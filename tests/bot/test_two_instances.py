@@ -4,10 +4,10 @@ Instance B starts first and holds the sender role; instance A serves the Microso
 Playground, where a chair creates a committee. 300 more committees with the same meeting
 are stored, each chair's personal chat at the fake Bot Connector (``bench/postgres.py`` sends
 1000). The reminder fan-out starts on B (its job runs at the send time; A's job, run at the
-same moment, sends nothing: every reminder is claimed). B is killed with SIGKILL when 40 % have arrived; A takes over within
-seconds and sends the rest: every reminder exactly once, none lost, never more than 30
-requests in a second. See ``tools/two_instances.py``; ``bench/postgres.py`` prints the same
-with and without the kill.
+same moment, sends nothing: every reminder is claimed). B is killed with SIGKILL when 40 %
+have arrived; A takes over within seconds and sends the rest: every reminder exactly once,
+none lost, never more than 30 requests in a second. See ``tools/two_instances.py``;
+``bench/postgres.py`` prints the same with and without the kill.
 """
 
 from __future__ import annotations
