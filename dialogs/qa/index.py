@@ -162,7 +162,9 @@ class Index:
         n = len(entries)
         self.idf = {t: math.log(1 + n / count) for t, count in df.items()}
         self.unknown_idf = math.log(1 + n)
-        spellings = dict(s for entry in entries for s in entry.spellings)
+        # Only words whose token is scored: "Børne-" in "Børne- og Familieområdet" is spelled
+        # in a text but, a suspended compound part, never a token of it.
+        spellings = {w: t for entry in entries for w, t in entry.spellings if t in self.idf}
         self._token_of = spellings
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(spellings):

@@ -358,6 +358,13 @@ def test_own_work_only_when_its_subject_is_named(answerer: Answerer) -> None:
     assert answerer.answer("hvornår er fristen for at søge kurser").kind == "fallback"
 
 
+def test_a_typo_is_never_repaired_to_a_word_the_index_does_not_score(answerer: Answerer) -> None:
+    # "børne" is one edit from "borne" ("Børne- og …" in a text), whose token is not scored.
+    assert all(token in answerer.index.idf for token in answerer.index._token_of.values())
+    answer = answerer.answer("hvad er børne og familieområdets strategi")
+    assert answer.kind == "fallback"
+
+
 def test_a_suspended_compound_part_is_not_a_name(answerer: Answerer) -> None:
     # "Beboer- og Pårørenderåd": "beboerne" alone does not name the councils.
     assert not any(
