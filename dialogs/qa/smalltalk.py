@@ -39,9 +39,11 @@ class SmallTalk:
 
     def __init__(self, topics: Iterable[SmallTalkTopic]) -> None:
         self._topic: dict[str, str] = {}
+        self._words: dict[str, set[str]] = {}  # each topic's words, over all its phrasings
         for topic in topics:
             for phrasing in topic.phrasings:
                 self._topic.setdefault(_key(phrasing) or phrasing.strip(), topic.id)
+                self._words.setdefault(topic.id, set()).update(_key(phrasing).split())
         self._greetings = sorted(
             (k for k, t in self._topic.items() if t == "greeting"), key=lambda k: -len(k)
         )
@@ -67,7 +69,9 @@ class SmallTalk:
             parts = phrasing.split()
             if set(parts) <= set(mine):
                 extra = [w for w in mine if w not in parts]
-                if len(extra) <= MAX_FILLER and all(w in _FILLER for w in extra):
+                # Fillers, or words of the same topic: "er du en robot eller et menneske".
+                known = _FILLER | self._words[topic]
+                if len(extra) <= MAX_FILLER and all(w in known for w in extra):
                     return topic
         return None
 

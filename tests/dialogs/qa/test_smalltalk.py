@@ -65,7 +65,8 @@ def test_a_greeting_in_front_of_a_question_is_dropped(smalltalk: SmallTalk) -> N
 @pytest.mark.parametrize(
     ("text", "topic"),
     [("godmorgen bot", "greeting"), ("hej du", "greeting"), ("super tak for hjælpen", "thanks"),
-     ("er du et menneske eller en bot", "robot"), ("hvem er du egentlig", "who")],
+     ("er du et menneske eller en bot", "robot"), ("hvem er du egentlig", "who"),
+     ("er du en robot eller et menneske", "robot")],
 )  # fmt: skip
 def test_small_talk_with_words_that_change_nothing(
     smalltalk: SmallTalk, text: str, topic: str
