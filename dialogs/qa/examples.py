@@ -1,4 +1,4 @@
-"""The nearest labelled example: how employees have asked, and what the answer was.
+"""The labelled examples: how employees have asked, and what the answer was.
 
 The strategy's own wording rarely matches how people ask ("hvordan får vi nye kolleger til at
 blive" is about pejlemærke 4 without a word of it). The examples in ``content/data/examples/``
@@ -12,8 +12,8 @@ readings of them:
   ``LinearSVC``), trained on all examples at once. It learns which words and word parts speak
   for each answer, so a question in new words ("vi mister hele tiden kolleger") still finds the
   answer its words are typical of, where the nearest single example may be about something
-  else. Cross-validated over the example sets it answered 95.0 % of them right; the nearest
-  example 90.7 %.
+  else. Cross-validated over eleven example sets (each set left out in turn) it labelled 95.0 %
+  of their questions right; the nearest example 90.7 %.
 """
 
 from __future__ import annotations
