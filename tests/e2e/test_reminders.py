@@ -231,7 +231,10 @@ async def omu_case(chat: PlaygroundClient, own_stack: E2EStack) -> None:
             )
 
     await chat.send(chair, "slet udvalg LMU Vest", user=MEGAN)
-    [asked] = await chat.wait_for_messages(chair)
+    for _ in range(6):  # an acknowledged meeting's follow-up question may come first
+        [asked] = await chat.wait_for_messages(chair)
+        if not texts_of(asked)[0].startswith("Hvad drøftede"):
+            break
     assert texts_of(asked)[0] == "Slet »LMU Vest«?"
     # A card in another user's chat is clicked as the playground sends it: no replyToId.
     await chat.submit(chair, "", actions(asked)["Slet udvalget"]["data"], user=MEGAN)
