@@ -259,6 +259,14 @@ class Answerer:
             return Answer("smalltalk", topic, language, question=question)
         question = self.smalltalk.without_greeting(question)
         reference = find_reference(question)
+        if reference is not None and reference.position:
+            under = self.content.strategy.maalsaetninger_under(int(reference.value))
+            if not under:
+                return Answer(
+                    "unknown", language=language, reference=reference.value, question=question
+                )
+            placed = under[0] if reference.position == "first" else under[-1]
+            return Answer("maalsaetning", placed.id, language, question=question)
         if reference is not None:
             found = (
                 self.content.strategy.maalsaetning(reference.value)

@@ -49,6 +49,14 @@ _MAAL_WORDS = re.compile(
     + r"\b"
 )
 _PEJL_BEFORE = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?" + _PEJL_WORD)
+# "den sidste i pejlemærke 4", "den første målsætning under 2": a målsætning by its place.
+_POSITIONS: dict[str, Literal["first", "last"]] = {
+    "forste": "first", "first": "first", "sidste": "last", "last": "last",
+}  # fmt: skip
+_POSITION_UNDER = re.compile(
+    r"\b(" + "|".join(_POSITIONS) + r")\s+(?:\w+\s+)?(?:i|under|in|of)\s+"
+    r"(?:" + _PEJL_WORD + r"\s*)?(?:nr\.?\s*)?(\d)\b(?![.,]\d)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,12 +65,14 @@ class Reference:
 
     kind: Literal["maalsaetning", "pejlemaerke"]
     value: str  # "2.3" or "3"
+    position: Literal["", "first", "last"] = ""  # of the pejlemærke's målsætninger
 
 
 def find_reference(question: str) -> Reference | None:
     """The first explicit målsætning or pejlemærke reference in ``question``, if any.
 
     A målsætning number wins over a pejlemærke number ("målsætning 2.3 under pejlemærke 2").
+    "den sidste i pejlemærke 4" is the pejlemærke with a ``position``: its last målsætning.
     """
     text = fold(clean(question))
     maal = _MAAL.search(text)
@@ -72,6 +82,9 @@ def find_reference(question: str) -> Reference | None:
     if spelled:
         first, second = (_NUMBER_WORDS[g] for g in spelled.groups())
         return Reference("maalsaetning", f"{first}.{second}")
+    placed = _POSITION_UNDER.search(text)
+    if placed:
+        return Reference("pejlemaerke", placed.group(2), _POSITIONS[placed.group(1)])
     after = _PEJL_AFTER.search(text)
     if after:
         word = after.group(1)

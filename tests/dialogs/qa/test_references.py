@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from dialogs.qa.answer import Answerer
 from dialogs.qa.references import Reference, find_reference
 
 
@@ -43,3 +44,28 @@ def test_explicit_references(question: str, expected: Reference) -> None:
 )
 def test_numbers_that_are_not_references(question: str) -> None:
     assert find_reference(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("og den sidste i pejlemærke 4?", Reference("pejlemaerke", "4", "last")),
+        ("og den første under 2", Reference("pejlemaerke", "2", "first")),
+        ("den første målsætning under pejlemærke 3", Reference("pejlemaerke", "3", "first")),
+        ("the last one in principle 1", Reference("pejlemaerke", "1", "last")),
+        ("det første pejlemærke", Reference("pejlemaerke", "1")),  # the pejlemærke itself
+        ("første gang i 2024", None),  # a year, not pejlemærke 2
+    ],
+)
+def test_a_maalsaetning_by_its_place_under_a_pejlemaerke(
+    question: str, expected: Reference | None
+) -> None:
+    assert find_reference(question) == expected
+
+
+def test_the_first_or_last_maalsaetning_under_a_pejlemaerke_is_answered(
+    answerer: Answerer,
+) -> None:
+    assert answerer.answer("og den sidste i pejlemærke 4?").target == "maalsaetning:4.3"
+    assert answerer.answer("og den første under 2").target == "maalsaetning:2.1"
+    assert answerer.answer("den sidste i pejlemærke 7").kind == "unknown"
