@@ -70,16 +70,16 @@ def _canonical(text: str) -> frozenset[str]:
     return frozenset(canonical(w) for w in text.split())
 
 
-_NO_TOPIC = _canonical(
-    "praksis hverdagen hverdag konkret konkrete eksempel eksempler andre ord sige forklare "
-    "forklar uddyb uddybe gøre gør bruge bruges betyde betyder mener strategien strategi "
-    "bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset forhold "
-    "english engelsk practice example examples words other explain "
-    "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket "
-    "tale snakke fokusere fokus drøfte"
-)
+# Asks to elaborate on the previous answer, and so points back by itself.
 _ELABORATE = _canonical(
     "praksis hverdagen konkret eksempel eksempler uddyb uddybe forklar practice example explain"
+)
+_NO_TOPIC = _ELABORATE | _canonical(
+    "hverdag konkrete andre ord sige forklare gøre gør bruge bruges betyde betyder mener "
+    "strategien strategi bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset "
+    "forhold english engelsk examples words other "
+    "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket "
+    "tale snakke fokusere fokus drøfte"
 )
 _ENGLISH_AGAIN = frozenset({"english", "engelsk"})
 
