@@ -24,7 +24,7 @@ classifier it added 0.1 point cross-validated and cost 35–90 ms a question, so
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -75,6 +75,7 @@ Kind = Literal[
 EXAMPLE_SAME = 0.85
 CLASSIFIED = -0.4  # the examples' classifier answers from this decision value on…
 CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answers
+REFUSED = 0.0  # the classifier's "fallback" overrules a confident index answer from here
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
 SURE = 0.7  # a sure index answer stands unless an example is a near-copy
@@ -113,8 +114,20 @@ _KEYLESS: dict[str, Kind] = {
     "fallback": "fallback",
     "unknown": "unknown",
 }
-# Kinds that a follow-up ("og den næste?") can refer back to.
-REMEMBERED = frozenset({"maalsaetning", "pejlemaerke", "noegleord", "term", "fact", "own"})
+# Kinds that a follow-up ("og den næste?", "fortæl om det sidste") can refer back to.
+REMEMBERED = frozenset(
+    {
+        "maalsaetning",
+        "pejlemaerke",
+        "noegleord",
+        "term",
+        "fact",
+        "own",
+        "about",
+        "list_pejlemaerker",
+        "list_maalsaetninger",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -141,11 +154,24 @@ class Answer:
         return f"{self.kind}:{self.key}" if self.key else self.kind
 
 
-def _names_alike(question: str, example: str) -> bool:
+def _names_alike(question: str, example: str, spelled_out: Mapping[str, frozenset[str]]) -> bool:
     """False when the question names an abbreviation ("KB", "MED") that the example does not:
-    "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads."""
+    "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads. An
+    example names it too by a name in ``spelled_out`` ("kb": "kommunalbestyrelsen")."""
     named = acronyms(question)
-    return not named or named <= {w.lower() for w in words(example)}
+    if not named:
+        return True
+    said = {w.lower() for w in words(example)}
+    return all(a in said or not said.isdisjoint(spelled_out.get(a, ())) for a in named)
+
+
+def spelled_out_acronyms(content: Content) -> dict[str, frozenset[str]]:
+    """Each glossary abbreviation's one-word names: "kb" is also "kommunalbestyrelsen"."""
+    return {
+        t.term.lower(): frozenset(a.lower() for a in t.aliases if len(words(a)) == 1)
+        for t in content.terms
+        if acronyms(t.term)
+    }
 
 
 def answer_for_target(target: str, question: str = "", language: Language = "da") -> Answer:
@@ -207,6 +233,7 @@ class Answerer:
         self.examples = ExampleIndex.of(content) if examples is None else examples
         self.index = index_of(content)
         self.smalltalk = SmallTalk(content.conversation.smalltalk)
+        self._spelled_out = spelled_out_acronyms(content)
         self._commands = IntentParser(content.commands)
         self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
         self._cache_size = cache_size
@@ -309,7 +336,10 @@ class Answerer:
         by_index = self._by_index(question, language, foreign)
         example = self.examples.nearest(question)
         if example is not None and (
-            not _names_alike(question, example.question)
+            (
+                not example.target.startswith("own:")  # one's own meeting, LMU's or OMU's
+                and not _names_alike(question, example.question, self._spelled_out)
+            )
             or names_other_scope(example.question, self.index.named)
         ):  # an example about Randers' strategy says nothing the scope rule does not
             return by_index
@@ -322,6 +352,9 @@ class Answerer:
         if foreign:
             return by_index  # "fristen for at søge ferie": asked like an example, but not one
         guess = self.examples.classify(question)
+        doubted = guess is not None and guess.target == "fallback" and guess.score < REFUSED
+        if doubted and by_index.kind != "fallback" and not by_index.hedged:
+            return by_index  # "hvornår er fristen": only the classifier doubts it
         if guess is not None and (
             guess.score >= CLASSIFIED
             or (

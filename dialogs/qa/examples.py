@@ -138,6 +138,7 @@ class ExampleIndex:
         answer depends on the question before)."""
         taught = [e for e in examples if not e.context and e.expect[0] not in _UNTEACHABLE]
         self._targets = [e.expect[0] for e in taught]
+        self._expected = [e.expect for e in taught]  # every right answer, for the classifier
         self._questions = [e.q for e in taught]
         rows = [_features(e.q) for e in taught]
         self._vocabulary: dict[str, int] = {}
@@ -211,24 +212,33 @@ class ExampleIndex:
         digest = hashlib.sha256()
         for part in self._matrix:
             digest.update(np.ascontiguousarray(part).tobytes())
-        digest.update("\n".join(self._targets).encode())
-        digest.update(f"C={SVM_C} scikit-learn={_sklearn_version()}".encode())
+        digest.update("\n".join(" ".join(e) for e in self._expected).encode())
+        digest.update(f"one-vs-rest C={SVM_C} scikit-learn={_sklearn_version()}".encode())
         return digest.hexdigest()[:32]
 
     def _train(self) -> _Classifier:
+        """One linear SVM per answer. Every answer an example accepts counts as its answer
+        ("folk siger op" is right as pejlemærke 4 and as nøgleordet arbejdsfællesskaber), so
+        an answer learns from all the questions it answers, not only those it was first for."""
         from scipy.sparse import csr_matrix
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.preprocessing import MultiLabelBinarizer
         from sklearn.svm import LinearSVC
 
         owners, columns, values = self._matrix
         matrix = csr_matrix((values, (owners, columns)), shape=(len(self), len(self._vocabulary)))
-        svm = LinearSVC(C=SVM_C, random_state=0).fit(matrix, self._targets)
-        coefficients = np.asarray(svm.coef_, dtype=np.float32)
-        intercepts = np.asarray(svm.intercept_, dtype=np.float32)
-        if coefficients.shape[0] == 1:  # two answers: one row for the second, negated for the first
-            coefficients = np.vstack([-coefficients, coefficients])
-            intercepts = np.concatenate([-intercepts, intercepts])
+        taught = set(self._targets)  # an answer no example is first for is never the guess
+        labels = MultiLabelBinarizer(classes=sorted(taught))
+        answers = labels.fit_transform([[t for t in e if t in taught] for e in self._expected])
+        if answers.all(axis=0).any():
+            raise ValueError("an answer that every example accepts tells nothing apart")
+        svms = OneVsRestClassifier(LinearSVC(C=SVM_C, random_state=0)).fit(matrix, answers)
+        coefficients = np.vstack([svm.coef_ for svm in svms.estimators_]).astype(np.float32)
+        intercepts = np.concatenate([svm.intercept_ for svm in svms.estimators_])
         return _Classifier(
-            tuple(str(c) for c in svm.classes_), np.ascontiguousarray(coefficients.T), intercepts
+            tuple(str(c) for c in labels.classes_),
+            np.ascontiguousarray(coefficients.T),
+            intercepts.astype(np.float32),
         )
 
     def classify(self, question: str) -> Classified | None:

@@ -25,8 +25,8 @@ def _folded(text: str) -> frozenset[str]:
 # Every word of a follow-up must be one of these: a frame, a pointer or a kind of thing.
 _FRAME = _folded(
     "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
-    "hvilke tilhører står hvor også lige bare nu har der and what about the one it its which "
-    "does belong to is in then how"
+    "hvilke tilhører står hvor også lige bare nu har der fortæl mere om and what about the one "
+    "it its which does belong to is in then how tell me more"
 )
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
@@ -41,6 +41,12 @@ _MAALSAETNING = _folded(
     "målsætningen målsætning målsætningerne målsætninger mål objective objectives"
 )
 _NOEGLEORD = _folded("nøgleordene nøgleord keywords keyword")
+# Answers that list pejlemærker or målsætninger, and the words for what they list.
+_LISTED = {
+    "list:pejlemaerker": _PEJLEMAERKE,
+    "about": _PEJLEMAERKE,  # the overview: the four pejlemærker, each with its målsætninger
+    "list:maalsaetninger": _MAALSAETNING,
+}
 _POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets and it its giv mig hører")
 _KNOWN = (
     _FRAME
@@ -75,7 +81,7 @@ _ELABORATE = _canonical(
     "praksis hverdagen konkret eksempel eksempler uddyb uddybe forklar practice example explain"
 )
 _NO_TOPIC = _ELABORATE | _canonical(
-    "hverdag konkrete andre ord sige forklare gøre gør bruge bruges betyde betyder mener "
+    "hverdag konkrete andre ord sige forklare gøre gør bruge bruges betyde betyder mener skrive "
     "strategien strategi bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset "
     "forhold english engelsk examples words other "
     "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket "
@@ -157,6 +163,15 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
     if wanted & (_FIRST | _LAST) and kind == "maalsaetning" and "under" in wanted:
         # "og den sidste under det pejlemærke": the last målsætning of the same pejlemærke
         wanted -= _PEJLEMAERKE
+    listed = _LISTED.get(previous)
+    other_kind = (_PEJLEMAERKE | _MAALSAETNING) - listed if listed else frozenset()
+    if wanted & (_FIRST | _LAST) and listed and not wanted & other_kind:
+        # "fortæl mere om det sidste" after the list of pejlemærker: the last one listed
+        if listed & _PEJLEMAERKE:
+            numbers = [p.number for p in strategy.pejlemaerker]
+            return f"pejlemaerke:{numbers[0] if wanted & _FIRST else numbers[-1]}"
+        ids = [m.id for m in strategy.maalsaetninger]
+        return f"maalsaetning:{ids[0] if wanted & _FIRST else ids[-1]}"
     if wanted & (_FIRST | _LAST) and not wanted & (_PEJLEMAERKE | _MAALSAETNING):
         # "og det sidste?": the first or last of the same kind
         if kind == "pejlemaerke":

@@ -111,9 +111,12 @@ _DANISH = frozenset(
 )
 
 
+# One word, asked what it is; not a definite plural ("hvad er pejlemærkerne" wants the list).
+_ONE_WORD = r"(?![\w-]*ne\b)[\w-]+"
 _DEFINITION = re.compile(
-    r"^(?:hvad|what)\s+(?:er|is)\s+(?:en|et|a|an)\s+\w+(?:\s+i\s+strategien)?\W*$"
-    r"|^hvad\s+betyder\s+\w+(?:\s+i\s+strategien)?\W*$"
+    rf"^(?:hvad|what)\s+(?:er|is)\s+(?:(?:en|et|a|an)\s+)?{_ONE_WORD}(?:\s+i\s+strategien)?\W*$"
+    rf"|^hvad\s+betyder\s+{_ONE_WORD}(?:\s+egentlig)?(?:\s+i\s+strategien)?\W*$"
+    rf"|^{_ONE_WORD}\W*\s+(?:hvad\s+(?:er|betyder)\s+det|what\s+is\s+that)\W*$"
     r"|^(?:hvad\s+)?(?:menes|forstås)\s+(?:der\s+)?med\b"
 )
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 
 from content import Content, load_content
-from dialogs.qa.answer import CLASSIFIED, CLASSIFIED_WEAK, Answerer, answer_for_target
+from dialogs.qa.answer import CLASSIFIED, CLASSIFIED_WEAK, REFUSED, Answerer, answer_for_target
 from dialogs.qa.examples import Classified, ExampleIndex
 from dialogs.qa.index import build_entries
 
@@ -188,6 +188,15 @@ def test_the_classifier_can_say_it_is_not_in_the_strategy(content: Content) -> N
     assert "maalsaetning:3.2" in answer.alternatives  # the index's suggestions stay
 
 
+def test_a_confident_index_answer_stands_unless_the_classifier_surely_refuses(
+    content: Content,
+) -> None:
+    question = "hvornår er fristen"  # the index finds one's own status round, not sure
+    doubted = classified(content, "fallback", REFUSED - 0.1).answer(question)
+    assert (doubted.target, doubted.hedged) == ("own:status", False)
+    assert classified(content, "fallback", REFUSED + 0.1).answer(question).kind == "fallback"
+
+
 def test_a_sure_index_answer_stands_unhedged(content: Content) -> None:
     sure = classified(content, "maalsaetning:3.2", 1.0).answer("hvad betyder TRIO")
     assert (sure.target, sure.hedged) == ("term:trio", False)
@@ -247,6 +256,7 @@ def test_questions_about_ones_own_work(answerer: Answerer, question: str, expect
 
 def test_follow_ups_use_the_previous_answer(answerer: Answerer) -> None:
     assert answerer.answer("hvad med den næste?", "maalsaetning:2.3").target == "maalsaetning:2.4"
+    assert answerer.answer("og hvad skal jeg skrive i den", "own:status").target == "own:status"
     assert answerer.answer("og pejlemærket?", "maalsaetning:2.3").target == "pejlemaerke:2"
     assert answerer.answer("og 2.4?", "maalsaetning:2.3").target == "maalsaetning:2.4"
     assert answerer.reply_in_chat(["hvad er TRIO", "og den næste?"]).kind == "fallback"
@@ -278,6 +288,22 @@ def test_a_theme_the_strategy_lacks_is_not_answered_with_something_else(
 
 def test_swapped_letters_are_one_typo(answerer: Answerer) -> None:
     assert answerer.answer("hvad betyder recovrey").target == "term:recovery"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # One word asked what it is: its definition, though 1.4 and 3.2 use the word too.
+        ("hvad er sterjnestunder", "term:stjernestunder"),
+        ("tilbudsvifen hvad er det", "term:tilbudsvifte"),
+        ("hvad betyder med-systemet", "term:med"),
+        # A definite plural asks for all of them.
+        ("hvad er pejlemærkerne", "list:pejlemaerker"),
+        ("hvad er nøgelordene", "list:noegleord"),
+    ],
+)
+def test_what_one_word_is(index_only: Answerer, question: str, expected: str) -> None:
+    assert index_only.reply_to(question).target == expected
 
 
 def test_socialomraadet_itself_is_in_scope(answerer: Answerer) -> None:

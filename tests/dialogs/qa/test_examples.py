@@ -70,10 +70,63 @@ def answerer(content: Content, *examples: Example) -> Answerer:
 
 
 def test_a_near_copy_of_an_example_gets_its_answer_over_the_index(content: Content) -> None:
-    question = "hvad er med-systemet"  # the index reads "system" and answers 2.2
+    question = "hvad er med-systemet for noget"  # the index reads "system" and answers 2.2
     assert answerer(content).answer(question).target == "maalsaetning:2.2"
-    taught = answerer(content, example("hvad er med systemet", "term:med"))
+    taught = answerer(content, example("hvad er med systemet for noget", "term:med"))
     assert (taught.answer(question).target, taught.answer(question).hedged) == ("term:med", False)
+
+
+GODKENDT = "fact:godkendelse"
+
+
+def test_an_abbreviation_is_named_alike_by_its_long_name(content: Content) -> None:
+    question = "godkendte KB den eller var det kun udvalget"
+    taught = answerer(
+        content,
+        example("var det kommunalbestyrelsen der godkendte den eller kun udvalget", GODKENDT),
+        LOEN,
+    )
+    assert taught.answer(question).target == GODKENDT
+    # "VPU" is not spelled out by "kommunalbestyrelsen": the example says nothing about it.
+    assert taught.answer("godkendte VPU den eller var det kun udvalget").target != GODKENDT
+
+
+def test_an_example_about_ones_own_meeting_fits_either_committee(content: Content) -> None:
+    taught = answerer(content, example("hvad er fokus på næste lmu", "own:meeting"), LOEN)
+    assert taught.answer("hvad er fokus på næste OMU møde").target == "own:meeting"
+
+
+FAELLESSKAB = "noegleord:arbejdsfaellesskaber"
+
+
+def test_an_answer_learns_from_every_question_it_answers() -> None:
+    """The first two examples are right as pejlemærke 4 and as the nøgleord: the nøgleord
+    learns "kolleger" from them, though pejlemærke 4 is their first answer."""
+    index = ExampleIndex(
+        [
+            example("kolleger siger op hele tiden", "pejlemaerke:4", FAELLESSKAB),
+            example("vi mister nye kolleger", "pejlemaerke:4", FAELLESSKAB),
+            example("sammenhold i personalegruppen", FAELLESSKAB),
+            example("fremtidens tilbud skal tænkes nu", "pejlemaerke:4"),
+            example("flere frivillige på bostedet", "maalsaetning:1.4"),
+            LOEN,
+        ]
+    )
+    guess = index.classify("nye kolleger og sammenhold")
+    assert guess is not None and guess.target == FAELLESSKAB
+
+
+def test_an_answer_every_example_accepts_trains_no_classifier(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    index = ExampleIndex(
+        [
+            example("kolleger siger op", "pejlemaerke:4", FAELLESSKAB),
+            example("sammenhold i personalegruppen", FAELLESSKAB),
+        ]
+    )
+    assert index.classify("kolleger") is None
+    assert "tells nothing apart" in caplog.text
 
 
 # Not an example, nor near one: the nearest example is about what the strategy promises

@@ -34,6 +34,11 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("hvad med pejlemærket?", "maalsaetning:3.2", "pejlemaerke:3"),  # definite: points back
         ("hvad med pejlemaerket?", "term:olfa", "pejlemaerke:4"),
         ("og den foer?", "maalsaetning:3.3", "maalsaetning:3.2"),  # "før" without ø
+        # After a list, the first or last it listed.
+        ("fortæl mere om det sidste", "list:pejlemaerker", "pejlemaerke:4"),
+        ("og det første", "about", "pejlemaerke:1"),
+        ("den sidste", "list:maalsaetninger", "maalsaetning:4.3"),
+        ("og det sidste pejlemærke", "list:maalsaetninger", "pejlemaerke:4"),
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:
@@ -48,6 +53,8 @@ def test_follow_ups(content: Content, question: str, previous: str, expected: st
         ("hvad skal vi drøfte på næste møde", "maalsaetning:2.3"),  # a question of its own
         ("og hvad er TRIO", "maalsaetning:2.3"),
         ("og pejlemærket?", "fact:godkendelse"),  # a fact belongs to no pejlemærke
+        ("og den næste", "list:pejlemaerker"),  # a list has no next
+        ("fortæl mere om det sidste", "term:trio"),  # a glossary word has no last
     ],
 )
 def test_not_follow_ups(content: Content, question: str, previous: str | None) -> None:
