@@ -36,7 +36,8 @@ _MAAL = re.compile(
     r"(?<![\d.,])(\d)\s?[.,]\s?(\d)(?![\d])(?![.,]\d)(?!\s*(?:mio|mia|mill|kr|%|pct|procent))"
 )
 # ``\b`` after the word: "pejlemærket" must not be read as "pejlemærke et" (pejlemærke 1).
-_PEJL_WORD = r"(?:pejl\w*\b|guiding\s+principles?\b|principles?\b|pillars?\b)"
+# "pm 4" is how some shorten it; "guiding mark" how some translate it.
+_PEJL_WORD = r"(?:pejl\w*\b|pm\b|guiding\s+(?:principles?|marks?)\b|principles?\b|pillars?\b)"
 _NUMBER = r"(?:nr\.?\s*|nummer\s+|no\.?\s*|number\s+)?(\d+|" + "|".join(_NUMBER_WORDS) + r")\b"
 _PEJL_AFTER = re.compile(_PEJL_WORD + r"\s*" + _NUMBER)
 # "målsætning fire punkt tre", "mål to komma et": a målsætning number in words.

@@ -23,6 +23,8 @@ from dialogs.qa.references import Reference, find_reference
         ("the first guiding principle", Reference("pejlemaerke", "1")),
         ("målsætning fire punkt tre", Reference("maalsaetning", "4.3")),
         ("mål to komma et", Reference("maalsaetning", "2.1")),
+        ("pm 4 hvad er det", Reference("pejlemaerke", "4")),
+        ("what is guiding mark 4", Reference("pejlemaerke", "4")),
     ],
 )
 def test_explicit_references(question: str, expected: Reference) -> None:
@@ -40,6 +42,7 @@ def test_explicit_references(question: str, expected: Reference) -> None:
         # "pejlemærket" is the definite form, not "pejlemærke et" (pejlemærke 1).
         "pejlemærket om helhed",
         "hvad siger pejlemaerket om borgeren",
+        "mødet slutter 3 pm",
     ],
 )
 def test_numbers_that_are_not_references(question: str) -> None:
