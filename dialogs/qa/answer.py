@@ -75,7 +75,10 @@ Kind = Literal[
 EXAMPLE_SAME = 0.85
 CLASSIFIED = -0.4  # the examples' classifier answers from this decision value on…
 CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answers
-REFUSED = 0.0  # the classifier's "fallback" overrules a confident index answer from here
+# A confident index answer (CONFIDENT, not hedged) yields to the classifier's other answer
+# from OVERRULED on, and to its "fallback" from REFUSED on.
+OVERRULED = -0.3
+REFUSED = 0.0
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
 SURE = 0.7  # a sure index answer stands unless an example is a near-copy
@@ -335,26 +338,36 @@ class Answerer:
         foreign = off_topic_words(question, self.content.conversation.off_topics)
         by_index = self._by_index(question, language, foreign)
         example = self.examples.nearest(question)
-        if example is not None and (
-            (
-                not example.target.startswith("own:")  # one's own meeting, LMU's or OMU's
-                and not _names_alike(question, example.question, self._spelled_out)
+        if example is not None and names_other_scope(example.question, self.index.named):
+            return (
+                by_index  # an example about Randers' strategy says nothing the scope rule does not
             )
-            or names_other_scope(example.question, self.index.named)
-        ):  # an example about Randers' strategy says nothing the scope rule does not
-            return by_index
+        # "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads
+        # (one's own meeting is the same answer for LMU and OMU).
+        named_otherwise = (
+            example is not None
+            and not example.target.startswith("own:")
+            and not _names_alike(question, example.question, self._spelled_out)
+        )
         if by_index.target in self.index.named_by(question):
             return by_index  # the question is the entry's own name: a button's text, say
-        if example is not None and example.similarity >= EXAMPLE_SAME:
+        if example is not None and not named_otherwise and example.similarity >= EXAMPLE_SAME:
             return self._from_example(example.target, example.similarity, by_index, sure=True)
         if by_index.kind != "fallback" and not by_index.hedged and by_index.confidence >= SURE:
             return by_index
         if foreign:
             return by_index  # "fristen for at søge ferie": asked like an example, but not one
         guess = self.examples.classify(question)
-        doubted = guess is not None and guess.target == "fallback" and guess.score < REFUSED
-        if doubted and by_index.kind != "fallback" and not by_index.hedged:
-            return by_index  # "hvornår er fristen": only the classifier doubts it
+        if guess is not None and named_otherwise and example and guess.target == example.target:
+            guess = None  # what the other abbreviation's example taught
+        confident = by_index.kind != "fallback" and not by_index.hedged
+        if confident and guess is not None and guess.target != by_index.target:
+            # A confident index answer stands unless the classifier is firm about another
+            # ("tryghed og nærvær for borgerne" is pejlemærke 1, not psychological safety)
+            # or about refusing ("hvornår er fristen" is one's own status round).
+            firm = REFUSED if guess.target == "fallback" else OVERRULED
+            if guess.score < firm:
+                return by_index
         if guess is not None and (
             guess.score >= CLASSIFIED
             or (

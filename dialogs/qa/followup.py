@@ -25,14 +25,15 @@ def _folded(text: str) -> frozenset[str]:
 # Every word of a follow-up must be one of these: a frame, a pointer or a kind of thing.
 _FRAME = _folded(
     "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
-    "hvilke tilhører står hvor også lige bare nu har der fortæl mere om and what about the one "
-    "it its which does belong to is in then how tell me more"
+    "hvilke tilhører står hvor også lige bare nu har der fortæl mere om andre and what about "
+    "the one it its which does belong to is in then how tell me more other"
 )
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
 # "før" folds to "for" as in "hvad står den for?", so it is told apart before folding.
 _BEFORE = frozenset({"før", "foer"})
-_DEFINITE = _folded("pejlemærket målsætningen")  # "hvad med pejlemærket?" after an answer
+# Right after an answer these point back too: "hvad med pejlemærket?", "nøgleordene der?"
+_DEFINITE = _folded("pejlemærket målsætningen der there")
 _FIRST = _folded("første first")
 _LAST = _folded("sidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
@@ -98,8 +99,12 @@ def refers_back(question: str) -> bool:
     if not raw or len(raw) > 12 or acronyms(question):
         return False
     tokens = content_tokens(question)
+    first = words(question)[0].lower()
     pointing = (
-        bool(raw & (_BACK | _ENGLISH_AGAIN)) or raw <= _BARE or any(t in _ELABORATE for t in tokens)
+        bool(raw & (_BACK | _ENGLISH_AGAIN))
+        or raw <= _BARE
+        or first in ("og", "and")  # "og hvad skal jeg skrive?" goes on from the answer
+        or any(t in _ELABORATE for t in tokens)
     )
     return pointing and all(t in _NO_TOPIC for t in tokens)
 

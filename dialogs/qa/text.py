@@ -115,7 +115,10 @@ _DANISH = frozenset(
 _ONE_WORD = r"(?![\w-]*ne\b)[\w-]+"
 _DEFINITION = re.compile(
     rf"^(?:hvad|what)\s+(?:er|is)\s+(?:(?:en|et|a|an)\s+)?{_ONE_WORD}(?:\s+i\s+strategien)?\W*$"
-    rf"|^hvad\s+betyder\s+{_ONE_WORD}(?:\s+egentlig)?(?:\s+i\s+strategien)?\W*$"
+    rf"|^hvad\s+betyder\s+{_ONE_WORD}(?:\s+egentlig)?"
+    r"(?:\s+i\s+(?:strategien|dokumenterne|papirerne))?\W*$"
+    rf"|^hvad\s+står\s+{_ONE_WORD}\s+for\W*$"
+    rf"|^what\s+does\s+{_ONE_WORD}\s+(?:mean|stand\s+for)\W*$"
     rf"|^{_ONE_WORD}\W*\s+(?:hvad\s+(?:er|betyder)\s+det|what\s+is\s+that)\W*$"
     r"|^(?:hvad\s+)?(?:menes|forstås)\s+(?:der\s+)?med\b"
 )
@@ -197,6 +200,8 @@ _KIND_FRAME = (
     ),
     ("maalsaetning", re.compile(r"\b(?:malsatningen|malet)\s+(?:der|som)\b")),
     ("pejlemaerke", re.compile(r"\b(?:pejlemark\w*|principle|guiding principle)" + _ABOUT)),
+    # "i hvilket pejlemærke står recovery", "which principle is recovery under"
+    ("pejlemaerke", re.compile(r"\b(?:hvilket|hvilke|which)\s+(?:pejlemark\w*|principles?)\b")),
 )
 
 

@@ -9,7 +9,14 @@ from collections import defaultdict
 import pytest
 
 from content import Content, load_content
-from dialogs.qa.answer import CLASSIFIED, CLASSIFIED_WEAK, REFUSED, Answerer, answer_for_target
+from dialogs.qa.answer import (
+    CLASSIFIED,
+    CLASSIFIED_WEAK,
+    OVERRULED,
+    REFUSED,
+    Answerer,
+    answer_for_target,
+)
 from dialogs.qa.examples import Classified, ExampleIndex
 from dialogs.qa.index import build_entries
 
@@ -197,6 +204,14 @@ def test_a_confident_index_answer_stands_unless_the_classifier_surely_refuses(
     assert classified(content, "fallback", REFUSED + 0.1).answer(question).kind == "fallback"
 
 
+def test_a_confident_index_answer_yields_only_to_a_firm_classifier(content: Content) -> None:
+    question = "tryghed og nærvær for borgerne"  # pejlemærke 1, confident but not sure
+    other = "term:psykologisk-tryghed"
+    assert classified(content, other, OVERRULED - 0.05).answer(question).target == "pejlemaerke:1"
+    firm = classified(content, other, OVERRULED + 0.05).answer(question)
+    assert (firm.target, firm.hedged) == (other, True)
+
+
 def test_a_sure_index_answer_stands_unhedged(content: Content) -> None:
     sure = classified(content, "maalsaetning:3.2", 1.0).answer("hvad betyder TRIO")
     assert (sure.target, sure.hedged) == ("term:trio", False)
@@ -207,6 +222,7 @@ def test_a_named_kind_beats_a_glossary_word(answerer: Answerer) -> None:
     assert answerer.answer("målsætningen om kerneopgaven").target == "maalsaetning:2.1"
     assert answerer.answer("den om kerneopgaven").target == "maalsaetning:2.1"
     assert answerer.answer("pejlemærket om helhed").target == "pejlemaerke:4"
+    assert answerer.answer("i hvilket pejlemærke står recovery").target == "pejlemaerke:1"
 
 
 @pytest.mark.parametrize(
@@ -257,6 +273,12 @@ def test_questions_about_ones_own_work(answerer: Answerer, question: str, expect
 def test_follow_ups_use_the_previous_answer(answerer: Answerer) -> None:
     assert answerer.answer("hvad med den næste?", "maalsaetning:2.3").target == "maalsaetning:2.4"
     assert answerer.answer("og hvad skal jeg skrive i den", "own:status").target == "own:status"
+    assert answerer.answer("og hvad skal jeg skrive?", "own:status").target == "own:status"
+    assert answerer.answer("hvad er noegleordene der", "pejlemaerke:2").target == "pejlemaerke:2"
+    assert answerer.answer("hvad er de andre nøgleord der", "maalsaetning:3.1").target == (
+        "pejlemaerke:3"
+    )
+    assert answerer.reply_to("hvilke nøgleord er der").target == "list:noegleord"  # no answer yet
     assert answerer.answer("og pejlemærket?", "maalsaetning:2.3").target == "pejlemaerke:2"
     assert answerer.answer("og 2.4?", "maalsaetning:2.3").target == "maalsaetning:2.4"
     assert answerer.reply_in_chat(["hvad er TRIO", "og den næste?"]).kind == "fallback"
@@ -297,6 +319,9 @@ def test_swapped_letters_are_one_typo(answerer: Answerer) -> None:
         ("hvad er sterjnestunder", "term:stjernestunder"),
         ("tilbudsvifen hvad er det", "term:tilbudsvifte"),
         ("hvad betyder med-systemet", "term:med"),
+        ("hvad betyder KB i dokumenterne", "term:kb"),
+        ("hvad står TR for", "term:tr"),
+        ("what does pejlemærke mean", "term:pejlemaerke"),
         # A definite plural asks for all of them.
         ("hvad er pejlemærkerne", "list:pejlemaerker"),
         ("hvad er nøgelordene", "list:noegleord"),
@@ -354,10 +379,10 @@ CLEAR = "hvordan gør vi det klart for pårørende hvad de kan forvente af os"  
 
 
 def test_the_classifier_overrules_an_index_answer_that_is_not_sure(content: Content) -> None:
-    answer = classified(content, "maalsaetning:2.3", CLASSIFIED).answer(CLEAR)
+    answer = classified(content, "maalsaetning:2.3", OVERRULED).answer(CLEAR)
     assert (answer.target, answer.hedged) == ("maalsaetning:2.3", True)
     assert "pejlemaerke:2" in answer.alternatives  # the index's answer is offered
-    unsure = classified(content, "maalsaetning:2.3", CLASSIFIED_WEAK - 0.01).answer(CLEAR)
+    unsure = classified(content, "maalsaetning:2.3", OVERRULED - 0.01).answer(CLEAR)
     assert (unsure.target, unsure.hedged) == ("pejlemaerke:2", False)
 
 

@@ -11,7 +11,7 @@ import pytest
 from content import Content, load_content
 from content.models import Example
 from dialogs.qa.answer import Answerer
-from dialogs.qa.examples import ExampleIndex
+from dialogs.qa.examples import Classified, ExampleIndex, NearestExample
 
 
 def example(q: str, *expect: str, context: tuple[str, ...] = ()) -> Example:
@@ -89,6 +89,28 @@ def test_an_abbreviation_is_named_alike_by_its_long_name(content: Content) -> No
     assert taught.answer(question).target == GODKENDT
     # "VPU" is not spelled out by "kommunalbestyrelsen": the example says nothing about it.
     assert taught.answer("godkendte VPU den eller var det kun udvalget").target != GODKENDT
+
+
+class _NearLmu(ExampleIndex):
+    """The nearest example is about LMU; the classifier says ``target``."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__([])
+        self.target = target
+
+    def nearest(self, question: str) -> NearestExample:
+        return NearestExample("term:lmu", 0.9, "what does LMU stand for")
+
+    def classify(self, question: str) -> Classified:
+        return Classified(self.target, 0.5)
+
+
+def test_what_an_example_about_another_abbreviation_taught_is_not_the_answer(
+    content: Content,
+) -> None:
+    question = "what does OMU stand for"  # the index is not confident: the fallback
+    assert Answerer(content, _NearLmu("term:lmu")).answer(question).kind == "fallback"
+    assert Answerer(content, _NearLmu("term:omu")).answer(question).target == "term:omu"
 
 
 def test_an_example_about_ones_own_meeting_fits_either_committee(content: Content) -> None:
