@@ -40,6 +40,7 @@ from dialogs.qa.text import (
     acronyms,
     addresses_the_bot,
     asks_for_kind,
+    canonical,
     is_definition_question,
     is_english,
     is_personal,
@@ -117,6 +118,7 @@ _KEYLESS: dict[str, Kind] = {
     "fallback": "fallback",
     "unknown": "unknown",
 }
+_ITSELF = frozenset({canonical("strategien"), canonical("strategy")})
 # Kinds that a follow-up ("og den næste?", "fortæl om det sidste") can refer back to.
 REMEMBERED = frozenset(
     {
@@ -357,6 +359,8 @@ class Answerer:
             return by_index
         if foreign:
             return by_index  # "fristen for at søge ferie": asked like an example, but not one
+        if self._all_unheard(question):
+            return by_index  # "hvad siger strategien om kage?": nothing to go on but the frame
         guess = self.examples.classify(question)
         if guess is not None and named_otherwise and example and guess.target == example.target:
             guess = None  # what the other abbreviation's example taught
@@ -378,6 +382,13 @@ class Answerer:
         ):
             return self._from_example(guess.target, guess.score, by_index, sure=False)
         return by_index
+
+    def _all_unheard(self, question: str) -> bool:
+        """True when every topic word of the question (but "strategien") is a word that
+        neither the strategy nor any example uses."""
+        asked, _ = without_frames(question, self.content.conversation.practice_frames)
+        topic = [t for t in self.index.query_tokens(asked) if t.token not in _ITSELF]
+        return bool(topic) and not any(t.known or self.examples.knows_word(t.token) for t in topic)
 
     @staticmethod
     def _seconded(target: str, by_index: Answer) -> bool:

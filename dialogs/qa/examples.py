@@ -262,6 +262,10 @@ class ExampleIndex:
         best = int(np.argmax(scores))
         return Classified(classifier.targets[best], float(scores[best]))
 
+    def knows_word(self, token: str) -> bool:
+        """True when an example uses the word whose canonical token is ``token``."""
+        return f"w:{token}" in self._vocabulary
+
     def nearest(self, question: str) -> NearestExample | None:
         """The most similar example, or None when there are none or the question has no
         letters. Words never seen in an example lower the similarity: a question about

@@ -212,6 +212,16 @@ def test_a_confident_index_answer_yields_only_to_a_firm_classifier(content: Cont
     assert (firm.target, firm.hedged) == (other, True)
 
 
+@pytest.mark.parametrize(
+    "question", ["Hvad siger strategien om kage?", "står der noget om kage i strategien"]
+)
+def test_a_topic_no_one_has_written_about_is_not_guessed(answerer: Answerer, question: str) -> None:
+    """The classifier would guess from the frame alone ("hvad siger strategien om")."""
+    guess = answerer.examples.classify(question)
+    assert guess is not None and guess.target != "fallback" and guess.score >= CLASSIFIED
+    assert answerer.answer(question).kind == "fallback"
+
+
 def test_a_sure_index_answer_stands_unhedged(content: Content) -> None:
     sure = classified(content, "maalsaetning:3.2", 1.0).answer("hvad betyder TRIO")
     assert (sure.target, sure.hedged) == ("term:trio", False)
