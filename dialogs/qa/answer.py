@@ -79,7 +79,7 @@ CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answe
 # A confident index answer (CONFIDENT, not hedged) yields to the classifier's other answer
 # from OVERRULED on, and to its "fallback" from REFUSED on.
 OVERRULED = -0.3
-REFUSED = 0.0
+REFUSED = -0.1
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
 SURE = 0.7  # a sure index answer stands unless an example is a near-copy
@@ -333,9 +333,11 @@ class Answerer:
 
         A question that is an entry's own name gets that entry. A near-copy of an example
         (:data:`EXAMPLE_SAME`) gets its answer. Otherwise the index's sure answer stands, and a
-        question naming a topic outside the strategy gets no more than the index gives. Then
-        the examples' classifier answers from :data:`CLASSIFIED` on, and from
-        :data:`CLASSIFIED_WEAK` when another signal seconds it.
+        question naming a topic outside the strategy, or only words that neither the strategy
+        nor an example uses, gets no more than the index gives. A confident index answer
+        yields only to a firm classifier (:data:`OVERRULED`, :data:`REFUSED`). Then the
+        examples' classifier answers from :data:`CLASSIFIED` on, and from
+        :data:`CLASSIFIED_WEAK` when the index seconds it.
         """
         foreign = off_topic_words(question, self.content.conversation.off_topics)
         by_index = self._by_index(question, language, foreign)
@@ -359,8 +361,6 @@ class Answerer:
             return by_index
         if foreign:
             return by_index  # "fristen for at søge ferie": asked like an example, but not one
-        if self._all_unheard(question):
-            return by_index  # "hvad siger strategien om kage?": nothing to go on but the frame
         guess = self.examples.classify(question)
         if guess is not None and named_otherwise and example and guess.target == example.target:
             guess = None  # what the other abbreviation's example taught
@@ -380,6 +380,8 @@ class Answerer:
                 and self._seconded(guess.target, by_index)
             )
         ):
+            if guess.target != "fallback" and self._all_unheard(question):
+                return by_index  # "hvad siger strategien om kage?": only the frame to go on
             return self._from_example(guess.target, guess.score, by_index, sure=False)
         return by_index
 

@@ -8,12 +8,13 @@ readings of them:
 - :meth:`ExampleIndex.nearest`: the most similar example. A near-copy of an example wants the
   same answer. Similarity is the cosine of TF-IDF vectors over character 3–5-grams (robust to
   typos, missing æ/ø/å and inflection) plus the question's canonical words.
-- :meth:`ExampleIndex.classify`: a linear classifier over the same vectors (scikit-learn's
-  ``LinearSVC``), trained on all examples at once. It learns which words and word parts speak
-  for each answer, so a question in new words ("vi mister hele tiden kolleger") still finds the
-  answer its words are typical of, where the nearest single example may be about something
-  else. Cross-validated over eleven example sets (each set left out in turn) it labelled 95.0 %
-  of their questions right; the nearest example 90.7 %.
+- :meth:`ExampleIndex.classify`: a linear classifier per answer over the same vectors
+  (scikit-learn's ``LinearSVC``, one against the rest), trained on all examples at once. It
+  learns which words and word parts speak for each answer, so a question in new words ("vi
+  mister hele tiden kolleger") still finds the answer its words are typical of, where the
+  nearest single example may be about something else. Every answer an example accepts is one
+  of its answers here: cross-validated over 15 example sets, the answerer got 97.71 % right
+  with it against 97.30 % when only the first answer taught.
 """
 
 from __future__ import annotations

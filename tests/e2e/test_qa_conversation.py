@@ -57,6 +57,9 @@ async def test_a_follow_up_continues_from_the_last_answer(playground: Playground
     assert first_line(first).startswith("2.3 ")
     assert first_line(following).startswith("2.4 ")
     assert first_line(pejlemaerke).startswith("Pejlemærke 2")
+    await ask(playground, chat, "hvad er de fire pejlemærker")
+    last = await ask(playground, chat, "fortæl mere om det sidste")
+    assert first_line(last).startswith("Pejlemærke 4")
 
 
 async def test_a_question_that_points_back_gets_the_same_answer(
@@ -135,3 +138,10 @@ async def test_another_areas_strategy_is_out_of_scope(playground: PlaygroundClie
         "Det kan jeg desværre ikke svare på. Jeg kender kun den fælles langsigtede strategi "
         "for Socialområdet i Norddjurs Kommune – ikke andre"
     )
+
+
+async def test_a_topic_nobody_has_written_about_is_not_guessed(
+    playground: PlaygroundClient,
+) -> None:
+    reply = await ask(playground, playground.cfg.personal_chat_id, "Hvad siger strategien om kage?")
+    assert (reply["text"] or "").startswith("Det kan jeg desværre ikke svare på.")
