@@ -343,9 +343,8 @@ class Answerer:
         by_index = self._by_index(question, language, foreign)
         example = self.examples.nearest(question)
         if example is not None and names_other_scope(example.question, self.index.named):
-            return (
-                by_index  # an example about Randers' strategy says nothing the scope rule does not
-            )
+            # An example about Randers' strategy says nothing the scope rule does not.
+            return by_index
         # "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads
         # (one's own meeting is the same answer for LMU and OMU).
         named_otherwise = (
@@ -362,7 +361,12 @@ class Answerer:
         if foreign:
             return by_index  # "fristen for at søge ferie": asked like an example, but not one
         guess = self.examples.classify(question)
-        if guess is not None and named_otherwise and example and guess.target == example.target:
+        if (
+            named_otherwise
+            and guess is not None
+            and example is not None
+            and guess.target == example.target
+        ):
             guess = None  # what the other abbreviation's example taught
         confident = by_index.kind != "fallback" and not by_index.hedged
         if confident and guess is not None and guess.target != by_index.target:
