@@ -221,6 +221,7 @@ _AREA = re.compile(r"(?:omrade|omradet|omrader|forvaltning|forvaltningen|afdelin
 _MUNICIPALITY = re.compile(r"\b([a-zæøå]+)\s+kommunes?\b")
 # Another strategy or policy by name: "skolestrategien", "handicappolitik".
 _POLICY = re.compile(r"\w{3,}(?:strategi|strategien|politik|politikken)$")
+_STRATEGY_WORD = re.compile(r"strategi|politik|\bplan")
 _OTHERS = re.compile(r"\b(?:andre|anden|other)\s+(?:kommuner|kommune|omrader|municipalities)\b")
 
 
@@ -232,11 +233,14 @@ def names_other_scope(text: str, known: Container[str]) -> bool:
     for name in _MUNICIPALITY.findall(clean(text)):
         if not is_stopword(name) and canonical(name) not in known:
             return True  # "Syddjurs Kommunes strategi", not "i kommunen" or "vores kommune"
+    strategy_named = bool(_STRATEGY_WORD.search(fold(clean(text))))
     for word in words(text):
         folded = fold(word)
         if canonical(word) in known:
             continue
-        if (len(folded) > 8 and _AREA.search(folded)) or _POLICY.search(folded):
+        if _POLICY.search(folded) or (
+            strategy_named and len(folded) > 8 and _AREA.search(folded)
+        ):  # "ældreområdets strategi"; "samarbejde med ældreområdet" is a partner
             return True
     return False
 

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from content import Content
 from dialogs.qa.text import (
     asks_for_kind,
     canonical,
     content_tokens,
     is_definition_question,
     is_english,
+    names_other_scope,
     off_topic_words,
     speaks_as_team,
     strip_markup,
@@ -85,6 +87,21 @@ def test_off_topic_words_match_by_prefix_or_stem() -> None:
     # "løn" without æ/ø/å is "lon", which starts English "long": short prefixes as written.
     assert off_topic_words("how long does the strategy apply", topics) == frozenset()
     assert off_topic_words("hvordan samarbejder vi med sygehuset", topics) == frozenset()
+
+
+def test_wage_subsidies_are_not_pay(content: Content) -> None:
+    """Pay is off topic word by word: "løntilskud" belongs to the labour market, a theme."""
+    topics = content.conversation.off_topics
+    assert off_topic_words("hvornår kommer lønsedlen", topics) == {"lønsedlen"}
+    assert off_topic_words("får jeg løn for overarbejde", topics) == {"løn", "overarbejde"}
+    assert off_topic_words("et job med løntilskud til borgeren", topics) == frozenset()
+
+
+def test_another_area_is_another_scope_only_for_its_strategy() -> None:
+    known: frozenset[str] = frozenset()
+    assert names_other_scope("har ældreområdet også en strategi", known)
+    assert not names_other_scope("hvordan samarbejder vi med ældreområdet om en borger", known)
+    assert names_other_scope("hvad er skolestrategien", known)
 
 
 def test_the_team_speaks_in_practice_questions() -> None:
