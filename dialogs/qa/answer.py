@@ -76,10 +76,7 @@ Kind = Literal[
 EXAMPLE_SAME = 0.85
 CLASSIFIED = -0.4  # the examples' classifier answers from this decision value on…
 CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answers
-# A confident index answer (CONFIDENT, not hedged) yields to the classifier's other answer
-# from OVERRULED on, and to its "fallback" from REFUSED on.
-OVERRULED = -0.3
-REFUSED = -0.1
+OVERRULED = -0.3  # a confident index answer yields to another classifier answer from here
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
 SURE = 0.7  # a sure index answer stands unless an example is a near-copy
@@ -335,7 +332,7 @@ class Answerer:
         (:data:`EXAMPLE_SAME`) gets its answer. Otherwise the index's sure answer stands, and a
         question naming a topic outside the strategy, or only words that neither the strategy
         nor an example uses, gets no more than the index gives. A confident index answer
-        yields only to a firm classifier (:data:`OVERRULED`, :data:`REFUSED`). Then the
+        yields only to a firm classifier answer (:data:`OVERRULED`), or to its refusal. Then the
         examples' classifier answers from :data:`CLASSIFIED` on, and from
         :data:`CLASSIFIED_WEAK` when the index seconds it.
         """
@@ -345,11 +342,12 @@ class Answerer:
         if example is not None and names_other_scope(example.question, self.index.named):
             # An example about Randers' strategy says nothing the scope rule does not.
             return by_index
-        # "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads
-        # (one's own meeting is the same answer for LMU and OMU).
+        # "KB forkortelse?" is not asked like "VPU forkortelse?", however alike the rest reads:
+        # a glossary word's example is about the abbreviation it names (one's own meeting or
+        # the approval is the same answer, whichever committee is named).
         named_otherwise = (
             example is not None
-            and not example.target.startswith("own:")
+            and example.target.startswith("term:")
             and not _names_alike(question, example.question, self._spelled_out)
         )
         if by_index.target in self.index.named_by(question):
@@ -369,13 +367,15 @@ class Answerer:
         ):
             guess = None  # what the other abbreviation's example taught
         confident = by_index.kind != "fallback" and not by_index.hedged
-        if confident and guess is not None and guess.target != by_index.target:
-            # A confident index answer stands unless the classifier is firm about another
-            # ("tryghed og nærvær for borgerne" is pejlemærke 1, not psychological safety)
-            # or about refusing ("hvornår er fristen" is one's own status round).
-            firm = REFUSED if guess.target == "fallback" else OVERRULED
-            if guess.score < firm:
-                return by_index
+        if (
+            confident
+            and guess is not None
+            and guess.target not in (by_index.target, "fallback")
+            and guess.score < OVERRULED
+        ):
+            # "tryghed og nærvær for borgerne" is pejlemærke 1, as the index says, not
+            # psychological safety. A refusal is not overruled: the bot never guesses.
+            return by_index
         if guess is not None and (
             guess.score >= CLASSIFIED
             or (
