@@ -8,9 +8,10 @@ conversation for a short while, and :func:`resolve_followup` turns the follow-up
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence, Set
 from datetime import datetime, timedelta
 
-from content.models import Strategy
+from content.models import Maalsaetning, Strategy
 from dialogs.qa.text import acronyms, canonical, content_tokens
 from dialogs.text import fold, words
 
@@ -173,24 +174,19 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
     if wanted & (_FIRST | _LAST) and listed and not wanted & other_kind:
         # "fortæl mere om det sidste" after the list of pejlemærker: the last one listed
         if listed & _PEJLEMAERKE:
-            numbers = [p.number for p in strategy.pejlemaerker]
-            return f"pejlemaerke:{numbers[0] if wanted & _FIRST else numbers[-1]}"
-        ids = [m.id for m in strategy.maalsaetninger]
-        return f"maalsaetning:{ids[0] if wanted & _FIRST else ids[-1]}"
+            return _end_pejlemaerke(wanted, strategy)
+        return _end_maalsaetning(wanted, strategy.maalsaetninger)
     if wanted & (_FIRST | _LAST) and not wanted & (_PEJLEMAERKE | _MAALSAETNING):
         # "og det sidste?": the first or last of the same kind
         if kind == "pejlemaerke":
-            numbers = [p.number for p in strategy.pejlemaerker]
-            return f"pejlemaerke:{numbers[0] if wanted & _FIRST else numbers[-1]}"
+            return _end_pejlemaerke(wanted, strategy)
         if kind == "maalsaetning" and pejlemaerke is not None:
-            under = strategy.maalsaetninger_under(pejlemaerke)
-            return f"maalsaetning:{(under[0] if wanted & _FIRST else under[-1]).id}"
+            return _end_maalsaetning(wanted, strategy.maalsaetninger_under(pejlemaerke))
         return None
     if wanted <= _FRAME | _AGAIN and wanted & _AGAIN:
         return previous  # "hvad står den for?", "hvad betyder det?": the same thing again
     if wanted & _PEJLEMAERKE and wanted & (_FIRST | _LAST) and "under" not in wanted:
-        numbers = [p.number for p in strategy.pejlemaerker]  # "og det sidste pejlemærke?"
-        return f"pejlemaerke:{numbers[0] if wanted & _FIRST else numbers[-1]}"
+        return _end_pejlemaerke(wanted, strategy)  # "og det sidste pejlemærke?"
     if wanted & _PEJLEMAERKE:
         if pejlemaerke is None:
             return None
@@ -206,11 +202,21 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
             return _step_pejlemaerke(pejlemaerke, step, strategy)
         return None
     if wanted & _MAALSAETNING and wanted & (_FIRST | _LAST) and pejlemaerke is not None:
-        under = strategy.maalsaetninger_under(pejlemaerke)  # "den første målsætning under den"
-        return f"maalsaetning:{(under[0] if wanted & _FIRST else under[-1]).id}"
+        # "den første målsætning under den"
+        return _end_maalsaetning(wanted, strategy.maalsaetninger_under(pejlemaerke))
     if wanted & (_MAALSAETNING | _NOEGLEORD) and pejlemaerke is not None:
         return f"pejlemaerke:{pejlemaerke}"  # it lists both its målsætninger and nøgleord
     return None
+
+
+def _end_pejlemaerke(wanted: Set[str], strategy: Strategy) -> str:
+    """The first pejlemærke if ``wanted`` says "første", else the last."""
+    return f"pejlemaerke:{strategy.pejlemaerker[0 if wanted & _FIRST else -1].number}"
+
+
+def _end_maalsaetning(wanted: Set[str], maalsaetninger: Sequence[Maalsaetning]) -> str:
+    """The first of ``maalsaetninger`` if ``wanted`` says "første", else the last."""
+    return f"maalsaetning:{maalsaetninger[0 if wanted & _FIRST else -1].id}"
 
 
 def _pejlemaerke_of(kind: str, key: str, strategy: Strategy) -> int | None:
