@@ -284,9 +284,13 @@ class ExampleIndex:
                 known.append((i, weight))
         if not known:
             return None
-        spans = [(int(self._starts[i]), int(self._starts[i + 1]), w) for i, w in known]
-        entries = np.concatenate([np.arange(start, end) for start, end, _ in spans])
-        per_entry = np.repeat([w for *_, w in spans], [end - start for start, end, _ in spans])
+        columns = np.fromiter((i for i, _ in known), dtype=np.intp, count=len(known))
+        starts = self._starts[columns]
+        lengths = self._starts[columns + 1] - starts
+        # The postings of every known feature, one after another: a vectorised multi-arange.
+        before = np.cumsum(lengths) - lengths
+        entries = np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
+        per_entry = np.repeat(np.fromiter((w for _, w in known), dtype=np.float64), lengths)
         scores = np.bincount(
             self._rows[entries], weights=self._weights[entries] * per_entry, minlength=len(self)
         ) / math.sqrt(norm2)

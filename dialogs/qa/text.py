@@ -297,6 +297,17 @@ def without_frames(text: str, frames: Sequence[str]) -> tuple[str, bool]:
     return rest, True
 
 
+@lru_cache(maxsize=8)
+def _off_topic_matcher(
+    topics: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
+    """The off-topic prefixes as written and folded, and the stems: built once per topic list."""
+    raw = tuple(t[:-1].lower() for t in topics if t.endswith("*"))
+    folded = tuple(fold(p) for p in raw if len(fold(p)) >= FOLDED_PREFIX)
+    stems = frozenset(canonical(t.lower()) for t in topics if not t.endswith("*"))
+    return raw, folded, stems
+
+
 def off_topic_words(text: str, topics: Sequence[str]) -> frozenset[str]:
     """The words of ``text`` that name a topic outside the strategy ("lønudbetaling").
 
@@ -305,9 +316,7 @@ def off_topic_words(text: str, topics: Sequence[str]) -> frozenset[str]:
     also without æ/ø/å when it is long enough not to become another word ("løn" is "lon",
     which starts "long").
     """
-    raw = tuple(t[:-1].lower() for t in topics if t.endswith("*"))
-    folded = tuple(fold(p) for p in raw if len(fold(p)) >= FOLDED_PREFIX)
-    stems = frozenset(canonical(t.lower()) for t in topics if not t.endswith("*"))
+    raw, folded, stems = _off_topic_matcher(tuple(topics))
     return frozenset(
         w
         for w in words(text)

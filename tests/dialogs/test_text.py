@@ -35,7 +35,17 @@ from dialogs.replies import Reply
 from dialogs.router import Dispatcher, Form, Router, Turn, TurnLimiter
 from dialogs.status.cards import SUBMIT, field_id
 from dialogs.status.repository import REPLIES
-from dialogs.text import LINES, MAX_DEPTH, MAX_ITEMS, InputRefused, clean_input, clean_value
+from dialogs.text import (
+    LINES,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    InputRefused,
+    _normalised,
+    clean,
+    clean_input,
+    clean_value,
+    strip_markup,
+)
 from scheduler.clock import ManualClock
 from tests.bot import teams
 from tests.bot.teams import app_services, run
@@ -299,3 +309,10 @@ async def test_a_user_who_writes_too_fast_is_told_once(
     assert all(t and t[0] != texts[2][0] for t in texts[:2])
     other = teams.message("hej", teams.personal(2), sender=teams.user(2))
     assert [a.text for a in await run(services, other)] != texts[2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \t\n\xa0\u2000aZ9.,?æøåÆØÅ\u212a\u212béü\u0663<>")))
+def test_clean_takes_the_fast_path_only_where_it_gives_the_same_text(text: str) -> None:
+    """Plain text (ASCII, æøå) skips Unicode normalisation; the result must not change."""
+    assert clean(text) == _normalised(strip_markup(text))
