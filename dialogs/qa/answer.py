@@ -40,6 +40,7 @@ from dialogs.qa.text import (
     acronyms,
     addresses_the_bot,
     asks_for_kind,
+    asks_own_status,
     canonical,
     is_definition_question,
     is_english,
@@ -74,8 +75,9 @@ Kind = Literal[
 # A labelled example this similar (cosine of n-gram vectors) is the same question: its answer
 # wins, however sure the index is.
 EXAMPLE_SAME = 0.85
-CLASSIFIED = -0.4  # the examples' classifier answers from this decision value on…
+CLASSIFIED = -0.5  # the examples' classifier answers from this decision value on…
 CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answers
+FOREIGN = 0.0  # …and from here when the question names a topic outside the strategy
 OVERRULED = -0.3  # a confident index answer yields to another classifier answer from here
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
@@ -288,6 +290,8 @@ class Answerer:
             return Answer("smalltalk", topic, language, question=question)
         question = self.smalltalk.without_greeting(question)
         reference = find_reference(question)
+        if reference is not None and asks_own_status(question):
+            return Answer("own", "status", language, question=question)  # "min status på 2.3"
         if reference is not None and reference.position:
             under = self.content.strategy.maalsaetninger_under(int(reference.value))
             if not under:
@@ -356,9 +360,9 @@ class Answerer:
             return self._from_example(example.target, example.similarity, by_index, sure=True)
         if by_index.kind != "fallback" and not by_index.hedged and by_index.confidence >= SURE:
             return by_index
-        if foreign:
-            return by_index  # "fristen for at søge ferie": asked like an example, but not one
         guess = self.examples.classify(question)
+        if foreign and (guess is None or guess.target == "fallback" or guess.score < FOREIGN):
+            return by_index  # "fristen for at søge ferie": asked like an example, but not one
         if (
             named_otherwise
             and guess is not None

@@ -27,20 +27,20 @@ def _folded(text: str) -> frozenset[str]:
 _FRAME = _folded(
     "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
     "hvilke tilhører står hvor også lige bare nu har der fortæl mere om andre and what about "
-    "the one it its which does belong to is in then how tell me more other"
+    "the one it its which does belong to is in then how tell me more other that"
 )
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
 # "før" folds to "for" as in "hvad står den for?", so it is told apart before folding.
 _BEFORE = frozenset({"før", "foer"})
 # Right after an answer these point back too: "hvad med pejlemærket?", "nøgleordene der?"
-_DEFINITE = _folded("pejlemærket målsætningen der there")
+_DEFINITE = _folded("pejlemærket målsætningen målsætningerne nøgleordene der there")
 _FIRST = _folded("første first")
 _LAST = _folded("sidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
 _PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
 _MAALSAETNING = _folded(
-    "målsætningen målsætning målsætningerne målsætninger mål objective objectives"
+    "målsætningen målsætning målsætningerne målsætninger mål objective objectives goal goals"
 )
 _NOEGLEORD = _folded("nøgleordene nøgleord keywords keyword")
 # Answers that list pejlemærker or målsætninger, and the words for what they list.

@@ -143,6 +143,16 @@ def speaks_of_self(text: str) -> bool:
     return any(w in _FIRST_PERSON for w in words(text))
 
 
+# "min status på 2.3", "giver vi status for mål 4.2": the asker's own reply about a målsætning
+_STATUS_ON = re.compile(r"\bstatus\w*\s+(?:pa|for|til|om|on|about)\s+(?:\w+\s+)?\d")
+
+
+def asks_own_status(text: str) -> bool:
+    """True when the asker speaks of their own status reply on a numbered målsætning: a
+    question for the status round, not about the målsætning."""
+    return speaks_of_self(text) and bool(_STATUS_ON.search(fold(clean(text))))
+
+
 _TEAM = frozenset("vi os vores vor we us our".split())  # noqa: SIM905
 
 
@@ -217,11 +227,14 @@ def asks_for_kind(text: str) -> str | None:
 
 # An area, department or municipality the content does not know: "Børne- og
 # Familieområdet", "ældreområdet", "Aarhus Kommunes strategi", "andre kommuner".
-_AREA = re.compile(r"(?:omrade|omradet|omrader|forvaltning|forvaltningen|afdelingen)$")
+_AREA = re.compile(r"(?:omrade|omrader|omradet?s?|forvaltning|forvaltningen?s?|afdelingens?)$")
 _MUNICIPALITY = re.compile(r"\b([a-zæøå]+)\s+kommunes?\b")
 # Another strategy or policy by name: "skolestrategien", "handicappolitik".
 _POLICY = re.compile(r"\w{3,}(?:strategi|strategien|politik|politikken)$")
 _STRATEGY_WORD = re.compile(r"strategi|politik|\bplan")
+_CLAUSE = re.compile(r"[.,;:!?]+(?:\s|$)")  # "… på naboafdelingen, er det ok ifølge strategien"
+_NEAR_STRATEGY = 4  # words from an area to "strategi" when it is the area's strategy
+_OF_AREA = frozenset({"for", "på", "pa", "i", "paa"})  # "strategien for ældreområdet"
 _OTHERS = re.compile(r"\b(?:andre|anden|other)\s+(?:kommuner|kommune|omrader|municipalities)\b")
 
 
@@ -233,15 +246,30 @@ def names_other_scope(text: str, known: Container[str]) -> bool:
     for name in _MUNICIPALITY.findall(clean(text)):
         if not is_stopword(name) and canonical(name) not in known:
             return True  # "Syddjurs Kommunes strategi", not "i kommunen" or "vores kommune"
-    strategy_named = bool(_STRATEGY_WORD.search(fold(clean(text))))
-    for word in words(text):
-        folded = fold(word)
-        if canonical(word) in known:
+    for clause in _CLAUSE.split(clean(text)):
+        clause_words = words(clause)
+        for i, word in enumerate(clause_words):
+            folded = fold(word)
+            if canonical(word) in known:
+                continue
+            if _POLICY.search(folded) or (
+                len(folded) > 8 and _AREA.search(folded) and _owns_strategy(clause_words, i)
+            ):  # "ældreområdets strategi"; "samarbejde med ældreområdet" is a partner
+                return True
+    return False
+
+
+def _owns_strategy(clause: Sequence[str], area: int) -> bool:
+    """True when the area at index ``area`` of ``clause`` has a strategy of its own: "har
+    ældreområdet også en strategi", "strategien for ældreområdet"; not "strategien om
+    naboafdelingens måde"."""
+    for i, word in enumerate(clause):
+        if not _STRATEGY_WORD.search(fold(word)):
             continue
-        if _POLICY.search(folded) or (
-            strategy_named and len(folded) > 8 and _AREA.search(folded)
-        ):  # "ældreområdets strategi"; "samarbejde med ældreområdet" is a partner
-            return True
+        if area < i <= area + _NEAR_STRATEGY:
+            return True  # "har ældreområdet også en strategi"
+        if i < area <= i + _NEAR_STRATEGY and clause[i + 1] in _OF_AREA:
+            return True  # "strategien for børne- og familieområdet"
     return False
 
 
@@ -301,10 +329,12 @@ def without_frames(text: str, frames: Sequence[str]) -> tuple[str, bool]:
 def _off_topic_matcher(
     topics: tuple[str, ...],
 ) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]:
-    """The off-topic prefixes as written and folded, and the stems: built once per topic list."""
+    """The off-topic prefixes as written and folded, and the stems (folded and as written):
+    built once per topic list."""
     raw = tuple(t[:-1].lower() for t in topics if t.endswith("*"))
     folded = tuple(fold(p) for p in raw if len(fold(p)) >= FOLDED_PREFIX)
-    stems = frozenset(canonical(t.lower()) for t in topics if not t.endswith("*"))
+    whole = [t.lower() for t in topics if not t.endswith("*")]
+    stems = frozenset(canonical(t) for t in whole) | frozenset(stem(t) for t in whole)
     return raw, folded, stems
 
 
@@ -320,5 +350,14 @@ def off_topic_words(text: str, topics: Sequence[str]) -> frozenset[str]:
     return frozenset(
         w
         for w in words(text)
-        if canonical(w) in stems or w.startswith(raw) or fold(w).startswith(folded)
+        if _same_stem(w, stems) or w.startswith(raw) or fold(w).startswith(folded)
     )
+
+
+def _same_stem(word: str, stems: frozenset[str]) -> bool:
+    """True when ``word`` has one of the ``stems`` (folded and as written). A word written
+    with æ/ø/å is compared as written: "vægter" (weighs) is not "vagter" (shifts), though
+    both fold to "vagter"."""
+    if canonical(word) not in stems:
+        return False
+    return word == fold(word) or stem(word) in stems

@@ -39,6 +39,11 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("og det første", "about", "pejlemaerke:1"),
         ("den sidste", "list:maalsaetninger", "maalsaetning:4.3"),
         ("og det sidste pejlemærke", "list:maalsaetninger", "pejlemaerke:4"),
+        # In English, and the definite plurals right after an answer.
+        ("and the first goal under it?", "pejlemaerke:4", "maalsaetning:4.1"),
+        ("and the one after that?", "maalsaetning:1.1", "maalsaetning:1.2"),
+        ("hvad er nøgleordene", "pejlemaerke:2", "pejlemaerke:2"),
+        ("hvad er målsætningerne", "noegleord:recovery", "pejlemaerke:1"),
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:

@@ -95,6 +95,9 @@ def test_wage_subsidies_are_not_pay(content: Content) -> None:
     assert off_topic_words("hvornår kommer lønsedlen", topics) == {"lønsedlen"}
     assert off_topic_words("får jeg løn for overarbejde", topics) == {"løn", "overarbejde"}
     assert off_topic_words("et job med løntilskud til borgeren", topics) == frozenset()
+    # "vægter" (weighs) folds like "vagter" (shifts); as written it is another word.
+    assert off_topic_words("hvad vægter strategien højest", ["vagter"]) == frozenset()
+    assert off_topic_words("hvad med vagterne", ["vagter"]) == {"vagterne"}
 
 
 def test_another_area_is_another_scope_only_for_its_strategy() -> None:
@@ -102,6 +105,13 @@ def test_another_area_is_another_scope_only_for_its_strategy() -> None:
     assert names_other_scope("har ældreområdet også en strategi", known)
     assert not names_other_scope("hvordan samarbejder vi med ældreområdet om en borger", known)
     assert names_other_scope("hvad er skolestrategien", known)
+    assert names_other_scope("hvad er strategien for børne- og familieområdet", known)
+    assert names_other_scope("hvad står der i ældreområdets strategi om demens", known)
+    # An area in another clause, or what the strategy says about it, is not its strategy.
+    assert not names_other_scope(
+        "vi gør det anderledes end på naboafdelingen, er det et problem ifølge strategien", known
+    )
+    assert not names_other_scope("står der noget i strategien om naboafdelingens rutiner", known)
 
 
 def test_the_team_speaks_in_practice_questions() -> None:
