@@ -46,6 +46,7 @@ from dialogs.qa.text import (
     is_english,
     is_personal,
     is_where_question,
+    names_other_body,
     names_other_scope,
     off_topic_words,
     speaks_as_team,
@@ -327,7 +328,11 @@ class Answerer:
             return Answer("fallback", language=language, question=question)
         if names_other_scope(question, self.index.named):
             return Answer("fallback", language=language, question=question, reason="scope")
-        return self._weigh_examples(question, language)
+        weighed = self._weigh_examples(question, language)
+        if weighed.target == "own:meeting" and names_other_body(question):
+            # "næste møde i handicaprådet": the bot knows only the asker's LMU and OMU meetings
+            return Answer("fallback", language=language, question=question)
+        return weighed
 
     def _weigh_examples(self, question: str, language: Language) -> Answer:
         """The index's answer weighed against the labelled examples.

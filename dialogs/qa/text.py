@@ -144,13 +144,29 @@ def speaks_of_self(text: str) -> bool:
 
 
 # "min status på 2.3", "giver vi status for mål 4.2": the asker's own reply about a målsætning
-_STATUS_ON = re.compile(r"\bstatus\w*\s+(?:pa|for|til|om|on|about)\s+(?:\w+\s+)?\d")
+_STATUS_ON = re.compile(r"\bstat(?:us|su)\w*\s+(?:pa|for|til|om|on|about)\s+(?:\w+\s+)?\d")
 
 
 def asks_own_status(text: str) -> bool:
     """True when the asker speaks of their own status reply on a numbered målsætning: a
     question for the status round, not about the målsætning."""
     return speaks_of_self(text) and bool(_STATUS_ON.search(fold(clean(text))))
+
+
+# Another body's meetings: "handicaprådet", "områdeudvalget", "kommunalbestyrelsesmødet";
+# not the asker's own "udvalget" or "MED-udvalget".
+_OTHER_BODY = re.compile(r"^\w{3,}(?:(?<!om)rad|(?<!om)radet|radets|udvalg|udvalget|udvalgets)$")
+_BOARD = re.compile(r"bestyrelse")
+
+
+def names_other_body(text: str) -> bool:
+    """True when ``text`` names a council, committee or board other than an LMU or OMU:
+    a question about its meetings is not about the asker's own."""
+    folded = [fold(w) for w in words(text)]
+    return any(
+        (_OTHER_BODY.search(w) or _BOARD.search(w)) and (i == 0 or folded[i - 1] != "med")
+        for i, w in enumerate(folded)
+    )
 
 
 _TEAM = frozenset("vi os vores vor we us our".split())  # noqa: SIM905

@@ -60,6 +60,8 @@ async def test_a_follow_up_continues_from_the_last_answer(playground: Playground
     await ask(playground, chat, "hvad er de fire pejlemærker")
     last = await ask(playground, chat, "fortæl mere om det sidste")
     assert first_line(last).startswith("Pejlemærke 4")
+    under = await ask(playground, chat, "and the first goal under it?")
+    assert first_line(under).startswith("4.1 ")
 
 
 async def test_a_question_that_points_back_gets_the_same_answer(
@@ -126,6 +128,26 @@ async def test_without_a_committee_the_meeting_question_is_explained(
 async def test_a_status_deadline_without_a_round(playground: PlaygroundClient) -> None:
     reply = await ask(playground, playground.cfg.personal_chat_id, "hvornår er fristen for status?")
     assert (reply["text"] or "").startswith("Der er ingen åben statusrunde for dig lige nu")
+
+
+async def test_ones_own_status_on_a_numbered_maalsaetning_is_about_the_round(
+    playground: PlaygroundClient,
+) -> None:
+    chat = playground.cfg.personal_chat_id
+    reply = await ask(playground, chat, "kan jeg ændre min status på 2.3?")
+    assert (reply["text"] or "").startswith("Der er ingen åben statusrunde for dig lige nu")
+
+
+async def test_a_practice_question_with_an_off_topic_detail_is_answered(
+    playground: PlaygroundClient,
+) -> None:
+    reply = await ask(
+        playground,
+        playground.cfg.personal_chat_id,
+        "en beboer siger at det er vores job, vi får jo løn for det, når vi beder ham tømme "
+        "opvaskeren. hvad siger strategien",
+    )
+    assert first_line(reply) == "Jeg tror, du spørger om målsætning 1.3:"
 
 
 async def test_another_areas_strategy_is_out_of_scope(playground: PlaygroundClient) -> None:

@@ -9,6 +9,7 @@ from dialogs.qa.text import (
     content_tokens,
     is_definition_question,
     is_english,
+    names_other_body,
     names_other_scope,
     off_topic_words,
     speaks_as_team,
@@ -134,3 +135,19 @@ def test_the_team_speaks_in_practice_questions() -> None:
 )
 def test_a_question_may_name_the_kind_of_answer_it_wants(question: str, kind: str | None) -> None:
     assert asks_for_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        ("hvad er dagsordenen på næste møde i handicaprådet", True),
+        ("hvornår er næste møde i områdeudvalget", True),
+        ("hvad er på dagsordenen til næste kommunalbestyrelsesmøde", True),
+        ("hvad skal udvalget drøfte", False),  # the asker's own
+        ("hvornår er næste møde i MED-udvalget", False),
+        ("næste møde i område-med-udvalget", False),
+        ("har du gode råd til næste møde", False),  # advice, not a council
+    ],
+)
+def test_another_body_is_named(text: str, other: bool) -> None:
+    assert names_other_body(text) is other
