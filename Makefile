@@ -59,7 +59,7 @@ run: install
 ## so the other core runs tests meanwhile (474 s in one process, 348 s in two).
 test: install chromium postgresql lint typecheck
 	STRATEGIBOT_ALLOW_NO_POSTGRES=0 $(PY) -m pytest -n 2 --dist loadfile
-	$(PY) bench/quality.py --set r --set s --set t
+	$(PY) bench/quality.py --set v --set w --set x
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .

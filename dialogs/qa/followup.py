@@ -17,6 +17,7 @@ from dialogs.text import fold, words
 
 EXPIRY = timedelta(minutes=15)  # after this, "og den næste?" is a new question
 MAX_CONVERSATIONS = 10_000  # the oldest are forgotten first
+MAX_WORDS = 10  # "giv mig så den første målsætning under det pejlemærke"
 
 
 def _folded(text: str) -> frozenset[str]:
@@ -27,7 +28,7 @@ def _folded(text: str) -> frozenset[str]:
 _FRAME = _folded(
     "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
     "hvilke tilhører står hvor også lige bare nu har der fortæl mere om andre and what about "
-    "the one it its which does belong to is in then how tell me more other that"
+    "the one it its which does belong to is in then how tell me more other that samme same"
 )
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
@@ -35,8 +36,8 @@ _PREVIOUS = _folded("forrige foregående inden previous before")
 _BEFORE = frozenset({"før", "foer"})
 # Right after an answer these point back too: "hvad med pejlemærket?", "nøgleordene der?"
 _DEFINITE = _folded("pejlemærket målsætningen målsætningerne nøgleordene der there")
-_FIRST = _folded("første first")
-_LAST = _folded("sidste last")
+_FIRST = _folded("første allerførste first")
+_LAST = _folded("sidste allersidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
 _PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
 _MAALSAETNING = _folded(
@@ -87,7 +88,7 @@ _NO_TOPIC = _ELABORATE | _canonical(
     "strategien strategi bosted bostedet afdeling afdelingen afdelingerne team teamet hus huset "
     "forhold english engelsk examples words other "
     "hvem hvornår hvorfor hvordan hvor hvilke hvilken hvilket "
-    "tale snakke fokusere fokus drøfte"
+    "tale snakke fokusere fokus drøfte tage op indeholde indeholder ift"
 )
 _ENGLISH_AGAIN = frozenset({"english", "engelsk"})
 
@@ -148,7 +149,7 @@ def is_followup(question: str, after_answer: bool = False) -> bool:
     kinds = _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
     pointing = _POINTING | _DEFINITE if after_answer else _POINTING
     return (
-        0 < len(tokens) <= 8
+        0 < len(tokens) <= MAX_WORDS
         and all(t in _KNOWN for t in tokens)
         and any(t in kinds | _AGAIN | _FIRST | _LAST for t in tokens)
         and any(t in pointing for t in tokens)  # "og …", "den …": not "hvad er nøgleordene"
@@ -187,6 +188,9 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
         return previous  # "hvad står den for?", "hvad betyder det?": the same thing again
     if wanted & _PEJLEMAERKE and wanted & (_FIRST | _LAST) and "under" not in wanted:
         return _end_pejlemaerke(wanted, strategy)  # "og det sidste pejlemærke?"
+    if wanted & _MAALSAETNING and wanted & (_FIRST | _LAST) and pejlemaerke is not None:
+        # "den første målsætning under det pejlemærke"
+        return _end_maalsaetning(wanted, strategy.maalsaetninger_under(pejlemaerke))
     if wanted & _PEJLEMAERKE:
         if pejlemaerke is None:
             return None
@@ -201,9 +205,6 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
         if kind == "pejlemaerke" and pejlemaerke is not None:
             return _step_pejlemaerke(pejlemaerke, step, strategy)
         return None
-    if wanted & _MAALSAETNING and wanted & (_FIRST | _LAST) and pejlemaerke is not None:
-        # "den første målsætning under den"
-        return _end_maalsaetning(wanted, strategy.maalsaetninger_under(pejlemaerke))
     if wanted & (_MAALSAETNING | _NOEGLEORD) and pejlemaerke is not None:
         return f"pejlemaerke:{pejlemaerke}"  # it lists both its målsætninger and nøgleord
     return None

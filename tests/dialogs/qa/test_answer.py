@@ -292,6 +292,8 @@ def test_follow_ups_use_the_previous_answer(answerer: Answerer) -> None:
     assert answerer.answer("hvad med den næste?", "maalsaetning:2.3").target == "maalsaetning:2.4"
     assert answerer.answer("og hvad skal jeg skrive i den", "own:status").target == "own:status"
     assert answerer.answer("og hvad skal jeg skrive?", "own:status").target == "own:status"
+    assert answerer.answer("hvad skal den indeholde", "own:status").target == "own:status"
+    assert answerer.answer("hvad skal vi tage op der", "own:meeting").target == "own:meeting"
     assert answerer.answer("hvad er noegleordene der", "pejlemaerke:2").target == "pejlemaerke:2"
     assert answerer.answer("hvad er de andre nøgleord der", "maalsaetning:3.1").target == (
         "pejlemaerke:3"

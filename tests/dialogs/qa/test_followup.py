@@ -44,6 +44,12 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("and the one after that?", "maalsaetning:1.1", "maalsaetning:1.2"),
         ("hvad er nøgleordene", "pejlemaerke:2", "pejlemaerke:2"),
         ("hvad er målsætningerne", "noegleord:recovery", "pejlemaerke:1"),
+        ("og den allerførste under samme pejlemærke", "maalsaetning:3.2", "maalsaetning:3.1"),
+        (
+            "giv mig så den første målsætning under det pejlemærke",
+            "pejlemaerke:2",
+            "maalsaetning:2.1",
+        ),
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:
