@@ -34,6 +34,7 @@ from dialogs.intents import ASK, IntentParser, Language
 from dialogs.qa.examples import ExampleIndex
 from dialogs.qa.followup import asks_in_english, is_followup, refers_back, resolve_followup
 from dialogs.qa.index import Index, Match, build_entries
+from dialogs.qa.placement import Placements
 from dialogs.qa.references import find_reference
 from dialogs.qa.smalltalk import SmallTalk
 from dialogs.qa.text import (
@@ -238,6 +239,13 @@ class Answerer:
         self.examples = ExampleIndex.of(content) if examples is None else examples
         self.index = index_of(content)
         self.smalltalk = SmallTalk(content.conversation.smalltalk)
+        self.placements = Placements(content.strategy)
+        # "hvilket pejlemærke hører det til?" after a glossary word used under one pejlemærke
+        self._term_pejlemaerke = {
+            f"term:{term.id}": number
+            for term in content.terms
+            if (number := self.placements.of(term.term).pejlemaerke) is not None
+        }
         self._spelled_out = spelled_out_acronyms(content)
         self._commands = IntentParser(content.commands)
         self._answers: OrderedDict[tuple[str, str | None], Answer] = OrderedDict()
@@ -312,7 +320,9 @@ class Answerer:
                     "unknown", language=language, reference=reference.value, question=question
                 )
             return Answer(reference.kind, reference.value, language, question=question)
-        followup = resolve_followup(question, previous, self.content.strategy)
+        followup = resolve_followup(
+            question, previous, self.content.strategy, self._term_pejlemaerke
+        )
         if followup is not None:
             chosen = answer_for_target(followup)
             return Answer(chosen.kind, chosen.key, language, question=question)
@@ -338,9 +348,10 @@ class Answerer:
         """The index's answer weighed against the labelled examples.
 
         A question that is an entry's own name gets that entry. A near-copy of an example
-        (:data:`EXAMPLE_SAME`) gets its answer. Otherwise the index's sure answer stands, and a
-        question naming a topic outside the strategy, or only words that neither the strategy
-        nor an example uses, gets no more than the index gives. A confident index answer
+        (:data:`EXAMPLE_SAME`) gets its answer. Otherwise the index's sure answer stands. A
+        question naming a topic outside the strategy gets no more than the index gives unless
+        the classifier is sure (:data:`FOREIGN`), and one whose topic words neither the strategy
+        nor two examples use gets no more than the index gives at all. A confident index answer
         yields only to a firm classifier answer (:data:`OVERRULED`), or to its refusal. Then the
         examples' classifier answers from :data:`CLASSIFIED` on, and from
         :data:`CLASSIFIED_WEAK` when the index seconds it.

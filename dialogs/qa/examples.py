@@ -45,6 +45,7 @@ GRAMS = (3, 4, 5)
 WORD_WEIGHT = 2  # a whole canonical word counts as much as two of its n-grams
 # Replies an example cannot teach: small talk needs its topic, "unknown" its number.
 _UNTEACHABLE = frozenset({"smalltalk", "unknown"})
+KNOWN_FROM = 2  # examples that must use a word before the classifier may answer on it
 SVM_C = 1.0  # the classifier's regularisation (cross-validated: 0.5 and 2 did no better)
 _NOT_LETTERS = re.compile(r"[^a-z0-9.]+")
 _BUILT: dict[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], ExampleIndex] = {}
@@ -264,8 +265,10 @@ class ExampleIndex:
         return Classified(classifier.targets[best], float(scores[best]))
 
     def knows_word(self, token: str) -> bool:
-        """True when an example uses the word whose canonical token is ``token``."""
-        return f"w:{token}" in self._vocabulary
+        """True when at least :data:`KNOWN_FROM` examples use the word whose canonical token
+        is ``token``: one practice question about "kaffe og kage" does not make cake a topic."""
+        i = self._vocabulary.get(f"w:{token}")
+        return i is not None and int(self._starts[i + 1] - self._starts[i]) >= KNOWN_FROM
 
     def nearest(self, question: str) -> NearestExample | None:
         """The most similar example, or None when there are none or the question has no

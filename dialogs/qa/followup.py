@@ -8,7 +8,7 @@ conversation for a short while, and :func:`resolve_followup` turns the follow-up
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from datetime import datetime, timedelta
 
 from content.models import Maalsaetning, Strategy
@@ -156,8 +156,15 @@ def is_followup(question: str, after_answer: bool = False) -> bool:
     )
 
 
-def resolve_followup(question: str, previous: str | None, strategy: Strategy) -> str | None:
-    """The target a follow-up points at, or ``None`` if ``question`` is not a follow-up."""
+def resolve_followup(
+    question: str,
+    previous: str | None,
+    strategy: Strategy,
+    term_pejlemaerke: Mapping[str, int] | None = None,
+) -> str | None:
+    """The target a follow-up points at, or ``None`` if ``question`` is not a follow-up.
+    ``term_pejlemaerke`` gives the pejlemærke of glossary words that are no nøgleord but
+    stand under one pejlemærke."""
     if previous is None or not is_followup(question, after_answer=True):
         return None
     wanted = {fold(w) for w in words(question)}
@@ -166,6 +173,8 @@ def resolve_followup(question: str, previous: str | None, strategy: Strategy) ->
         wanted = (wanted - {fold(w) for w in _BEFORE}) | {fold("forrige")}
     kind, _, key = previous.partition(":")
     pejlemaerke = _pejlemaerke_of(kind, key, strategy)
+    if pejlemaerke is None and term_pejlemaerke:
+        pejlemaerke = term_pejlemaerke.get(previous)
     step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0
     if wanted & (_FIRST | _LAST) and kind == "maalsaetning" and "under" in wanted:
         # "og den sidste under det pejlemærke": the last målsætning of the same pejlemærke

@@ -25,7 +25,7 @@ from dialogs.cards import (
 )
 from dialogs.qa.answer import Answer, Answerer
 from dialogs.qa.own_work import NextMeeting, OpenRound
-from dialogs.qa.text import best_passage, content_tokens
+from dialogs.qa.text import best_passage
 from dialogs.replies import CardJson, Reply
 
 ASK = "ask"
@@ -49,7 +49,6 @@ class Presenter:
             for m in content.strategy.maalsaetninger
         }
         self._placements: dict[str, list[str]] = {}  # by term id, filled on first use
-        self._tokens: dict[str, list[str]] = {}  # official texts, tokenised once
 
     def _places(self, word: str, term_id: str) -> list[str]:
         """Where the strategy's official wording uses ``word``: målsætninger, nøgleord (other
@@ -57,32 +56,20 @@ class Presenter:
         pejlemærke, as lines with the official wording."""
         if term_id in self._placements:
             return self._placements[term_id]
-        wanted = set(content_tokens(word))
-
-        def uses(text: str) -> bool:
-            tokens = self._tokens.get(text)
-            if tokens is None:
-                tokens = self._tokens[text] = content_tokens(text)
-            return bool(wanted) and all(
-                any(t == w or t.endswith(w) for t in tokens) for w in wanted
-            )
-
-        strategy = self.content.strategy
+        placement = self.answerer.placements.of(word)
         da = self.da
         lines = [
             da.used_in_maalsaetning.format(id=m.id, number=m.pejlemaerke, text=m.text)
-            for m in strategy.maalsaetninger
-            if uses(m.text)
+            for m in placement.maalsaetninger
         ]
         lines += [
             da.used_in_noegleord.format(number=n.pejlemaerke, text=n.text)
-            for n in strategy.noegleord
-            if uses(n.text) and n.term != term_id
+            for n in placement.noegleord
+            if n.term != term_id
         ]
         lines += [
             da.used_in_pejlemaerke.format(number=p.number, name=p.name)
-            for p in strategy.pejlemaerker
-            if any(uses(text) for text in (p.vision, *p.about))
+            for p in placement.pejlemaerker
         ]
         self._placements[term_id] = lines
         return lines

@@ -155,7 +155,7 @@ def asks_own_status(text: str) -> bool:
 
 # Another body's meetings: "handicaprådet", "områdeudvalget", "kommunalbestyrelsesmødet";
 # not the asker's own "udvalget" or "MED-udvalget".
-_OTHER_BODY = re.compile(r"^\w{3,}(?:(?<!om)rad|(?<!om)radet|radets|udvalg|udvalget|udvalgets)$")
+_OTHER_BODY = re.compile(r"^\w{3,}(?:(?<!om)rad(?:et|ets)?|udvalg(?:et|ets)?)$")
 _BOARD = re.compile(r"bestyrelse")
 
 

@@ -124,5 +124,5 @@ async def test_too_long_and_empty_messages_get_a_message(services: Services) -> 
 async def test_a_question_in_new_words_gets_a_hedged_answer(services: Services) -> None:
     """The examples' classifier answers what the strategy's own words do not; the bot says
     it is not sure."""
-    [reply] = await run(services, teams.message("folk siger op hele tiden hos os, hvad gør I?"))
+    [reply] = await run(services, teams.message("folk siger op hele tiden hos os, hvad gør vi?"))
     assert reply.text.startswith("Jeg tror, du spørger om pejlemærke 4")

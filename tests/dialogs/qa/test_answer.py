@@ -294,6 +294,10 @@ def test_follow_ups_use_the_previous_answer(answerer: Answerer) -> None:
     assert answerer.answer("og hvad skal jeg skrive?", "own:status").target == "own:status"
     assert answerer.answer("hvad skal den indeholde", "own:status").target == "own:status"
     assert answerer.answer("hvad skal vi tage op der", "own:meeting").target == "own:meeting"
+    placed = answerer.reply_in_chat(
+        ["hvad er psykologisk tryghed", "hvilket pejlemærke hører det til"]
+    )
+    assert placed.target == "pejlemaerke:4"  # the word stands in the text about pejlemærke 4
     assert answerer.answer("hvad er noegleordene der", "pejlemaerke:2").target == "pejlemaerke:2"
     assert answerer.answer("hvad er de andre nøgleord der", "maalsaetning:3.1").target == (
         "pejlemaerke:3"

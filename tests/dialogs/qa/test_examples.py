@@ -12,6 +12,7 @@ from content import Content, load_content
 from content.models import Example
 from dialogs.qa.answer import Answerer
 from dialogs.qa.examples import Classified, ExampleIndex, NearestExample
+from dialogs.qa.text import canonical
 
 
 def example(q: str, *expect: str, context: tuple[str, ...] = ()) -> Example:
@@ -302,3 +303,16 @@ def test_without_scikit_learn_the_bot_answers_on_the_index_alone(
         "None in sys.modules"
     ]
     assert Answerer(content, examples).answer("hvad er TRIO").target == "term:trio"
+
+
+def test_a_word_is_known_from_two_examples_on() -> None:
+    index = ExampleIndex(
+        [
+            example("kan beboerne bage kage om fredagen", "maalsaetning:1.3"),
+            example("må vi invitere frivillige", "maalsaetning:1.4"),
+            example("hvordan finder vi frivillige", "maalsaetning:1.4"),
+        ]
+    )
+    assert index.knows_word(canonical("frivillige"))
+    assert not index.knows_word(canonical("kage"))  # one practice question is no topic
+    assert not index.knows_word(canonical("løn"))

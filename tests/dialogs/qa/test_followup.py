@@ -106,3 +106,10 @@ def test_first_last_and_the_same_again(
     content: Content, question: str, previous: str, expected: str
 ) -> None:
     assert resolve_followup(question, previous, content.strategy) == expected
+
+
+def test_a_glossary_word_under_one_pejlemaerke_points_to_it(content: Content) -> None:
+    question, previous = "hvilket pejlemærke hører det til", "term:psykologisk-tryghed"
+    assert resolve_followup(question, previous, content.strategy) is None  # no nøgleord
+    placed = {"term:psykologisk-tryghed": 4}
+    assert resolve_followup(question, previous, content.strategy, placed) == "pejlemaerke:4"
