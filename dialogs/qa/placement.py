@@ -46,19 +46,19 @@ class Placements:
         found = self._found.get(word)
         if found is None:
             strategy = self.strategy
+            wanted = set(content_tokens(word))
             found = self._found[word] = Placement(
-                tuple(m for m in strategy.maalsaetninger if self._uses(m.text, word)),
-                tuple(n for n in strategy.noegleord if self._uses(n.text, word)),
+                tuple(m for m in strategy.maalsaetninger if self._uses(m.text, wanted)),
+                tuple(n for n in strategy.noegleord if self._uses(n.text, wanted)),
                 tuple(
                     p
                     for p in strategy.pejlemaerker
-                    if any(self._uses(text, word) for text in (p.vision, *p.about))
+                    if any(self._uses(text, wanted) for text in (p.vision, *p.about))
                 ),
             )
         return found
 
-    def _uses(self, text: str, word: str) -> bool:
-        wanted = set(content_tokens(word))
+    def _uses(self, text: str, wanted: set[str]) -> bool:
         tokens = self._tokens.get(text)
         if tokens is None:
             tokens = self._tokens[text] = content_tokens(text)
