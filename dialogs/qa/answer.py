@@ -32,7 +32,13 @@ from typing import Literal
 from content.models import Content
 from dialogs.intents import ASK, IntentParser, Language
 from dialogs.qa.examples import ExampleIndex
-from dialogs.qa.followup import asks_in_english, is_followup, refers_back, resolve_followup
+from dialogs.qa.followup import (
+    asks_in_english,
+    is_followup,
+    points_back,
+    refers_back,
+    resolve_followup,
+)
 from dialogs.qa.index import Index, Match, build_entries
 from dialogs.qa.placement import Placements
 from dialogs.qa.references import find_reference
@@ -80,6 +86,8 @@ EXAMPLE_SAME = 0.85
 CLASSIFIED = -0.5  # the examples' classifier answers from this decision value on…
 CLASSIFIED_WEAK = -0.7  # …and from here when the index has it among its answers
 FOREIGN = 0.0  # …and from here when the question names a topic outside the strategy
+# A guessed pejlemærke yields to its målsætning ranked this close behind it by the examples.
+MORE_SPECIFIC = 0.4
 OVERRULED = -0.3  # a confident index answer yields to another classifier answer from here
 ANSWER_CACHE_SIZE = 4096  # answers kept per answerer (see Answerer.answer)
 CONFIDENT = 0.5  # below this score the bot does not answer on the index alone
@@ -91,6 +99,9 @@ SUGGEST = 0.25  # fallback suggestions need at least this score
 PERSONAL_FACTOR = 0.7  # the bot knows nothing about the asker's own leader, case or pay
 # "hvornår er næste møde i Områdeudvalget" is not about the asker's own meetings.
 NOT_OWN_FACTOR = 0.6
+# After an answer about the asker's own meeting or status, a question this short goes on
+# about it ("hvor lang tid har jeg?") when it is not clear on its own.
+OWN_FOLLOWUP_WORDS = 6
 TIE = 0.02  # scores this close are ties, broken by the kind's priority
 DEFINITION_TIE = 0.3  # "hvad betyder X": a glossary entry this close to the best wins
 
@@ -132,6 +143,7 @@ REMEMBERED = frozenset(
         "about",
         "list_pejlemaerker",
         "list_maalsaetninger",
+        "section",
     }
 )
 
@@ -292,7 +304,48 @@ class Answerer:
         return found
 
     def _compute(self, question: str, previous: str | None) -> Answer:
-        """:meth:`answer`, uncached."""
+        """:meth:`answer`, uncached: the question on its own, or, when it leans on the
+        previous answer and is not clear on its own, read together with it."""
+        alone = self._on_its_own(question, previous)
+        if previous is None or not self._leans_on(question, alone, previous):
+            return alone
+        together = self._on_its_own(f"{question} {self._context_text(previous)}", None)
+        if together.kind == "fallback" or (alone.hedged and together.hedged):
+            return alone  # a guess on its own yields only to a sure answer in context
+        return replace(together, language=alone.language, question=alone.question)
+
+    def _leans_on(self, question: str, alone: Answer, previous: str) -> bool:
+        """True when ``question`` gets no clear answer on its own and points back ("hvem
+        sidder i det?", "hvornår er fristen så?"), or is short and comes right after an
+        answer about the asker's own meeting or status ("hvor lang tid har jeg?"). A topic
+        outside the strategy never leans ("hvad er min løn så?")."""
+        unclear = alone.kind in ("fallback", "help") or alone.hedged
+        own_goes_on = previous.startswith("own:") and len(words(question)) <= OWN_FOLLOWUP_WORDS
+        return (
+            unclear
+            and alone.reason != "scope"
+            and (points_back(question) or own_goes_on)
+            and not is_followup(question, after_answer=True)  # "og den næste?" after TRIO
+            and not off_topic_words(question, self.content.conversation.off_topics)
+        )
+
+    def _context_text(self, previous: str) -> str:
+        """What the previous answer was about, as words to read a follow-up with: a
+        glossary word's name, a fact's title, a målsætning's own text."""
+        kind, _, key = previous.partition(":")
+        if kind == "maalsaetning":
+            found = self.content.strategy.maalsaetning(key)
+            return found.text if found else ""
+        if kind == "pejlemaerke":
+            pejlemaerke = self.content.strategy.pejlemaerke(int(key))
+            return pejlemaerke.name if pejlemaerke else ""
+        if kind in ("about", "list"):
+            return ""
+        return self.button_text(previous)
+
+    def _on_its_own(self, question: str, previous: str | None) -> Answer:
+        """The answer to ``question`` read on its own (``previous`` only for the follow-ups
+        that name nothing else: "og den næste?")."""
         language: Language = "en" if is_english(question) else "da"
         topic = self.smalltalk.match(question)
         if topic is not None:
@@ -323,6 +376,10 @@ class Answerer:
         followup = resolve_followup(
             question, previous, self.content.strategy, self._term_pejlemaerke
         )
+        if followup is not None and followup.startswith("unknown:"):
+            # "og den næste?" after 4.3: there is no 4.4
+            number = followup.removeprefix("unknown:")
+            return Answer("unknown", language=language, reference=number, question=question)
         if followup is not None:
             chosen = answer_for_target(followup)
             return Answer(chosen.kind, chosen.key, language, question=question)
@@ -406,8 +463,28 @@ class Answerer:
         ):
             if guess.target != "fallback" and self._all_unheard(question):
                 return by_index  # "hvad siger strategien om kage?": only the frame to go on
-            return self._from_example(guess.target, guess.score, by_index, sure=False)
+            guessed = self._from_example(guess.target, guess.score, by_index, sure=False)
+            return self._more_specific(question, guessed) if guessed.hedged else guessed
         return by_index
+
+    def _more_specific(self, question: str, guessed: Answer) -> Answer:
+        """A guessed pejlemærke gives way to its målsætning that the examples rank close
+        behind it when the asker tells of their own work ("vi har en beboer der …"): such a
+        situation is most often about one målsætning. The pejlemærke is offered beside it;
+        a question about a theme ("strategiens holdning til …") keeps the pejlemærke."""
+        if guessed.kind != "pejlemaerke" or not speaks_of_self(question):
+            return guessed
+        under = self.content.strategy.maalsaetninger_under(int(guessed.key))
+        found = self.examples.best_of(question, {f"maalsaetning:{m.id}" for m in under})
+        if found is None or guessed.confidence - found.score > MORE_SPECIFIC:
+            return guessed
+        return replace(
+            guessed,
+            kind="maalsaetning",
+            key=found.target.partition(":")[2],
+            confidence=found.score,
+            alternatives=(guessed.target,),
+        )
 
     def _all_unheard(self, question: str) -> bool:
         """True when every topic word of the question (but "strategien") is a word that

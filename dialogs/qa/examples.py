@@ -27,7 +27,7 @@ import re
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -246,6 +246,25 @@ class ExampleIndex:
     def classify(self, question: str) -> Classified | None:
         """The answer the examples' classifier gives, or None when the question shares no
         feature with any example. Features never seen in an example are left out."""
+        scores = self._scores(question)
+        if scores is None or self._model is None:
+            return None
+        best = int(np.argmax(scores))
+        return Classified(self._model.targets[best], float(scores[best]))
+
+    def best_of(self, question: str, targets: Collection[str]) -> Classified | None:
+        """The classifier's best among ``targets`` (the målsætninger under a pejlemærke)."""
+        scores = self._scores(question)
+        if scores is None or self._model is None:
+            return None
+        among = [(float(scores[i]), t) for i, t in enumerate(self._model.targets) if t in targets]
+        if not among:
+            return None
+        score, target = max(among)
+        return Classified(target, score)
+
+    def _scores(self, question: str) -> npt.NDArray[np.float32] | None:
+        """The classifier's decision value for every target it learnt."""
         self.learn()
         classifier = self._model
         if classifier is None:
@@ -260,9 +279,10 @@ class ExampleIndex:
         columns = np.fromiter(known, dtype=np.intp, count=len(known))
         values = np.fromiter(known.values(), dtype=np.float32, count=len(known))
         values /= math.sqrt(float(values @ values))
-        scores = values @ classifier.weights[columns] + classifier.intercepts
-        best = int(np.argmax(scores))
-        return Classified(classifier.targets[best], float(scores[best]))
+        scores: npt.NDArray[np.float32] = (
+            values @ classifier.weights[columns] + classifier.intercepts
+        )
+        return scores
 
     def knows_word(self, token: str) -> bool:
         """True when at least :data:`KNOWN_FROM` examples use the word whose canonical token

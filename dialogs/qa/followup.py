@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence, Set
 from datetime import datetime, timedelta
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 from content.models import Maalsaetning, Strategy
 from dialogs.qa.text import acronyms, canonical, content_tokens
@@ -28,7 +31,8 @@ def _folded(text: str) -> frozenset[str]:
 _FRAME = _folded(
     "og hvad med så den det de dens dets her hertil i er til under hører hvilket hvilken "
     "hvilke tilhører står hvor også lige bare nu har der fortæl mere om andre and what about "
-    "the one it its which does belong to is in then how tell me more other that samme same"
+    "the one it its which does belong to is in then how tell me more other that samme same "
+    "de dem them af en del fra over hedder igen again whats which are ones forklar uddyb explain"
 )
 _NEXT = _folded("næste efterfølgende efter next following after")
 _PREVIOUS = _folded("forrige foregående inden previous before")
@@ -37,6 +41,10 @@ _BEFORE = frozenset({"før", "foer"})
 # Right after an answer these point back too: "hvad med pejlemærket?", "nøgleordene der?"
 _DEFINITE = _folded("pejlemærket målsætningen målsætningerne nøgleordene der there")
 _FIRST = _folded("første allerførste first")
+# "forklar den anden af dem": the second of what was just answered or listed
+_ORDINAL = {"anden": 2, "second": 2, "tredje": 3, "third": 3, "fjerde": 4, "fourth": 4}
+_THE = frozenset({"den", "det", "the"})  # "en anden" is "another", "den anden" the second
+_NUMBERED = _folded("nr nummer number no")  # "og nr 3?", "and number 3?"
 _LAST = _folded("sidste allersidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
 _PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
@@ -50,7 +58,15 @@ _LISTED = {
     "about": _PEJLEMAERKE,  # the overview: the four pejlemærker, each with its målsætninger
     "list:maalsaetninger": _MAALSAETNING,
 }
-_POINTING = _NEXT | _PREVIOUS | _folded("og den det dens dets and it its giv mig hører")
+_LISTS = (
+    (_MAALSAETNING, "list:maalsaetninger"),
+    (_NOEGLEORD, "list:noegleord"),
+    (_PEJLEMAERKE, "list:pejlemaerker"),
+)
+_LISTED_PEJLEMAERKER = frozenset(k for k, v in _LISTED.items() if v is _PEJLEMAERKE)
+_POINTING = (
+    _NEXT | _PREVIOUS | _folded("og den det dens dets and it its giv mig hører samme same dem them")
+)
 _KNOWN = (
     _FRAME
     | _NEXT
@@ -61,8 +77,40 @@ _KNOWN = (
     | _MAALSAETNING
     | _NOEGLEORD
     | _AGAIN
+    | _ORDINAL.keys()
     | _folded("giv mig vis show me")
 )
+
+MIN_REPAIRED = 5  # "forige", "pejlemrke": a longer word one letter off a follow-up word is it
+
+
+@lru_cache(maxsize=4096)
+def _repaired(word: str) -> str:
+    """``word``, or the follow-up word it misspells by one letter."""
+    if word in _KNOWN or len(word) < MIN_REPAIRED:
+        return word
+    near = [k for k in _KNOWN if len(k) >= MIN_REPAIRED and Levenshtein.distance(word, k) <= 1]
+    return near[0] if len(near) == 1 else word
+
+
+def _followup_words(question: str) -> list[str]:
+    """The question's words, folded, with misspelt follow-up words repaired."""
+    return [_repaired(fold(w.lower())) for w in words(question)]
+
+
+def _ordinal(said: Sequence[str]) -> int | None:
+    """2 for "den anden", 3 for "the third": a place in what was just answered."""
+    pairs = zip(["", *said], said, strict=False)
+    return next((_ORDINAL[w] for before, w in pairs if w in _ORDINAL and before in _THE), None)
+
+
+def _bare_number(said: Sequence[str]) -> int | None:
+    """3 for "og 3?", "and number 3?", "uddyb nummer 4": one digit and frame words only."""
+    digits = [w for w in said if w.isdigit()]
+    rest = [w for w in said if not w.isdigit()]
+    if len(digits) != 1 or len(digits[0]) != 1 or not all(w in _FRAME | _NUMBERED for w in rest):
+        return None
+    return int(digits[0])
 
 
 # "hvordan gør vi det i praksis?", "af hvem?", "kan du sige det med andre ord?", "giv et
@@ -81,7 +129,8 @@ def _canonical(text: str) -> frozenset[str]:
 
 # Asks to elaborate on the previous answer, and so points back by itself.
 _ELABORATE = _canonical(
-    "praksis hverdagen konkret eksempel eksempler uddyb uddybe forklar practice example explain"
+    "praksis hverdagen konkret eksempel eksempler uddyb uddybe forklar omformulere kortere "
+    "enklere practice example explain rephrase shorter simpler"
 )
 _NO_TOPIC = _ELABORATE | _canonical(
     "hverdag konkrete andre ord sige forklare gøre gør bruge bruges betyde betyder mener skrive "
@@ -109,6 +158,17 @@ def refers_back(question: str) -> bool:
         or any(t in _ELABORATE for t in tokens)
     )
     return pointing and all(t in _NO_TOPIC for t in tokens)
+
+
+# Words that point back at what was just said: "hvem sidder i det?", "hvornår er fristen så?"
+_POINTERS = _folded(
+    "det den dem de dens dets dette denne så samme igen it that this they them its their those"
+)
+
+
+def points_back(question: str) -> bool:
+    """True when ``question`` has a word that points back at the previous answer."""
+    return any(fold(w.lower()) in _POINTERS for w in words(question))
 
 
 def asks_in_english(question: str) -> bool:
@@ -145,13 +205,13 @@ def is_followup(question: str, after_answer: bool = False) -> bool:
     "pejlemærket" points back by itself ("hvad med pejlemærket?")."""
     if acronyms(question):
         return False  # "hvad betyder MED?" names a topic
-    tokens = [fold(w) for w in words(question)]
+    tokens = _followup_words(question)
     kinds = _NEXT | _PREVIOUS | _PEJLEMAERKE | _MAALSAETNING | _NOEGLEORD
     pointing = _POINTING | _DEFINITE if after_answer else _POINTING
     return (
         0 < len(tokens) <= MAX_WORDS
         and all(t in _KNOWN for t in tokens)
-        and any(t in kinds | _AGAIN | _FIRST | _LAST for t in tokens)
+        and (any(t in kinds | _AGAIN | _FIRST | _LAST for t in tokens) or bool(_ordinal(tokens)))
         and any(t in pointing for t in tokens)  # "og …", "den …": not "hvad er nøgleordene"
     )
 
@@ -162,19 +222,36 @@ def resolve_followup(
     strategy: Strategy,
     term_pejlemaerke: Mapping[str, int] | None = None,
 ) -> str | None:
-    """The target a follow-up points at, or ``None`` if ``question`` is not a follow-up.
+    """The target a follow-up points at, or ``None`` if ``question`` is not a follow-up;
+    ``unknown:4.4`` when it points past the last one ("og den næste?" after 4.3).
     ``term_pejlemaerke`` gives the pejlemærke of glossary words that are no nøgleord but
     stand under one pejlemærke."""
-    if previous is None or not is_followup(question, after_answer=True):
+    if previous is None:
         return None
-    wanted = {fold(w) for w in words(question)}
+    said = _followup_words(question)
+    kind, _, key = previous.partition(":")
+    number = _bare_number(said)
+    if number is not None and (kind == "pejlemaerke" or previous in _LISTED_PEJLEMAERKER):
+        # "og 3?" after a pejlemærke or the list of them: that pejlemærke
+        found = strategy.pejlemaerke(number)
+        return f"pejlemaerke:{number}" if found else f"unknown:{number}"
+    if not is_followup(question, after_answer=True):
+        return None
+    wanted = set(said)
     before = bool(_BEFORE & {w.lower() for w in words(question)})
     if before:
         wanted = (wanted - {fold(w) for w in _BEFORE}) | {fold("forrige")}
-    kind, _, key = previous.partition(":")
     pejlemaerke = _pejlemaerke_of(kind, key, strategy)
     if pejlemaerke is None and term_pejlemaerke:
         pejlemaerke = term_pejlemaerke.get(previous)
+    ordinal = _ordinal(said)
+    if ordinal is not None and not wanted & (_NEXT | _PREVIOUS):
+        if previous in _LISTED_PEJLEMAERKER or wanted & _PEJLEMAERKE:
+            # "det tredje" after the four pejlemærker
+            return f"pejlemaerke:{ordinal}" if strategy.pejlemaerke(ordinal) else None
+        under = strategy.maalsaetninger_under(pejlemaerke) if pejlemaerke is not None else []
+        # "forklar den anden af dem" after a pejlemærke: its second målsætning
+        return f"maalsaetning:{under[ordinal - 1].id}" if ordinal <= len(under) else None
     step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0
     if wanted & (_FIRST | _LAST) and kind == "maalsaetning" and "under" in wanted:
         # "og den sidste under det pejlemærke": the last målsætning of the same pejlemærke
@@ -200,6 +277,11 @@ def resolve_followup(
     if wanted & _MAALSAETNING and wanted & (_FIRST | _LAST) and pejlemaerke is not None:
         # "den første målsætning under det pejlemærke"
         return _end_maalsaetning(wanted, strategy.maalsaetninger_under(pejlemaerke))
+    if listed and not step:
+        # "og hvad med målsætningerne?" after the pejlemærker: the list of those
+        for words_of_kind, listing in _LISTS:
+            if wanted & words_of_kind and not wanted & listed:
+                return listing
     if wanted & _PEJLEMAERKE:
         if pejlemaerke is None:
             return None
@@ -210,6 +292,9 @@ def resolve_followup(
         if kind == "maalsaetning":
             ids = [m.id for m in strategy.maalsaetninger]
             i = ids.index(key) + step
+            if i == len(ids):  # "og den næste?" after the last: there is none
+                head, _, tail = ids[-1].partition(".")
+                return f"unknown:{head}.{int(tail) + 1}"
             return f"maalsaetning:{ids[i]}" if 0 <= i < len(ids) else None
         if kind == "pejlemaerke" and pejlemaerke is not None:
             return _step_pejlemaerke(pejlemaerke, step, strategy)

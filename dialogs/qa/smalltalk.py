@@ -20,7 +20,7 @@ MIN_RATIO = 88  # whole-message similarity (0-100) that still counts as the phra
 _FILLER = frozenset(
     (  # noqa: SIM905 - a word list reads best as words
         "egentlig egentligt lige så nu mon strategibot bot botten du dig jo da altså og men "
-        "eller hvad super mange rigtig virkelig en et"
+        "eller hvad super mange rigtig virkelig en et igen again"
     ).split()
 )
 MAX_FILLER = 3  # "er du et menneske eller en bot": a phrasing and at most this many fillers
@@ -65,6 +65,8 @@ class SmallTalk:
         if found and len(key) >= 4:
             return self._topic[found[2]]
         mine = key.split()
+        if 1 < len(mine) <= MAX_FILLER and all(w in self._topic for w in mine):
+            return self._topic[mine[-1]]  # "cool thx", "ok farvel": one-word small talk only
         for phrasing, topic in self._topic.items():
             parts = phrasing.split()
             if set(parts) <= set(mine):

@@ -78,6 +78,23 @@ async def test_a_question_that_points_back_gets_the_same_answer(
     assert first_line(again).startswith("3.1 ")
 
 
+async def test_a_question_that_leans_on_the_previous_answer_is_read_with_it(
+    playground: PlaygroundClient,
+) -> None:
+    chat = playground.cfg.personal_chat_id
+    term = await ask(playground, chat, "hvad er komponent")
+    when = await ask(playground, chat, "hvornaar lavede de den undersøgelse")
+    assert first_line(when) == first_line(term)
+    await ask(playground, chat, "hvornår er fristen for status?")
+    how_long = await ask(playground, chat, "hvor lang tid har jeg")
+    assert (how_long["text"] or "").startswith("Der er ingen åben statusrunde for dig lige nu")
+    await ask(playground, chat, "hvad er 4.3")
+    past_the_last = await ask(playground, chat, "og den næste?")
+    assert first_line(past_the_last).startswith("Der findes ingen målsætning 4.4.")
+    thanks = await ask(playground, chat, "cool thx")
+    assert (thanks["text"] or "").startswith("Selv tak!")
+
+
 async def test_an_unsure_answer_says_so_and_offers_a_runner_up(
     playground: PlaygroundClient,
 ) -> None:

@@ -5,6 +5,7 @@ the same kind gets, not what the answerer has already seen."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 import pytest
 
@@ -13,6 +14,7 @@ from dialogs.qa.answer import (
     CLASSIFIED,
     CLASSIFIED_WEAK,
     FOREIGN,
+    MORE_SPECIFIC,
     OVERRULED,
     Answerer,
     answer_for_target,
@@ -155,6 +157,17 @@ def classified(content: Content, target: str, score: float) -> Answerer:
     return Answerer(content, _Classified(target, score))
 
 
+class _Ranked(_Classified):
+    """A classifier that says ``target`` first and ``runner_up`` next, ``behind`` lower."""
+
+    def __init__(self, target: str, score: float, runner_up: str, behind: float) -> None:
+        super().__init__(target, score)
+        self.runner_up = Classified(runner_up, score - behind)
+
+    def best_of(self, question: str, targets: Collection[str]) -> Classified | None:
+        return self.runner_up if self.runner_up.target in targets else None
+
+
 NEAR_MISS = "kan vi give støtte over video eller i grupper"  # 3.2, below CONFIDENT lexically
 
 
@@ -209,6 +222,20 @@ def test_a_confident_index_answer_yields_only_to_a_firm_classifier(content: Cont
     assert classified(content, other, OVERRULED - 0.05).answer(question).target == "pejlemaerke:1"
     firm = classified(content, other, OVERRULED + 0.05).answer(question)
     assert (firm.target, firm.hedged) == (other, True)
+
+
+def test_a_guessed_pejlemaerke_yields_to_its_maalsaetning_close_behind(content: Content) -> None:
+    question = "hvordan afslutter vi et forløb når borgeren klarer sig selv"
+    close = _Ranked("pejlemaerke:3", CLASSIFIED, "maalsaetning:3.1", MORE_SPECIFIC - 0.05)
+    answer = Answerer(content, close).answer(question)
+    assert (answer.target, answer.hedged) == ("maalsaetning:3.1", True)
+    assert answer.alternatives == ("pejlemaerke:3",)  # the broader answer is one tap away
+    far = _Ranked("pejlemaerke:3", CLASSIFIED, "maalsaetning:3.1", MORE_SPECIFIC + 0.05)
+    assert Answerer(content, far).answer(question).target == "pejlemaerke:3"
+    other = _Ranked("pejlemaerke:3", CLASSIFIED, "maalsaetning:1.1", 0.0)  # not under it
+    assert Answerer(content, other).answer(question).target == "pejlemaerke:3"
+    theme = "hvad er strategiens holdning til at borgerne skal klare sig selv"  # nobody's work
+    assert Answerer(content, close).answer(theme).target == "pejlemaerke:3"
 
 
 @pytest.mark.parametrize(
@@ -306,6 +333,43 @@ def test_follow_ups_use_the_previous_answer(answerer: Answerer) -> None:
     assert answerer.answer("og pejlemærket?", "maalsaetning:2.3").target == "pejlemaerke:2"
     assert answerer.answer("og 2.4?", "maalsaetning:2.3").target == "maalsaetning:2.4"
     assert answerer.reply_in_chat(["hvad er TRIO", "og den næste?"]).kind == "fallback"
+
+
+def test_past_the_last_maalsaetning_there_is_none(answerer: Answerer) -> None:
+    answer = answerer.reply_in_chat(["hvad er 4.3", "og den næste?"])
+    assert (answer.kind, answer.reference) == ("unknown", "4.4")
+
+
+@pytest.mark.parametrize(
+    ("chat", "expected"),
+    [
+        # Pointing back, and unclear on its own: read with what was answered.
+        (["hvad er komponent", "hvornaar lavede de den undersøgelse"], "term:komponent"),
+        (["hvad er tilbudsviften", "hvilken maalsaetning handler om den"], "maalsaetning:3.2"),
+        (["skal jeg svare på statusrunden", "hvornår er fristen så"], "own:status"),
+        (
+            ["er der ikke et afsnit om tværgående samarbejde", "hvad står der i det"],
+            "section:samarbejde",
+        ),
+        # Short, right after the asker's own status or meeting.
+        (["er der en statusrunde i gang", "hvor lang tid har jeg"], "own:status"),
+        (["next lmu meeting?", "remind me the day before"], "own:meeting"),
+        # A topic outside the strategy stays outside, whatever came before.
+        (["er der en statusrunde i gang", "hvad er min løn så"], "fallback"),
+        (["hvad er status runden", "hvordan nulstiller jeg mit password"], "fallback"),
+        # Clear on its own: the context changes nothing.
+        (["hvad er komponent", "hvad er TRIO"], "term:trio"),
+    ],
+)
+def test_a_question_that_leans_on_the_previous_answer(
+    answerer: Answerer, chat: list[str], expected: str
+) -> None:
+    assert answerer.reply_in_chat(chat).target == expected
+
+
+def test_context_does_not_read_without_a_previous_answer(answerer: Answerer) -> None:
+    assert answerer.reply_in_chat(["hvornaar lavede de den undersøgelse"]).kind == "fallback"
+    assert answerer.reply_in_chat(["hvor lang tid har jeg"]).kind == "fallback"
 
 
 @pytest.mark.parametrize(

@@ -177,6 +177,18 @@ def test_the_classifier_needs_two_answers_and_a_shared_feature() -> None:
     assert found is not None and found.target == "fallback"
 
 
+def test_the_classifier_gives_its_best_among_some_answers() -> None:
+    velfaerd = example("hvordan bruger vi velfærdsteknologi og skærmbesøg", "maalsaetning:3.2")
+    three = ExampleIndex([KOLLEGER, LOEN, velfaerd])
+    question = "hvornår får jeg løn for skærmbesøg"
+    first = three.classify(question)
+    among = three.best_of(question, {"maalsaetning:3.2", "pejlemaerke:4"})
+    assert first is not None and first.target == "fallback"
+    assert among is not None and among.target == "maalsaetning:3.2"
+    assert among.score <= first.score
+    assert three.best_of(question, {"maalsaetning:1.1"}) is None  # never learnt
+
+
 def test_an_example_outside_the_strategy_gives_the_honest_fallback(content: Content) -> None:
     question = "hvilke tilbud skal lukkes"
     assert answerer(content).answer(question).kind != "fallback"  # a passage on tilbud

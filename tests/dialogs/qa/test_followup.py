@@ -50,6 +50,22 @@ NOW = datetime(2026, 12, 1, 10, 0)
             "pejlemaerke:2",
             "maalsaetning:2.1",
         ),
+        # Past the last one, a number that does not exist.
+        ("næste", "maalsaetning:4.3", "unknown:4.4"),
+        # A place, a bare number and a misspelt follow-up word.
+        ("forklar den anden af dem", "pejlemaerke:2", "maalsaetning:2.2"),
+        ("and the third one?", "list:pejlemaerker", "pejlemaerke:3"),
+        ("og 3?", "pejlemaerke:2", "pejlemaerke:3"),
+        ("uddyb nummer 4", "about", "pejlemaerke:4"),
+        ("and number 7?", "pejlemaerke:2", "unknown:7"),
+        ("og den forige", "maalsaetning:2.2", "maalsaetning:2.1"),
+        ("hvilket pejlemrke er det under", "maalsaetning:2.4", "pejlemaerke:2"),
+        ("hvilket pejlemærke er det en del af", "maalsaetning:1.4", "pejlemaerke:1"),
+        ("hvad er de to andre under samme pejlemaerke", "maalsaetning:3.2", "pejlemaerke:3"),
+        ("og den næste igen", "maalsaetning:2.2", "maalsaetning:2.3"),
+        # After a list, the list of another kind.
+        ("og hvad med målsætningerne?", "list:pejlemaerker", "list:maalsaetninger"),
+        ("og nøgleordene?", "about", "list:noegleord"),
     ],
 )
 def test_follow_ups(content: Content, question: str, previous: str, expected: str) -> None:
@@ -60,7 +76,8 @@ def test_follow_ups(content: Content, question: str, previous: str, expected: st
     ("question", "previous"),
     [
         ("hvad med den næste?", None),  # nothing to follow
-        ("næste", "maalsaetning:4.3"),  # there is no next
+        ("en anden målsætning", "pejlemaerke:2"),  # "en anden" is another, not the second
+        ("og det tredje?", "term:trio"),  # a glossary word has no third
         ("hvad skal vi drøfte på næste møde", "maalsaetning:2.3"),  # a question of its own
         ("og hvad er TRIO", "maalsaetning:2.3"),
         ("og pejlemærket?", "fact:godkendelse"),  # a fact belongs to no pejlemærke

@@ -33,6 +33,11 @@ def smalltalk(content: Content) -> SmallTalk:
         ("tak, farvel", "bye"),  # several pieces of small talk: the reply to the last
         ("hej bot, hvordan går det?", "how_are_you"),
         ("er du chatgpt eller hvad", "robot"),
+        ("hej igen", "greeting"),
+        ("cool thx", "thanks"),  # one-word small talk only: the reply to the last
+        ("ok farvel", "bye"),
+        ("hi, do you speak english?", "english"),
+        ("hej, har du tid til et spørgsmål", "may_i_ask"),
     ],
 )
 def test_small_talk_topics(smalltalk: SmallTalk, text: str, topic: str) -> None:
@@ -47,6 +52,8 @@ def test_small_talk_topics(smalltalk: SmallTalk, text: str, topic: str) -> None:
         "hvad er LMU",
         "tak for svaret, men hvad betyder recovery",
         "hvad skal vi drøfte på næste møde",
+        "tak hvad er lmu",  # one-word small talk and a question
+        "super godt tryghed",
     ],
 )
 def test_questions_are_not_small_talk(smalltalk: SmallTalk, text: str) -> None:
