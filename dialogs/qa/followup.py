@@ -7,6 +7,7 @@ conversation for a short while, and :func:`resolve_followup` turns the follow-up
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence, Set
 from datetime import datetime, timedelta
@@ -104,6 +105,19 @@ def _ordinal(said: Sequence[str]) -> int | None:
     return next((_ORDINAL[w] for before, w in pairs if w in _ORDINAL and before in _THE), None)
 
 
+_IN = frozenset({"under", "i", "in", "of", "af"})
+
+
+def _within(said: Sequence[str]) -> bool:
+    """True for "den første i det pejlemærke", "the last one in that principle": a place
+    inside a pejlemærke, not "det første pejlemærke"."""
+    ends = [i for i, w in enumerate(said) if w in _FIRST | _LAST]
+    kinds = [i for i, w in enumerate(said) if w in _PEJLEMAERKE]
+    return bool(ends and kinds) and any(
+        ends[0] < i < kinds[-1] for i, w in enumerate(said) if w in _IN
+    )
+
+
 def _bare_number(said: Sequence[str]) -> int | None:
     """3 for "og 3?", "and number 3?", "uddyb nummer 4": one digit and frame words only."""
     digits = [w for w in said if w.isdigit()]
@@ -140,6 +154,8 @@ _NO_TOPIC = _ELABORATE | _canonical(
     "tale snakke fokusere fokus drøfte tage op indeholde indeholder ift"
 )
 _ENGLISH_AGAIN = frozenset({"english", "engelsk"})
+# "… fra et værested", "from a shelter": where the example is from (two words at most)
+_SETTING = re.compile(r"\b(?:fra|from)\s+(?:\w+\s+)?\w+", re.IGNORECASE)
 
 
 def refers_back(question: str) -> bool:
@@ -151,12 +167,16 @@ def refers_back(question: str) -> bool:
         return False
     tokens = content_tokens(question)
     first = words(question)[0].lower()
+    elaborate = any(t in _ELABORATE for t in tokens)
     pointing = (
         bool(raw & (_BACK | _ENGLISH_AGAIN))
         or raw <= _BARE
         or first in ("og", "and")  # "og hvad skal jeg skrive?" goes on from the answer
-        or any(t in _ELABORATE for t in tokens)
+        or elaborate
     )
+    if elaborate:
+        # "giv et eksempel fra et værested": where the example is from is no topic
+        tokens = content_tokens(_SETTING.sub("", question))
     return pointing and all(t in _NO_TOPIC for t in tokens)
 
 
@@ -253,9 +273,10 @@ def resolve_followup(
         # "forklar den anden af dem" after a pejlemærke: its second målsætning
         return f"maalsaetning:{under[ordinal - 1].id}" if ordinal <= len(under) else None
     step = 1 if wanted & _NEXT else -1 if wanted & _PREVIOUS else 0
-    if wanted & (_FIRST | _LAST) and kind == "maalsaetning" and "under" in wanted:
-        # "og den sidste under det pejlemærke": the last målsætning of the same pejlemærke
-        wanted -= _PEJLEMAERKE
+    within = _within(said)
+    if wanted & (_FIRST | _LAST) and within and pejlemaerke is not None:
+        # "og den sidste under det pejlemærke", "den første i det pejlemærke": its målsætning
+        return _end_maalsaetning(wanted, strategy.maalsaetninger_under(pejlemaerke))
     listed = _LISTED.get(previous)
     other_kind = (_PEJLEMAERKE | _MAALSAETNING) - listed if listed else frozenset()
     if wanted & (_FIRST | _LAST) and listed and not wanted & other_kind:
@@ -272,7 +293,7 @@ def resolve_followup(
         return None
     if wanted <= _FRAME | _AGAIN and wanted & _AGAIN:
         return previous  # "hvad står den for?", "hvad betyder det?": the same thing again
-    if wanted & _PEJLEMAERKE and wanted & (_FIRST | _LAST) and "under" not in wanted:
+    if wanted & _PEJLEMAERKE and wanted & (_FIRST | _LAST) and not within:
         return _end_pejlemaerke(wanted, strategy)  # "og det sidste pejlemærke?"
     if wanted & _MAALSAETNING and wanted & (_FIRST | _LAST) and pejlemaerke is not None:
         # "den første målsætning under det pejlemærke"

@@ -44,6 +44,11 @@ class SmallTalk:
             for phrasing in topic.phrasings:
                 self._topic.setdefault(_key(phrasing) or phrasing.strip(), topic.id)
                 self._words.setdefault(topic.id, set()).update(_key(phrasing).split())
+        # Each phrasing's words, for "hvem har egentlig lavet dig" (a phrasing with fillers).
+        self._phrasing_words = [
+            (frozenset(k.split()), k.split(), t) for k, t in self._topic.items()
+        ]
+        self._longest = max((len(k.split()) for k in self._topic), default=0)
         self._greetings = sorted(
             (k for k, t in self._topic.items() if t == "greeting"), key=lambda k: -len(k)
         )
@@ -61,15 +66,17 @@ class SmallTalk:
             return None
         if key in self._topic:
             return self._topic[key]
+        mine = key.split()
+        if len(mine) > self._longest + MAX_FILLER:
+            return None  # longer than any phrasing with its fillers: a question
         found = process.extractOne(key, self._topic, scorer=fuzz.ratio, score_cutoff=MIN_RATIO)
         if found and len(key) >= 4:
             return self._topic[found[2]]
-        mine = key.split()
         if 1 < len(mine) <= MAX_FILLER and all(w in self._topic for w in mine):
             return self._topic[mine[-1]]  # "cool thx", "ok farvel": one-word small talk only
-        for phrasing, topic in self._topic.items():
-            parts = phrasing.split()
-            if set(parts) <= set(mine):
+        said = frozenset(mine)
+        for phrasing_words, parts, topic in self._phrasing_words:
+            if phrasing_words <= said:
                 extra = [w for w in mine if w not in parts]
                 # Fillers, or words of the same topic: "er du en robot eller et menneske".
                 known = _FILLER | self._words[topic]

@@ -301,10 +301,14 @@ FOLDED_PREFIX = 5  # the shortest off-topic prefix also compared without æ/ø/�
 
 
 @lru_cache(maxsize=8)
-def _frame_words(frames: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The frames as folded word sequences, longest first (so the longest frame wins)."""
+def _frame_words(frames: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The frames as folded word sequences by their first word, longest first (so the
+    longest frame wins)."""
     split = {tuple(fold(w) for w in words(frame)) for frame in frames}
-    return tuple(sorted((f for f in split if f), key=lambda f: (-len(f), f)))
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for frame in sorted((f for f in split if f), key=lambda f: (-len(f), f)):
+        by_first.setdefault(frame[0], []).append(frame)
+    return {first: tuple(found) for first, found in by_first.items()}
 
 
 def without_frames(text: str, frames: Sequence[str]) -> tuple[str, bool]:
@@ -322,7 +326,8 @@ def without_frames(text: str, frames: Sequence[str]) -> tuple[str, bool]:
     cuts: list[tuple[int, int]] = []
     i = 0
     while i < len(spans):
-        frame = next((f for f in sequences if tuple(folded[i : i + len(f)]) == f), None)
+        starting = sequences.get(folded[i], ())
+        frame = next((f for f in starting if tuple(folded[i : i + len(f)]) == f), None)
         if frame is None:
             i += 1
             continue

@@ -231,6 +231,9 @@ def test_a_term_stays_a_term_when_the_example_names_its_noegleord(content: Conte
         ("giv et eksempel fra hverdagen", "pejlemaerke:2", "pejlemaerke:2"),
         ("og hvad skal vi tale om der?", "own:meeting", "own:meeting"),
         ("og hvad hvis jeg ikke når det", "own:status", "own:status"),
+        ("giv mig et eksempel fra et værested", "maalsaetning:2.4", "maalsaetning:2.4"),
+        ("give me an example from a shelter", "maalsaetning:3.1", "maalsaetning:3.1"),
+        ("kan du omformulere den", "maalsaetning:1.3", "maalsaetning:1.3"),
     ],
 )
 def test_a_question_that_only_points_back_gets_the_previous_answer(
@@ -249,6 +252,10 @@ def test_a_question_with_a_topic_of_its_own_is_not_a_follow_up(content: Content)
         "maalsaetning:3.1"
     )
     assert answerer(content).answer("hvad er lmu", "fact:godkendelse").target == "term:lmu"
+    # An example of something else is a topic of its own, wherever it is from.
+    assert answerer(content).answer("giv et eksempel på medansvar", "maalsaetning:2.4").target != (
+        "maalsaetning:2.4"
+    )
 
 
 def test_an_example_about_another_abbreviation_is_not_asked_alike(content: Content) -> None:

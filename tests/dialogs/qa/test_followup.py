@@ -63,6 +63,9 @@ NOW = datetime(2026, 12, 1, 10, 0)
         ("hvilket pejlemærke er det en del af", "maalsaetning:1.4", "pejlemaerke:1"),
         ("hvad er de to andre under samme pejlemaerke", "maalsaetning:3.2", "pejlemaerke:3"),
         ("og den næste igen", "maalsaetning:2.2", "maalsaetning:2.3"),
+        ("og den første i det pejlemærke", "maalsaetning:3.2", "maalsaetning:3.1"),
+        ("og den sidste under pejlemærket", "pejlemaerke:3", "maalsaetning:3.3"),
+        ("hvad står der i det første pejlemærke", "maalsaetning:2.4", "pejlemaerke:1"),
         # After a list, the list of another kind.
         ("og hvad med målsætningerne?", "list:pejlemaerker", "list:maalsaetninger"),
         ("og nøgleordene?", "about", "list:noegleord"),
