@@ -23,6 +23,7 @@ classifier it added 0.1 point cross-validated and cost 35–90 ms a question, so
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -102,6 +103,9 @@ NOT_OWN_FACTOR = 0.6
 # After an answer about the asker's own meeting or status, a question this short goes on
 # about it ("hvor lang tid har jeg?") when it is not clear on its own.
 OWN_FOLLOWUP_WORDS = 6
+# "og OMU?", "hvad med serviceniveau?", "and TRIO?": another thing of the same kind
+_SWITCH = re.compile(r"(?:og|and|hvad med|what about|og hvad med)\s+(?P<topic>[^?]+?)\s*\?*", re.I)
+SWITCH_WORDS = 3  # the topic of "og …?" is a name, not a question
 TIE = 0.02  # scores this close are ties, broken by the kind's priority
 DEFINITION_TIE = 0.3  # "hvad betyder X": a glossary entry this close to the best wins
 
@@ -307,12 +311,38 @@ class Answerer:
         """:meth:`answer`, uncached: the question on its own, or, when it leans on the
         previous answer and is not clear on its own, read together with it."""
         alone = self._on_its_own(question, previous)
-        if previous is None or not self._leans_on(question, alone, previous):
+        if previous is None:
+            return alone
+        same_kind = self._same_kind_as(question, previous)
+        if same_kind is not None and same_kind != alone.target:
+            # "og serviceniveau?" after a glossary word: the glossary word, not the målsætning
+            chosen = answer_for_target(same_kind)
+            return Answer(chosen.kind, chosen.key, alone.language, question=alone.question)
+        if not self._leans_on(question, alone, previous):
             return alone
         together = self._on_its_own(f"{question} {self._context_text(previous)}", None)
         if together.kind == "fallback" or (alone.hedged and together.hedged):
             return alone  # a guess on its own yields only to a sure answer in context
         return replace(together, language=alone.language, question=alone.question)
+
+    def _same_kind_as(self, question: str, previous: str) -> str | None:
+        """For "og X?" / "hvad med X?" right after an answer: the entry of the same kind as
+        that answer which X names, if the index is confident of it (one compares like with
+        like: a glossary word with a glossary word, a fact with a fact)."""
+        found = _SWITCH.fullmatch(question.strip())
+        if found is None or len(words(found["topic"])) > SWITCH_WORDS:
+            return None
+        kind = previous.partition(":")[0]
+        if kind not in ("term", "noegleord", "fact"):
+            return None
+        return next(
+            (
+                m.target
+                for m in self.index.score(found["topic"])
+                if m.named and m.score >= CONFIDENT and m.target.startswith(f"{kind}:")
+            ),
+            None,
+        )
 
     def _leans_on(self, question: str, alone: Answer, previous: str) -> bool:
         """True when ``question`` gets no clear answer on its own and points back ("hvem

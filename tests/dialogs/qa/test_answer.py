@@ -367,6 +367,21 @@ def test_a_question_that_leans_on_the_previous_answer(
     assert answerer.reply_in_chat(chat).target == expected
 
 
+@pytest.mark.parametrize(
+    ("chat", "expected"),
+    [
+        (["hvad er kerneopgave", "og serviceniveau?"], "term:serviceniveau"),
+        (["hvad er nøgleordet gennemsigtighed", "og dokumentation?"], "noegleord:dokumentation"),
+        (["hvad er 2.2", "og serviceniveau?"], "maalsaetning:2.3"),  # a målsætning: as asked
+        (["hvad betyder recovery", "og hvad med det i praksis?"], "term:recovery"),
+    ],
+)
+def test_og_x_after_an_answer_is_the_same_kind_of_thing(
+    answerer: Answerer, chat: list[str], expected: str
+) -> None:
+    assert answerer.reply_in_chat(chat).target == expected
+
+
 def test_context_does_not_read_without_a_previous_answer(answerer: Answerer) -> None:
     assert answerer.reply_in_chat(["hvornaar lavede de den undersøgelse"]).kind == "fallback"
     assert answerer.reply_in_chat(["hvor lang tid har jeg"]).kind == "fallback"
