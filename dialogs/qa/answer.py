@@ -17,6 +17,11 @@ question names a topic outside the strategy (løn, vagtplan …, content data), 
 trained on the examples answers, with a hedge when the index points elsewhere (see
 :meth:`Answerer._weigh_examples`).
 
+Right after an answer, a question is also read in its light: "og serviceniveau?" after a
+glossary word is the glossary word, and a question that points back and is not clear on its
+own ("hvornår lavede de den undersøgelse?" after Komponent) is read together with what was
+answered (see :meth:`Answerer._compute`).
+
 An embedding model (multilingual-e5-small) was the second signal before: beside the
 classifier it added 0.1 point cross-validated and cost 35–90 ms a question, so it is gone.
 """
@@ -104,7 +109,7 @@ NOT_OWN_FACTOR = 0.6
 # about it ("hvor lang tid har jeg?") when it is not clear on its own.
 OWN_FOLLOWUP_WORDS = 6
 # "og OMU?", "hvad med serviceniveau?", "and TRIO?": another thing of the same kind
-_SWITCH = re.compile(r"(?:og|and|hvad med|what about|og hvad med)\s+(?P<topic>[^?]+?)\s*\?*", re.I)
+_SWITCH = re.compile(r"(?:og hvad med|og|and|hvad med|what about)\s+(?P<topic>[^?]+?)\s*\?*", re.I)
 SWITCH_WORDS = 3  # the topic of "og …?" is a name, not a question
 TIE = 0.02  # scores this close are ties, broken by the kind's priority
 DEFINITION_TIE = 0.3  # "hvad betyder X": a glossary entry this close to the best wins

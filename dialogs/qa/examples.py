@@ -164,11 +164,16 @@ class ExampleIndex:
         self._matrix = (owners, indices, weights / norms[owners])  # for the classifier
         self._model: _Classifier | None = None  # see learn
         self._learnt = False
+        from scipy.sparse import csr_matrix  # imported here, as in _train: a heavy import
+
         order = np.argsort(indices, kind="stable")
-        self._rows: npt.NDArray[np.intp] = owners[order]
-        self._weights: npt.NDArray[np.float64] = (weights / norms[owners])[order]
-        self._starts: npt.NDArray[np.intp] = np.zeros(len(frequency) + 1, dtype=np.intp)
-        self._starts[1:] = np.cumsum(frequency)  # feature i's entries: starts[i]:starts[i + 1]
+        starts = np.zeros(len(frequency) + 1, dtype=np.intp)
+        starts[1:] = np.cumsum(frequency)  # feature i's entries: starts[i]:starts[i + 1]
+        self._by_feature = csr_matrix(
+            ((weights / norms[owners])[order], owners[order], starts),
+            shape=(len(frequency), len(rows)),
+        )
+        self._starts: npt.NDArray[np.intp] = starts
 
     @classmethod
     def of(cls, content: Content) -> ExampleIndex:
@@ -308,14 +313,8 @@ class ExampleIndex:
         if not known:
             return None
         columns = np.fromiter((i for i, _ in known), dtype=np.intp, count=len(known))
-        starts = self._starts[columns]
-        lengths = self._starts[columns + 1] - starts
-        # The postings of every known feature, one after another: a vectorised multi-arange.
-        before = np.cumsum(lengths) - lengths
-        entries = np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()))
-        per_entry = np.repeat(np.fromiter((w for _, w in known), dtype=np.float64), lengths)
-        scores = np.bincount(
-            self._rows[entries], weights=self._weights[entries] * per_entry, minlength=len(self)
-        ) / math.sqrt(norm2)
+        weights = np.fromiter((w for _, w in known), dtype=np.float64, count=len(known))
+        # Only the rows of the question's features: a sparse product in C.
+        scores = (self._by_feature[columns].T @ weights) / math.sqrt(norm2)
         best = int(np.argmax(scores))
         return NearestExample(self._targets[best], float(scores[best]), self._questions[best])
