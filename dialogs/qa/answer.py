@@ -462,8 +462,14 @@ class Answerer:
             and example.target.startswith("term:")
             and not _names_alike(question, example.question, self._spelled_out)
         )
-        if by_index.target in self.index.named_by(question):
-            return by_index  # the question is the entry's own name: a button's text, say
+        named = self.index.named_by(question)
+        if by_index.target in named:
+            # The question is the entry's own name: a button's text, say. A glossary word
+            # that a målsætning also lists ("stjernestunder?") is asked for its meaning.
+            term = next((t for t in sorted(named) if t.startswith("term:")), None)
+            if term is None or term == by_index.target:
+                return by_index
+            return self._from_example(term, by_index.confidence, by_index, sure=True)
         if example is not None and not named_otherwise and example.similarity >= EXAMPLE_SAME:
             return self._from_example(example.target, example.similarity, by_index, sure=True)
         if by_index.kind != "fallback" and not by_index.hedged and by_index.confidence >= SURE:

@@ -114,7 +114,7 @@ _DANISH = frozenset(
 # One word, asked what it is; not a definite plural ("hvad er pejlemærkerne" wants the list).
 _ONE_WORD = r"(?![\w-]*ne\b)[\w-]+"
 _DEFINITION = re.compile(
-    rf"^(?:hvad|what)\s+(?:er|is)\s+(?:(?:en|et|a|an)\s+)?{_ONE_WORD}(?:\s+i\s+strategien)?\W*$"
+    rf"^(?:hvad|what)\s+(?:er|is|are)\s+(?:(?:en|et|a|an)\s+)?{_ONE_WORD}(?:\s+i\s+strategien)?\W*$"
     rf"|^hvad\s+betyder\s+{_ONE_WORD}(?:\s+egentlig)?"
     r"(?:\s+i\s+(?:strategien|dokumenterne|papirerne))?\W*$"
     rf"|^hvad\s+står\s+{_ONE_WORD}\s+for\W*$"

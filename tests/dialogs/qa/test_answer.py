@@ -286,6 +286,15 @@ def test_natural_phrasings_of_a_term(answerer: Answerer, question: str) -> None:
     assert answerer.answer(question).target == "term:lmu"
 
 
+@pytest.mark.parametrize("question", ["stjernestunder?", "what are stjernestunder"])
+def test_a_glossary_word_a_maalsaetning_also_lists_is_asked_for_its_meaning(
+    answerer: Answerer, question: str
+) -> None:
+    answer = answerer.answer(question)
+    assert answer.target == "term:stjernestunder"
+    assert "maalsaetning:1.4" in answer.alternatives  # where it stands, one tap away
+
+
 def test_who_is_behind_the_strategy(answerer: Answerer) -> None:
     assert answerer.answer("hvem står bag strategien").target == "fact:forfattere"
 
