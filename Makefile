@@ -59,7 +59,7 @@ run: install
 ## so the other core runs tests meanwhile (474 s in one process, 348 s in two).
 test: install chromium postgresql lint typecheck
 	STRATEGIBOT_ALLOW_NO_POSTGRES=0 $(PY) -m pytest -n 2 --dist loadfile
-	$(PY) bench/quality.py --set v --set w --set x
+	$(PY) bench/quality.py --set z --set aa --set ab
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
@@ -72,12 +72,13 @@ typecheck: $(PY_STAMP)
 unit: $(PY_STAMP)
 	STRATEGIBOT_ALLOW_NO_POSTGRES=1 $(PY) -m pytest -m "not e2e and not slow"
 
-## Benchmarks: answer quality, speed against the SDK's echo sample, storage, status rounds,
-## the report, throttling storms, load during a fan-out, the HTTP edge under abuse (slow
-## bodies, /healthz pollers), a crash mid-way, and PostgreSQL (submits, start-up, two
-## instances with the sender killed mid fan-out, the crash).
+## Benchmarks: answer quality (also typed into the Agents Playground), speed against the
+## SDK's echo sample, storage, status rounds, the report, throttling storms, load during a
+## fan-out, the HTTP edge under abuse (slow bodies, /healthz pollers), a crash mid-way, and
+## PostgreSQL (submits, start-up, two instances with the sender killed mid fan-out, the crash).
 bench: install postgresql
 	$(PY) bench/quality.py
+	$(PY) bench/playground_quality.py content/data/examples/ab.yaml
 	$(PY) bench/speed.py
 	$(PY) bench/fanout.py
 	$(PY) bench/storage.py

@@ -154,9 +154,9 @@ def test_an_answer_every_example_accepts_trains_no_classifier(
     assert "tells nothing apart" in caplog.text
 
 
-# Not an example, nor near one: the nearest example is about what the strategy promises
-# pårørende, but "siger op" and "hos os" speak for keeping one's colleagues (pejlemærke 4).
-QUITTING = "folk siger op hele tiden hos os, hvad gør strategien ved det"
+# Not an example, nor near one: the nearest example is about the kerneopgave (2.1), but
+# "holde på" and "nye kolleger" speak for keeping one's colleagues (pejlemærke 4).
+QUITTING = "vi kan ikke holde på de nye kolleger, hvad gør strategien ved det"
 
 
 def test_the_classifier_finds_what_the_words_speak_for(content: Content) -> None:
