@@ -208,8 +208,9 @@ def answer_for_target(target: str, question: str = "", language: Language = "da"
         return Answer(_COMMAND_KINDS[key], language=language, question=question)
     if kind == "list":
         return Answer(_COMMAND_KINDS["list_" + key], language=language, question=question)
-    if kind in _KEYLESS:
-        return Answer(_KEYLESS[kind], language=language, question=question)
+    if kind in _KEYLESS:  # "unknown:4.4": a number that does not exist
+        reference = key if kind == "unknown" else ""
+        return Answer(_KEYLESS[kind], language=language, question=question, reference=reference)
     return Answer(kind, key, language, question=question)  # type: ignore[arg-type]
 
 
@@ -321,11 +322,11 @@ class Answerer:
         same_kind = self._same_kind_as(question, previous)
         if same_kind is not None and same_kind != alone.target:
             # "og serviceniveau?" after a glossary word: the glossary word, not the målsætning
-            chosen = answer_for_target(same_kind)
-            return Answer(chosen.kind, chosen.key, alone.language, question=alone.question)
-        if not self._leans_on(question, alone, previous):
+            return answer_for_target(same_kind, alone.question, alone.language)
+        context = self._context_text(previous)
+        if not context or not self._leans_on(question, alone, previous):
             return alone
-        together = self._on_its_own(f"{question} {self._context_text(previous)}", None)
+        together = self._on_its_own(f"{question} {context}", None)
         if together.kind == "fallback" or (alone.hedged and together.hedged):
             return alone  # a guess on its own yields only to a sure answer in context
         return replace(together, language=alone.language, question=alone.question)
@@ -411,20 +412,15 @@ class Answerer:
         followup = resolve_followup(
             question, previous, self.content.strategy, self._term_pejlemaerke
         )
-        if followup is not None and followup.startswith("unknown:"):
-            # "og den næste?" after 4.3: there is no 4.4
-            number = followup.removeprefix("unknown:")
-            return Answer("unknown", language=language, reference=number, question=question)
-        if followup is not None:
-            chosen = answer_for_target(followup)
-            return Answer(chosen.kind, chosen.key, language, question=question)
+        if followup is not None:  # "unknown:4.4" for "og den næste?" after 4.3
+            return answer_for_target(followup, question, language)
         if previous is not None and refers_back(question):
             # "af hvem?", "hvordan gør vi det i praksis?": the previous answer again; "hvor
             # står det?" after a glossary word: the nøgleord it explains, where it stands.
             word = self._noegleord_of(previous) if is_where_question(question) else None
-            chosen = answer_for_target(previous if word is None else f"noegleord:{word}")
             again: Language = "en" if asks_in_english(question) else language
-            return Answer(chosen.kind, chosen.key, again, question=question)
+            target = previous if word is None else f"noegleord:{word}"
+            return answer_for_target(target, question, again)
         if is_followup(question):
             # "og den næste?" with nothing (or nothing with a next) before it.
             return Answer("fallback", language=language, question=question)

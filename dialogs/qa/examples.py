@@ -173,7 +173,6 @@ class ExampleIndex:
             ((weights / norms[owners])[order], owners[order], starts),
             shape=(len(frequency), len(rows)),
         )
-        self._starts: npt.NDArray[np.intp] = starts
 
     @classmethod
     def of(cls, content: Content) -> ExampleIndex:
@@ -293,7 +292,8 @@ class ExampleIndex:
         """True when at least :data:`KNOWN_FROM` examples use the word whose canonical token
         is ``token``: one practice question about "kaffe og kage" does not make cake a topic."""
         i = self._vocabulary.get(f"w:{token}")
-        return i is not None and int(self._starts[i + 1] - self._starts[i]) >= KNOWN_FROM
+        starts = self._by_feature.indptr  # feature i's examples: starts[i]:starts[i + 1]
+        return i is not None and int(starts[i + 1] - starts[i]) >= KNOWN_FROM
 
     def nearest(self, question: str) -> NearestExample | None:
         """The most similar example, or None when there are none or the question has no

@@ -42,11 +42,11 @@ _BEFORE = frozenset({"før", "foer"})
 # Right after an answer these point back too: "hvad med pejlemærket?", "nøgleordene der?"
 _DEFINITE = _folded("pejlemærket målsætningen målsætningerne nøgleordene der there")
 _FIRST = _folded("første allerførste first")
+_LAST = _folded("sidste allersidste last")
 # "forklar den anden af dem": the second of what was just answered or listed
 _ORDINAL = {"anden": 2, "second": 2, "tredje": 3, "third": 3, "fjerde": 4, "fourth": 4}
 _THE = frozenset({"den", "det", "the"})  # "en anden" is "another", "den anden" the second
 _NUMBERED = _folded("nr nummer number no")  # "og nr 3?", "and number 3?"
-_LAST = _folded("sidste allersidste last")
 _AGAIN = _folded("betyder står for dækker menes mener means stand")
 _PEJLEMAERKE = _folded("pejlemærket pejlemærke pejlemærker principle principles")
 _MAALSAETNING = _folded(
@@ -181,8 +181,9 @@ def refers_back(question: str) -> bool:
 
 
 # Words that point back at what was just said: "hvem sidder i det?", "hvornår er fristen så?"
-_POINTERS = _folded(
-    "det den dem de dens dets dette denne så samme igen it that this they them its their those"
+# ("der" and "there" are left out: "hvad står der om …" points at nothing).
+_POINTERS = (_BACK - {"der", "there"}) | _folded(
+    "de dens dets så samme igen they them its their those"
 )
 
 

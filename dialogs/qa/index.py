@@ -280,7 +280,7 @@ class Index:
     def score(self, question: str, foreign: Collection[str] = frozenset()) -> list[Match]:
         """Every entry with a positive score, best first (``foreign``: see :meth:`query_tokens`)."""
         query = self.query_tokens(question, foreign)
-        total = sum(q.weight for q in query)
+        total = math.fsum(q.weight for q in query)
         if total == 0 or not any(q.known for q in query):
             return []
         weights = {q.token: q.weight for q in query}
@@ -289,14 +289,18 @@ class Index:
             common = entry.tokens.intersection(weights)
             if not common:
                 continue
-            body = best = entry.body_weight * sum(weights[t] for t in common) / total
+            # fsum: a set's order changes with the hash seed, and a plain sum's last bit with
+            # it, so ties would fall differently from one process to the next.
+            body = best = entry.body_weight * math.fsum(weights[t] for t in common) / total
             for phrasing in entry.phrasings:
                 hit = phrasing.intersection(weights)
                 if not hit:
                     continue
-                matched = sum(weights[t] for t in hit)
+                matched = math.fsum(weights[t] for t in hit)
                 recall = matched / total
-                precision = sum(self.idf[t] for t in hit) / sum(self.idf[t] for t in phrasing)
+                precision = math.fsum(self.idf[t] for t in hit) / math.fsum(
+                    self.idf[t] for t in phrasing
+                )
                 f2 = (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
                 best = max(best, f2)
             matches.append(Match(entry.target, best, best > body))

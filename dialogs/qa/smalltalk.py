@@ -45,9 +45,7 @@ class SmallTalk:
                 self._topic.setdefault(_key(phrasing) or phrasing.strip(), topic.id)
                 self._words.setdefault(topic.id, set()).update(_key(phrasing).split())
         # Each phrasing's words, for "hvem har egentlig lavet dig" (a phrasing with fillers).
-        self._phrasing_words = [
-            (frozenset(k.split()), k.split(), t) for k, t in self._topic.items()
-        ]
+        self._phrasing_words = [(frozenset(k.split()), t) for k, t in self._topic.items()]
         self._longest = max((len(k.split()) for k in self._topic), default=0)
         self._greetings = sorted(
             (k for k, t in self._topic.items() if t == "greeting"), key=lambda k: -len(k)
@@ -75,9 +73,9 @@ class SmallTalk:
         if 1 < len(mine) <= MAX_FILLER and all(w in self._topic for w in mine):
             return self._topic[mine[-1]]  # "cool thx", "ok farvel": one-word small talk only
         said = frozenset(mine)
-        for phrasing_words, parts, topic in self._phrasing_words:
+        for phrasing_words, topic in self._phrasing_words:
             if phrasing_words <= said:
-                extra = [w for w in mine if w not in parts]
+                extra = [w for w in mine if w not in phrasing_words]
                 # Fillers, or words of the same topic: "er du en robot eller et menneske".
                 known = _FILLER | self._words[topic]
                 if len(extra) <= MAX_FILLER and all(w in known for w in extra):
